@@ -1,1 +1,147 @@
 //! Running application code.
+//!
+//! The platform owns the host mechanism that executes application code and
+//! stops it at every system call, fault or interruption: the [`Platform`],
+//! [`AddressSpace`] and [`Context`] abstractions and their implementations
+//! (today `ptrace`, PTRACE_SYSEMU on stub processes; later a seccomp-trap one).
+//! The sentry asks a context to run until the next event and serves it.
+//!
+//! It knows nothing of files, tasks or PIDs in the Linux sense and must never
+//! let an application system call reach the host: stub processes run under a
+//! seccomp filter that kills them on any system call not issued from the
+//! stub's own code.
+
+pub mod bpf;
+mod cpu;
+pub mod ptrace;
+mod regs;
+
+pub use cpu::pin_current_thread;
+pub use regs::{FpState, Registers};
+
+/// Memory protection of a platform mapping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Access {
+    pub read: bool,
+    pub write: bool,
+    pub execute: bool,
+}
+
+impl Access {
+    pub const NONE: Access = Access {
+        read: false,
+        write: false,
+        execute: false,
+    };
+
+    /// The host `PROT_*` bits for this access.
+    pub fn prot(self) -> i32 {
+        let mut p = libc::PROT_NONE;
+        if self.read {
+            p |= libc::PROT_READ;
+        }
+        if self.write {
+            p |= libc::PROT_WRITE;
+        }
+        if self.execute {
+            p |= libc::PROT_EXEC;
+        }
+        p
+    }
+}
+
+/// A synchronous signal raised by the CPU while application code ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fault {
+    /// SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGTRAP.
+    pub signo: i32,
+    /// The host `si_code` (SEGV_MAPERR, SEGV_ACCERR, TRAP_BRKPT, ...).
+    pub code: i32,
+    /// `si_addr`: the faulting address for memory faults, else the instruction.
+    pub addr: u64,
+}
+
+/// Why [`Context::switch`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The application made a system call: `orig_rax` holds the number,
+    /// `rdi, rsi, rdx, r10, r8, r9` the arguments, and `rip` points after the
+    /// `syscall` instruction. The host did not run it.
+    Syscall,
+    /// The application faulted.
+    Fault(Fault),
+    /// [`Interrupter::interrupt`] was called (possibly spuriously).
+    Interrupted,
+}
+
+/// A failure of the host mechanism itself. The sandbox cannot go on after one
+/// of these: the sentry kills the workload.
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    #[error("create stub process")]
+    CreateStub { source: nix::Error },
+    #[error("stub process did not start: {why}")]
+    StubStart { why: String },
+    #[error("ptrace {op} on stub {pid}")]
+    Ptrace {
+        op: &'static str,
+        pid: i32,
+        source: nix::Error,
+    },
+    #[error("stub {pid} died: {why}")]
+    StubDied { pid: i32, why: String },
+    #[error("injected {call} in stub {pid} failed: errno {errno}")]
+    Injected {
+        call: &'static str,
+        pid: i32,
+        errno: i32,
+    },
+    #[error("address space used from host thread {tid}, which does not trace its stub")]
+    WrongThread { tid: i32 },
+}
+
+/// An application address space: the host mappings of the memory file that
+/// back an application's memory.
+pub trait AddressSpace: Send + Sync {
+    /// Maps `len` bytes of the memory file at `offset` to `addr`, replacing
+    /// whatever was mapped there. Always a shared mapping: private copies are
+    /// the sentry's business.
+    fn map(&self, addr: u64, len: u64, access: Access, offset: u64) -> Result<(), PlatformError>;
+    /// Removes the mappings in `[addr, addr+len)`.
+    fn unmap(&self, addr: u64, len: u64) -> Result<(), PlatformError>;
+    /// Changes the protection of `[addr, addr+len)`.
+    fn protect(&self, addr: u64, len: u64, access: Access) -> Result<(), PlatformError>;
+}
+
+/// A thread of application execution.
+pub trait Context {
+    /// Runs the application with `regs` until its next system call, fault or
+    /// interruption; `regs` holds the application's registers afterwards.
+    fn switch(&mut self, regs: &mut Registers) -> Result<Event, PlatformError>;
+
+    /// Reads the FP/XSAVE state, which [`Context::switch`] does not move.
+    fn fp_state(&mut self) -> Result<FpState, PlatformError>;
+
+    /// Replaces the FP/XSAVE state before the next switch.
+    fn set_fp_state(&mut self, state: &FpState) -> Result<(), PlatformError>;
+
+    /// A handle other threads use to interrupt this context.
+    fn interrupter(&self) -> Interrupter;
+}
+
+/// Makes a running [`Context::switch`] return [`Event::Interrupted`].
+#[derive(Clone, Debug)]
+pub struct Interrupter {
+    pid: i32,
+    tid: i32,
+}
+
+impl Interrupter {
+    /// Interrupts the context. A context that is not running returns
+    /// `Interrupted` from its next switch.
+    pub fn interrupt(&self) {
+        // A stop signal queued to the stub thread ends the current run with a
+        // signal-delivery stop, which the context reports as an interrupt.
+        ptrace::interrupt(self.pid, self.tid);
+    }
+}

@@ -1,0 +1,148 @@
+//! A tiny classic-BPF builder for seccomp filters that look at the
+//! instruction pointer, which seccompiler cannot express.
+
+/// One classic BPF instruction (`struct sock_filter`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C)]
+pub struct SockFilter {
+    pub code: u16,
+    pub jt: u8,
+    pub jf: u8,
+    pub k: u32,
+}
+
+const BPF_LD_W_ABS: u16 = 0x20; // BPF_LD (0) | BPF_W (0) | BPF_ABS
+const BPF_JEQ_K: u16 = 0x05 | 0x10; // BPF_JMP | BPF_JEQ | BPF_K
+const BPF_JGE_K: u16 = 0x05 | 0x30; // BPF_JMP | BPF_JGE | BPF_K
+const BPF_RET_K: u16 = 0x06;
+
+pub const SECCOMP_RET_KILL_PROCESS: u32 = 0x8000_0000;
+pub const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
+pub const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
+
+/// Offsets into `struct seccomp_data`.
+const DATA_NR: u32 = 0;
+const DATA_ARCH: u32 = 4;
+const DATA_IP_LO: u32 = 8;
+const DATA_IP_HI: u32 = 12;
+
+fn ld(off: u32) -> SockFilter {
+    SockFilter {
+        code: BPF_LD_W_ABS,
+        jt: 0,
+        jf: 0,
+        k: off,
+    }
+}
+
+fn jump(code: u16, k: u32, jt: u8, jf: u8) -> SockFilter {
+    SockFilter { code, jt, jf, k }
+}
+
+fn ret(k: u32) -> SockFilter {
+    SockFilter {
+        code: BPF_RET_K,
+        jt: 0,
+        jf: 0,
+        k,
+    }
+}
+
+/// A filter that allows exactly the system calls `allowed` when they are made
+/// from an instruction in `[ip_start, ip_end)` (both in one 4 GiB-aligned
+/// window) and kills the whole process on anything else.
+pub fn ip_window_filter(ip_start: u64, ip_end: u64, allowed: &[u32]) -> Vec<SockFilter> {
+    assert!(
+        ip_start >> 32 == (ip_end - 1) >> 32,
+        "the stub window must not cross a 4 GiB boundary"
+    );
+    assert!(allowed.len() < 200, "jump offsets are 8 bits");
+    let hi = u32::try_from(ip_start >> 32).expect("shifted right by 32");
+    let lo_start = u32::try_from(ip_start & 0xffff_ffff).expect("masked");
+    let lo_end = u32::try_from(ip_end & 0xffff_ffff).expect("masked");
+    let n = u8::try_from(allowed.len()).expect("checked above");
+
+    // Instruction indexes: the KILL return sits right after the allow list,
+    // the ALLOW return after it. Jumps are relative to the next instruction.
+    let mut f = vec![
+        ld(DATA_ARCH),
+        // KILL is at index 8 + n; a jump at index i to it skips 8 + n - (i + 1).
+        jump(BPF_JEQ_K, AUDIT_ARCH_X86_64, 0, 6 + n),
+        ld(DATA_IP_HI),
+        jump(BPF_JEQ_K, hi, 0, 4 + n),
+        ld(DATA_IP_LO),
+        jump(BPF_JGE_K, lo_start, 0, 2 + n),
+        jump(BPF_JGE_K, lo_end, 1 + n, 0),
+        ld(DATA_NR),
+    ];
+    for (i, nr) in allowed.iter().enumerate() {
+        let i = u8::try_from(i).expect("checked above");
+        // Equal: jump over the rest of the list and KILL to ALLOW.
+        f.push(jump(BPF_JEQ_K, *nr, n - i, 0));
+    }
+    f.push(ret(SECCOMP_RET_KILL_PROCESS));
+    f.push(ret(SECCOMP_RET_ALLOW));
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A classic-BPF interpreter for the instructions the builder emits.
+    fn run(f: &[SockFilter], nr: u32, arch: u32, ip: u64) -> u32 {
+        let data = |off: u32| match off {
+            DATA_NR => nr,
+            DATA_ARCH => arch,
+            DATA_IP_LO => (ip & 0xffff_ffff) as u32,
+            DATA_IP_HI => (ip >> 32) as u32,
+            _ => panic!("bad offset"),
+        };
+        let (mut pc, mut acc) = (0usize, 0u32);
+        loop {
+            let i = f[pc];
+            pc += 1;
+            match i.code {
+                BPF_LD_W_ABS => acc = data(i.k),
+                BPF_JEQ_K | BPF_JGE_K => {
+                    let hit = if i.code == BPF_JEQ_K {
+                        acc == i.k
+                    } else {
+                        acc >= i.k
+                    };
+                    pc += usize::from(if hit { i.jt } else { i.jf });
+                }
+                BPF_RET_K => return i.k,
+                c => panic!("unexpected code {c:#x}"),
+            }
+        }
+    }
+
+    const START: u64 = 0x7fff_ffff_0000;
+    const END: u64 = 0x7fff_ffff_1000;
+
+    #[test]
+    fn allowed_call_from_window_is_allowed() {
+        let f = ip_window_filter(START, END, &[9, 11]);
+        assert_eq!(
+            run(&f, 9, AUDIT_ARCH_X86_64, START + 0x10),
+            SECCOMP_RET_ALLOW
+        );
+        assert_eq!(run(&f, 11, AUDIT_ARCH_X86_64, END - 1), SECCOMP_RET_ALLOW);
+    }
+
+    #[test]
+    fn call_outside_window_or_list_kills() {
+        let f = ip_window_filter(START, END, &[9, 11]);
+        let kill = SECCOMP_RET_KILL_PROCESS;
+        assert_eq!(run(&f, 9, AUDIT_ARCH_X86_64, START - 1), kill);
+        assert_eq!(run(&f, 9, AUDIT_ARCH_X86_64, END), kill);
+        assert_eq!(run(&f, 9, AUDIT_ARCH_X86_64, 0x0040_1000), kill);
+        assert_eq!(
+            run(&f, 9, AUDIT_ARCH_X86_64, (START & 0xffff_ffff) | (1 << 32)),
+            kill
+        );
+        assert_eq!(run(&f, 10, AUDIT_ARCH_X86_64, START + 8), kill);
+        assert_eq!(run(&f, 9, 0x4000_0003, START + 8), kill);
+    }
+}

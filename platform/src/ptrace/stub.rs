@@ -1,0 +1,115 @@
+//! The stub image: the only code a stub process has besides what the sentry
+//! maps for the application.
+//!
+//! A forked child jumps to `runsc_stub_start` with a pointer to its seccomp
+//! program in `rdi`. Running from the sentry's text, the code copies itself to
+//! [`STUB_BASE`], continues there, installs the filter (which allows system
+//! calls only from the stub page), unmaps every other mapping the child
+//! inherited from the sentry, and reports ready with `int3`. From then on the
+//! platform injects system calls by pointing `rip` at the `syscall; int3`
+//! site and resuming with PTRACE_CONT.
+//!
+//! The code uses no stack and no memory but its own page, so that the stage
+//! that copies it may clobber whatever the child had at `STUB_BASE`.
+
+/// Where the stub page lives in every stub process. The application may map
+/// nothing at or above it.
+pub const STUB_BASE: u64 = 0x7fff_ffff_0000;
+/// The size of the stub page.
+pub const STUB_SIZE: u64 = 0x1000;
+/// The end of the user address range on x86-64 with 4-level paging.
+pub const TASK_SIZE: u64 = 0x7fff_ffff_f000;
+/// The exit code of a stub whose set-up failed before seccomp was in place.
+pub const STUB_SETUP_FAILED: i32 = 113;
+
+core::arch::global_asm!(
+    ".pushsection .text.runsc_stub,\"ax\",@progbits",
+    ".globl runsc_stub_start",
+    ".globl runsc_stub_syscall",
+    ".globl runsc_stub_end",
+    ".p2align 4",
+    "runsc_stub_start:",
+    "    mov %rdi, %r12",
+    // mmap(STUB_BASE, STUB_SIZE, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0)
+    "    mov $9, %eax",
+    "    movabs ${base}, %rdi",
+    "    mov ${size}, %esi",
+    "    mov $3, %edx",
+    "    mov $0x32, %r10d",
+    "    mov $-1, %r8",
+    "    xor %r9d, %r9d",
+    "    syscall",
+    "    cmp %rdi, %rax",
+    "    jne 9f",
+    "    lea runsc_stub_start(%rip), %rsi",
+    "    lea runsc_stub_end(%rip), %rcx",
+    "    sub %rsi, %rcx",
+    "    rep movsb",
+    // mprotect(STUB_BASE, STUB_SIZE, PROT_READ|PROT_EXEC)
+    "    mov $10, %eax",
+    "    movabs ${base}, %rdi",
+    "    mov ${size}, %esi",
+    "    mov $5, %edx",
+    "    syscall",
+    "    test %rax, %rax",
+    "    jnz 9f",
+    // Continue in the copy.
+    "    movabs ${base}, %rax",
+    "    add $(2f - runsc_stub_start), %rax",
+    "    jmp *%rax",
+    "2:",
+    // seccomp(SECCOMP_SET_MODE_FILTER, 0, prog)
+    "    mov $317, %eax",
+    "    mov $1, %edi",
+    "    xor %esi, %esi",
+    "    mov %r12, %rdx",
+    "    syscall",
+    "    test %rax, %rax",
+    "    jnz 9f",
+    // munmap(0, STUB_BASE): everything the child inherited below the stub.
+    "    mov $11, %eax",
+    "    xor %edi, %edi",
+    "    movabs ${base}, %rsi",
+    "    syscall",
+    "    test %rax, %rax",
+    "    jnz 9f",
+    // munmap(STUB_BASE + STUB_SIZE, TASK_SIZE - STUB_BASE - STUB_SIZE)
+    "    mov $11, %eax",
+    "    movabs ${above}, %rdi",
+    "    movabs ${above_len}, %rsi",
+    "    syscall",
+    "    test %rax, %rax",
+    "    jnz 9f",
+    "    xor %eax, %eax",
+    "    xor %edi, %edi",
+    "    xor %esi, %esi",
+    "    xor %edx, %edx",
+    "    xor %r12d, %r12d",
+    "    int3",
+    "runsc_stub_syscall:",
+    "    syscall",
+    "    int3",
+    "    jmp runsc_stub_syscall",
+    "9:",
+    "    mov $231, %eax",
+    "    mov ${failed}, %edi",
+    "    syscall",
+    "    ud2",
+    "runsc_stub_end:",
+    ".popsection",
+    base = const STUB_BASE,
+    size = const STUB_SIZE,
+    above = const STUB_BASE + STUB_SIZE,
+    above_len = const TASK_SIZE - STUB_BASE - STUB_SIZE,
+    failed = const STUB_SETUP_FAILED,
+    options(att_syntax)
+);
+
+/// The host system calls a stub may make, all from the stub page: its own
+/// set-up (`munmap` after the filter) and the calls the platform injects.
+pub const ALLOWED_SYSCALLS: &[u32] = &[
+    9,   // mmap: map the memory file for the application
+    10,  // mprotect: application mprotect
+    11,  // munmap: application munmap, and the stub's own set-up
+    231, // exit_group: a stub whose set-up failed
+];

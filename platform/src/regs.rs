@@ -1,0 +1,88 @@
+//! The application's register state as the platform moves it.
+
+/// The general registers, in the layout of the kernel's `user_regs_struct`
+/// (what PTRACE_GETREGS returns and a signal frame's `sigcontext` mirrors).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(C)]
+pub struct Registers {
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub rbp: u64,
+    pub rbx: u64,
+    pub r11: u64,
+    pub r10: u64,
+    pub r9: u64,
+    pub r8: u64,
+    pub rax: u64,
+    pub rcx: u64,
+    pub rdx: u64,
+    pub rsi: u64,
+    pub rdi: u64,
+    pub orig_rax: u64,
+    pub rip: u64,
+    pub cs: u64,
+    pub eflags: u64,
+    pub rsp: u64,
+    pub ss: u64,
+    pub fs_base: u64,
+    pub gs_base: u64,
+    pub ds: u64,
+    pub es: u64,
+    pub fs: u64,
+    pub gs: u64,
+}
+
+macro_rules! convert_regs {
+    ($($f:ident),*) => {
+        impl From<libc::user_regs_struct> for Registers {
+            fn from(r: libc::user_regs_struct) -> Self {
+                Registers { $($f: r.$f),* }
+            }
+        }
+        impl From<Registers> for libc::user_regs_struct {
+            fn from(r: Registers) -> Self {
+                libc::user_regs_struct { $($f: r.$f),* }
+            }
+        }
+    };
+}
+
+convert_regs!(
+    r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8, rax, rcx, rdx, rsi, rdi, orig_rax, rip, cs,
+    eflags, rsp, ss, fs_base, gs_base, ds, es, fs, gs
+);
+
+impl Registers {
+    /// The registers of a new thread of a freshly exec'd program: user code
+    /// and stack segments, interrupts enabled, everything else zero.
+    pub fn initial(entry: u64, stack: u64) -> Registers {
+        Registers {
+            rip: entry,
+            rsp: stack,
+            cs: USER_CS,
+            ss: USER_DS,
+            eflags: EFLAGS_IF | EFLAGS_FIXED,
+            ..Registers::default()
+        }
+    }
+
+    /// The six system call arguments in ABI order.
+    pub fn syscall_args(&self) -> [u64; 6] {
+        [self.rdi, self.rsi, self.rdx, self.r10, self.r8, self.r9]
+    }
+}
+
+/// `__USER_CS` of x86-64 Linux.
+pub const USER_CS: u64 = 0x33;
+/// `__USER_DS` of x86-64 Linux.
+pub const USER_DS: u64 = 0x2b;
+const EFLAGS_IF: u64 = 1 << 9;
+const EFLAGS_FIXED: u64 = 1 << 1;
+
+/// The FP/XSAVE area as the host's `PTRACE_GETREGSET(NT_X86_XSTATE)` gives it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FpState {
+    pub bytes: Vec<u8>,
+}
