@@ -1,1 +1,98 @@
-fn main() {}
+//! `runsc`: the sandbox's command line.
+//!
+//! Today: `runsc do PROGRAM [ARGS...]` runs a static program in a fresh
+//! sandbox on the ptrace platform. The OCI commands (create, start, state,
+//! kill, delete, ...) come with the runtime issue.
+
+mod do_cmd;
+mod host;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// A user-space kernel sandbox: an OCI runtime whose workloads never talk to
+/// the host kernel.
+#[derive(Debug, Parser)]
+#[command(name = "runsc", version, about)]
+struct Cli {
+    /// The platform that stops the workload's system calls.
+    #[arg(long, global = true, value_enum, default_value_t = PlatformKind::Ptrace)]
+    platform: PlatformKind,
+    /// Print every system call the workload makes, decoded, to stderr.
+    #[arg(long, global = true)]
+    strace: bool,
+    /// Report unimplemented system calls the workload made when it ends.
+    #[arg(long, global = true)]
+    debug: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum PlatformKind {
+    /// PTRACE_SYSEMU on stub processes.
+    Ptrace,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a program in a new sandbox.
+    Do(do_cmd::DoArgs),
+    /// Print the system call table: what is implemented, partly, or not.
+    Syscalls {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum TableFormat {
+    Table,
+    Markdown,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // One line naming the problem, not clap's whole usage block.
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or("bad arguments");
+            eprintln!("runsc: {}", first.trim_start_matches("error: "));
+            return ExitCode::from(2);
+        }
+    };
+    let result = match &cli.command {
+        Command::Do(args) => do_cmd::run(&cli, args),
+        Command::Syscalls { format } => {
+            print_syscalls(*format);
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("runsc: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn print_syscalls(format: TableFormat) {
+    use sentry::syscalls::table;
+    match format {
+        TableFormat::Markdown => print!("{}", table::compatibility_markdown()),
+        TableFormat::Table => {
+            for (n, e) in table::rows() {
+                println!("{n:>4} {:<20} {:<8?} {}", e.name, e.support, e.note);
+            }
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/* Start-up: the runner times the whole command from outside. */
+int main(void) { return 0; }

@@ -1,0 +1,194 @@
+//! Boot: a plain `BootConfig` becomes a kernel, a memory manager, a loaded
+//! program and its first task, which runs until the workload exits.
+
+use std::os::fd::OwnedFd;
+use std::sync::Arc;
+
+use abi::types::Rlimit;
+use parking_lot::Mutex;
+use platform::ptrace::{PtracePlatform, MAX_USER_ADDRESS};
+use platform::{AddressSpace, Context, Event, Registers};
+
+use crate::fd::FdTable;
+use crate::fsimpl::FileDescription;
+use crate::kernel::{Credentials, ExitStatus, Kernel, ProcessFlags, Task};
+use crate::loader::{self, AuxIds, LoadArgs, LoadError};
+use crate::mm::{MemoryFile, MemoryManager};
+use crate::syscalls::{self, Control, Outcome};
+
+/// Everything the sentry needs to start a workload; `runsc` fills it in.
+#[derive(Debug)]
+pub struct BootConfig {
+    /// The executable, opened by the CLI (the sentry opens no host path).
+    pub executable: OwnedFd,
+    pub argv: Vec<Vec<u8>>,
+    pub envp: Vec<Vec<u8>>,
+    /// The path the program was started as (`AT_EXECFN`).
+    pub execfn: Vec<u8>,
+    /// Host descriptors for the workload's fds 0, 1 and 2.
+    pub stdio: [OwnedFd; 3],
+    pub hostname: Vec<u8>,
+    pub uid: u32,
+    pub gid: u32,
+    pub groups: Vec<u32>,
+    /// Initial resource limits, indexed by `RLIMIT_*`.
+    pub rlimits: Vec<Rlimit>,
+    pub umask: u32,
+    pub num_cpus: u32,
+    pub total_ram: u64,
+    /// `AT_HWCAP` and `AT_HWCAP2` for this CPU.
+    pub hwcap: u64,
+    pub hwcap2: u64,
+    pub strace: bool,
+}
+
+/// Why the sandbox could not start or went down.
+#[derive(Debug, thiserror::Error)]
+pub enum BootError {
+    #[error("create the memory file")]
+    MemoryFile(#[from] crate::mm::memfile::MemoryFileError),
+    #[error("start the platform")]
+    Platform(#[source] platform::PlatformError),
+    #[error("read the executable")]
+    ReadExecutable(#[source] std::io::Error),
+    #[error("load the executable: {0}")]
+    Load(#[source] LoadError),
+    #[error("platform failure while running the workload")]
+    Run(#[source] platform::PlatformError),
+    #[error("the memory manager lost its address space")]
+    AddressSpace,
+}
+
+/// What a finished sandbox reports.
+#[derive(Debug)]
+pub struct RunReport {
+    pub status: ExitStatus,
+    /// `(syscall number, calls)` for numbers with no implementation.
+    pub unknown_syscalls: Vec<(u64, u64)>,
+}
+
+struct OsRandom;
+
+impl loader::Random for OsRandom {
+    fn fill(&mut self, buf: &mut [u8]) {
+        // The host's entropy source cannot fail after boot on Linux.
+        getrandom::fill(buf).expect("host getrandom");
+    }
+}
+
+/// Boots the sandbox on the calling thread and runs the workload to its end.
+pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
+    // The serving thread and the stub it forks share this CPU.
+    platform::pin_current_thread();
+    let file = Arc::new(MemoryFile::new()?);
+    let platform = PtracePlatform::new(file.fd());
+    let space = platform.new_address_space().map_err(BootError::Platform)?;
+    let stub_pid = space.stub_pid();
+    let as_dyn: Arc<dyn AddressSpace> = space.clone();
+    let mm = Arc::new(MemoryManager::new(as_dyn, file.clone(), MAX_USER_ADDRESS));
+
+    let image = read_all(&config.executable).map_err(BootError::ReadExecutable)?;
+    let stack_limit = config
+        .rlimits
+        .get(abi::resource::RLIMIT_STACK as usize)
+        .map_or(8 << 20, |l| l.rlim_cur);
+    let args = LoadArgs {
+        argv: &config.argv,
+        envp: &config.envp,
+        execfn: &config.execfn,
+        ids: AuxIds {
+            uid: config.uid,
+            euid: config.uid,
+            gid: config.gid,
+            egid: config.gid,
+        },
+        hwcap: config.hwcap,
+        hwcap2: config.hwcap2,
+        stack_limit,
+    };
+    let loaded = loader::load(&mm, &image, &args, &mut OsRandom).map_err(BootError::Load)?;
+    drop(image);
+
+    let kernel = Arc::new(Kernel::new(
+        &config.hostname,
+        config.num_cpus,
+        config.total_ram,
+        config.strace,
+    ));
+    let mut fds = FdTable::default();
+    for (i, host) in config.stdio.into_iter().enumerate() {
+        let fd = i32::try_from(i).expect("three");
+        fds.insert_at(fd, Arc::new(FileDescription::from_host(host)), false, 3)
+            .expect("fds 0-2 are below any limit");
+    }
+    let comm = comm_of(&config.execfn);
+    let mut task = Task {
+        kernel: kernel.clone(),
+        tid: 1,
+        tgid: 1,
+        ppid: 0,
+        pgid: 1,
+        sid: 1,
+        creds: Credentials::new(config.uid, config.gid, config.groups),
+        mm: mm.clone(),
+        fds: Arc::new(Mutex::new(fds)),
+        regs: Registers::initial(loaded.entry, loaded.stack_pointer),
+        rlimits: Arc::new(Mutex::new(config.rlimits)),
+        umask: config.umask,
+        comm,
+        clear_child_tid: 0,
+        robust_list: 0,
+        robust_list_len: 0,
+        flags: ProcessFlags {
+            dumpable: true,
+            ..ProcessFlags::default()
+        },
+        host_thread: (stub_pid, stub_pid),
+    };
+    let mut ctx = platform.new_context(space);
+    let status = run_task(&mut task, &mut ctx)?;
+    Ok(RunReport {
+        status,
+        unknown_syscalls: kernel.unknown_counts(),
+    })
+}
+
+/// The task loop: run application code, serve what stopped it, repeat.
+fn run_task(task: &mut Task, ctx: &mut dyn Context) -> Result<ExitStatus, BootError> {
+    loop {
+        let event = ctx.switch(&mut task.regs).map_err(BootError::Run)?;
+        match event {
+            Event::Syscall => match syscalls::dispatch(task) {
+                Outcome::Return(v) => task.regs.rax = v,
+                Outcome::Stop(Control::ExitGroup(s) | Control::ExitThread(s)) => return Ok(s),
+            },
+            Event::Fault(f) => {
+                let grows = f.signo == libc::SIGSEGV
+                    && task.mm.handle_fault(f.addr, syscalls::stack_limit(task));
+                if !grows {
+                    // Signal delivery to handlers comes with the signals
+                    // issue; the default action of a fault is death.
+                    return Ok(ExitStatus::Signaled(f.signo));
+                }
+            }
+            Event::Interrupted => {}
+        }
+        if task.mm.is_broken() {
+            return Err(BootError::AddressSpace);
+        }
+    }
+}
+
+fn read_all(fd: &OwnedFd) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut f = std::fs::File::from(fd.try_clone()?);
+    let mut v = Vec::new();
+    f.read_to_end(&mut v)?;
+    Ok(v)
+}
+
+/// `comm` after exec: the file name, truncated to 15 bytes.
+fn comm_of(path: &[u8]) -> Vec<u8> {
+    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
+    name[..name.len().min(15)].to_vec()
+}

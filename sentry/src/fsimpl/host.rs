@@ -1,0 +1,166 @@
+//! Files backed by a host descriptor the sentry owns: the standard streams
+//! that `runsc` donates. The application's call is never forwarded: the
+//! sentry validates it, then does its own I/O on its own descriptor.
+
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+
+use abi::types::{Stat, Termios, Timespec, Winsize};
+use abi::Errno;
+
+#[allow(unsafe_code)]
+mod raw;
+
+/// A host error as the application's errno: a host EBADF or EAGAIN on our
+/// own descriptor is the answer Linux would give for the same file.
+pub fn host_errno(e: nix::Error) -> Errno {
+    Errno::from_raw(e as i32)
+}
+
+/// An open file description.
+#[derive(Debug)]
+pub struct FileDescription {
+    host: OwnedFd,
+}
+
+/// The status flags `F_SETFL` may change (`SETFL_MASK` in Linux).
+const SETFL_MASK: i32 =
+    libc::O_APPEND | libc::O_NONBLOCK | libc::O_ASYNC | libc::O_DIRECT | libc::O_NOATIME;
+
+impl FileDescription {
+    /// A description over a host descriptor the sentry owns.
+    pub fn from_host(host: OwnedFd) -> FileDescription {
+        FileDescription { host }
+    }
+
+    #[cfg(test)]
+    pub fn null_for_test() -> FileDescription {
+        let f = std::fs::File::open("/dev/null").expect("open /dev/null");
+        FileDescription { host: f.into() }
+    }
+
+    /// Reads into `buf`; returns the byte count.
+    pub fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
+        loop {
+            match nix::unistd::read(self.host.as_raw_fd(), buf) {
+                Err(nix::Error::EINTR) => continue,
+                r => return r.map_err(host_errno),
+            }
+        }
+    }
+
+    /// Writes `buf`; returns the byte count.
+    pub fn write(&self, buf: &[u8]) -> Result<usize, Errno> {
+        loop {
+            match nix::unistd::write(self.host.as_fd(), buf) {
+                Err(nix::Error::EINTR) => continue,
+                r => return r.map_err(host_errno),
+            }
+        }
+    }
+
+    /// Reads at `pos` without moving the file offset.
+    #[allow(clippy::cast_possible_wrap)]
+    pub fn pread(&self, buf: &mut [u8], pos: u64) -> Result<usize, Errno> {
+        loop {
+            match nix::sys::uio::pread(self.host.as_fd(), buf, pos as i64) {
+                Err(nix::Error::EINTR) => continue,
+                r => return r.map_err(host_errno),
+            }
+        }
+    }
+
+    /// Writes at `pos` without moving the file offset.
+    #[allow(clippy::cast_possible_wrap)]
+    pub fn pwrite(&self, buf: &[u8], pos: u64) -> Result<usize, Errno> {
+        loop {
+            match nix::sys::uio::pwrite(self.host.as_fd(), buf, pos as i64) {
+                Err(nix::Error::EINTR) => continue,
+                r => return r.map_err(host_errno),
+            }
+        }
+    }
+
+    /// The file's status flags and access mode (`F_GETFL`).
+    pub fn status_flags(&self) -> Result<i32, Errno> {
+        nix::fcntl::fcntl(self.host.as_raw_fd(), nix::fcntl::FcntlArg::F_GETFL).map_err(host_errno)
+    }
+
+    /// `F_SETFL`: only the settable flags change.
+    pub fn set_status_flags(&self, flags: i32) -> Result<(), Errno> {
+        let cur = self.status_flags()?;
+        let new = (cur & !SETFL_MASK) | (flags & SETFL_MASK);
+        let oflags = nix::fcntl::OFlag::from_bits_retain(new);
+        nix::fcntl::fcntl(self.host.as_raw_fd(), nix::fcntl::FcntlArg::F_SETFL(oflags))
+            .map(drop)
+            .map_err(host_errno)
+    }
+
+    /// `F_GETPIPE_SZ` where the host file is a pipe.
+    pub fn pipe_size(&self) -> Result<i32, Errno> {
+        nix::fcntl::fcntl(self.host.as_raw_fd(), nix::fcntl::FcntlArg::F_GETPIPE_SZ)
+            .map_err(host_errno)
+    }
+
+    /// `fstat`.
+    pub fn stat(&self) -> Result<Stat, Errno> {
+        let s = nix::sys::stat::fstat(self.host.as_raw_fd()).map_err(host_errno)?;
+        Ok(stat_from_host(&s))
+    }
+
+    /// `TCGETS`: ENOTTY unless the host file is a terminal.
+    pub fn tcgets(&self) -> Result<Termios, Errno> {
+        raw::tcgets(self.host.as_fd())
+    }
+
+    /// `TIOCGWINSZ`.
+    pub fn window_size(&self) -> Result<Winsize, Errno> {
+        raw::tiocgwinsz(self.host.as_fd())
+    }
+
+    /// `FIONREAD`: bytes ready to read.
+    pub fn bytes_readable(&self) -> Result<i32, Errno> {
+        raw::fionread(self.host.as_fd())
+    }
+
+    /// `lseek`.
+    pub fn seek(&self, offset: i64, whence: i32) -> Result<i64, Errno> {
+        let whence = match whence {
+            0 => nix::unistd::Whence::SeekSet,
+            1 => nix::unistd::Whence::SeekCur,
+            2 => nix::unistd::Whence::SeekEnd,
+            3 => nix::unistd::Whence::SeekData,
+            4 => nix::unistd::Whence::SeekHole,
+            _ => return Err(Errno::EINVAL),
+        };
+        nix::unistd::lseek(self.host.as_raw_fd(), offset, whence).map_err(host_errno)
+    }
+}
+
+#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+fn stat_from_host(s: &libc::stat) -> Stat {
+    Stat {
+        st_dev: s.st_dev,
+        st_ino: s.st_ino,
+        st_nlink: s.st_nlink,
+        st_mode: s.st_mode,
+        st_uid: s.st_uid,
+        st_gid: s.st_gid,
+        st_rdev: s.st_rdev,
+        st_size: s.st_size,
+        st_blksize: s.st_blksize,
+        st_blocks: s.st_blocks,
+        st_atim: Timespec {
+            tv_sec: s.st_atime,
+            tv_nsec: s.st_atime_nsec,
+        },
+        st_mtim: Timespec {
+            tv_sec: s.st_mtime,
+            tv_nsec: s.st_mtime_nsec,
+        },
+        st_ctim: Timespec {
+            tv_sec: s.st_ctime,
+            tv_nsec: s.st_ctime_nsec,
+        },
+        ..Default::default()
+    }
+}

@@ -1,0 +1,529 @@
+//! The ELF loader: maps a static or static-PIE executable into a fresh
+//! address space and builds the initial stack exactly as Linux's
+//! `load_elf_binary` and `create_elf_tables` do.
+
+use abi::auxv::*;
+use abi::Errno;
+use goblin::elf::program_header::{PF_R, PF_W, PF_X, PT_GNU_STACK, PT_INTERP, PT_LOAD, PT_PHDR};
+use goblin::elf::{header, Elf};
+use platform::Access;
+
+use crate::mm::{
+    page_round_down, page_round_up, MapRequest, MemoryManager, Placement, VmaKind, PAGE,
+};
+
+/// Linux's `stack_expand`: the initial stack VMA reaches this far below
+/// the arguments.
+const STACK_EXPAND: u64 = 128 * 1024;
+/// `AT_CLKTCK`: `USER_HZ`.
+const CLOCK_TICKS: u64 = 100;
+/// `AT_MINSIGSTKSZ` on x86-64 without AMX state.
+const MIN_SIGSTKSZ: u64 = 2048;
+const PLATFORM: &[u8] = b"x86_64";
+
+/// Why a program could not be loaded. Each maps to the errno `execve` gives.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum LoadError {
+    #[error("not an ELF executable")]
+    NotElf,
+    #[error("not an x86-64 executable")]
+    WrongArch,
+    #[error("dynamically linked executables need the filesystem, which is not there yet")]
+    Dynamic,
+    #[error("malformed ELF: {0}")]
+    Malformed(String),
+    #[error("mapping the executable: {0:?}")]
+    Map(Errno),
+}
+
+impl LoadError {
+    /// The errno `execve` reports for this failure.
+    pub fn errno(&self) -> Errno {
+        match self {
+            LoadError::NotElf | LoadError::WrongArch | LoadError::Malformed(_) => Errno::ENOEXEC,
+            LoadError::Dynamic => Errno::ENOENT,
+            LoadError::Map(e) => *e,
+        }
+    }
+}
+
+/// Identity values that go into the auxiliary vector.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuxIds {
+    pub uid: u32,
+    pub euid: u32,
+    pub gid: u32,
+    pub egid: u32,
+}
+
+/// What the loader needs besides the file.
+#[derive(Debug)]
+pub struct LoadArgs<'a> {
+    pub argv: &'a [Vec<u8>],
+    pub envp: &'a [Vec<u8>],
+    /// The path the program was executed as (`AT_EXECFN`).
+    pub execfn: &'a [u8],
+    pub ids: AuxIds,
+    pub hwcap: u64,
+    pub hwcap2: u64,
+    /// The stack rlimit, for where `mmap` placement starts.
+    pub stack_limit: u64,
+}
+
+/// The result of loading: where the first thread starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Loaded {
+    pub entry: u64,
+    pub stack_pointer: u64,
+    pub brk_start: u64,
+}
+
+/// A source of randomness for address-space layout and `AT_RANDOM`.
+pub trait Random {
+    fn fill(&mut self, buf: &mut [u8]);
+    fn below(&mut self, n: u64) -> u64 {
+        let mut b = [0u8; 8];
+        self.fill(&mut b);
+        if n == 0 {
+            0
+        } else {
+            u64::from_le_bytes(b) % n
+        }
+    }
+}
+
+/// Loads `image` (the whole executable) into `mm`, which must be empty.
+pub fn load(
+    mm: &MemoryManager,
+    image: &[u8],
+    args: &LoadArgs<'_>,
+    rng: &mut dyn Random,
+) -> Result<Loaded, LoadError> {
+    if image.len() < 4 || &image[..4] != b"\x7fELF" {
+        return Err(LoadError::NotElf);
+    }
+    let elf = Elf::parse(image).map_err(|e| LoadError::Malformed(e.to_string()))?;
+    if !elf.is_64 || elf.header.e_machine != header::EM_X86_64 {
+        return Err(LoadError::WrongArch);
+    }
+    if elf.header.e_type != header::ET_EXEC && elf.header.e_type != header::ET_DYN {
+        return Err(LoadError::NotElf);
+    }
+    if elf.program_headers.iter().any(|p| p.p_type == PT_INTERP) {
+        return Err(LoadError::Dynamic);
+    }
+    let loads: Vec<_> = elf
+        .program_headers
+        .iter()
+        .filter(|p| p.p_type == PT_LOAD)
+        .collect();
+    if loads.is_empty() {
+        return Err(LoadError::Malformed("no PT_LOAD segment".into()));
+    }
+    let lo = loads
+        .iter()
+        .map(|p| page_round_down(p.p_vaddr))
+        .min()
+        .expect("non-empty");
+    let hi = loads
+        .iter()
+        .map(|p| p.p_vaddr.checked_add(p.p_memsz).and_then(page_round_up))
+        .try_fold(0u64, |acc, e| e.map(|e| acc.max(e)))
+        .ok_or_else(|| LoadError::Malformed("segment end overflows".into()))?;
+
+    // Layout: the stack near the top, mmap placement below it.
+    let max = mm.max_addr();
+    let stack_top = page_round_down(max - PAGE * rng.below(1 << 22) / 16);
+    let gap = args.stack_limit.clamp(128 << 20, (max / 6) * 5) + crate::mm::STACK_GUARD_GAP;
+    let mmap_base = page_round_down(stack_top.saturating_sub(gap) - PAGE * rng.below(1 << 28) / 4);
+    mm.set_mmap_base(mmap_base);
+
+    let bias = if elf.header.e_type == header::ET_DYN {
+        // A static PIE goes where an mmap of its whole extent would.
+        let req = MapRequest {
+            placement: Placement::Hint(0),
+            len: hi - lo,
+            access: Access::NONE,
+            shared: false,
+            growsdown: false,
+            kind: VmaKind::Elf,
+        };
+        let at = mm.map_anonymous(req).map_err(LoadError::Map)?;
+        at - lo
+    } else {
+        0
+    };
+
+    let mut brk = 0u64;
+    for p in &loads {
+        let start = bias + page_round_down(p.p_vaddr);
+        let end = page_round_up(bias + p.p_vaddr + p.p_memsz).expect("checked above");
+        let req = MapRequest {
+            placement: Placement::Fixed(start),
+            len: end - start,
+            access: Access {
+                read: p.p_flags & PF_R != 0,
+                write: p.p_flags & PF_W != 0,
+                execute: p.p_flags & PF_X != 0,
+            },
+            shared: false,
+            growsdown: false,
+            kind: VmaKind::Elf,
+        };
+        mm.map_anonymous(req).map_err(LoadError::Map)?;
+        // The file maps from the page-aligned offset: bytes before p_vaddr
+        // in the first page come from the file too, as with Linux's mmap.
+        let lead = p.p_vaddr - page_round_down(p.p_vaddr);
+        let from = p
+            .p_offset
+            .checked_sub(lead)
+            .ok_or_else(|| LoadError::Malformed("segment offset".into()))?;
+        let to = p
+            .p_offset
+            .checked_add(p.p_filesz)
+            .ok_or_else(|| LoadError::Malformed("segment size".into()))?;
+        let bytes = usize::try_from(from)
+            .ok()
+            .zip(usize::try_from(to).ok())
+            .and_then(|(f, t)| image.get(f..t))
+            .ok_or_else(|| LoadError::Malformed("segment beyond the file".into()))?;
+        mm.write_ignoring_protection(start, bytes)
+            .map_err(LoadError::Map)?;
+        brk = brk.max(bias + p.p_vaddr + p.p_memsz);
+    }
+
+    let exec_stack = elf
+        .program_headers
+        .iter()
+        .find(|p| p.p_type == PT_GNU_STACK)
+        .is_some_and(|p| p.p_flags & PF_X != 0);
+
+    let phdr = elf
+        .program_headers
+        .iter()
+        .find(|p| p.p_type == PT_PHDR)
+        .map(|p| p.p_vaddr)
+        .or_else(|| {
+            loads
+                .iter()
+                .find(|p| {
+                    p.p_offset <= elf.header.e_phoff && elf.header.e_phoff < p.p_offset + p.p_filesz
+                })
+                .map(|p| elf.header.e_phoff - p.p_offset + p.p_vaddr)
+        })
+        .map_or(0, |v| v + bias);
+
+    // Linux randomises the break within 32 MiB above the end of the image.
+    let brk_start =
+        page_round_up(brk).expect("checked above") + PAGE * rng.below(0x0200_0000 / PAGE);
+    mm.set_brk_start(brk_start);
+
+    let entry = elf.header.e_entry + bias;
+    let aux = [
+        (AT_HWCAP, args.hwcap),
+        (AT_PAGESZ, PAGE),
+        (AT_CLKTCK, CLOCK_TICKS),
+        (AT_PHDR, phdr),
+        (AT_PHENT, u64::from(elf.header.e_phentsize)),
+        (AT_PHNUM, u64::from(elf.header.e_phnum)),
+        (AT_BASE, 0),
+        (AT_FLAGS, 0),
+        (AT_ENTRY, entry),
+        (AT_UID, u64::from(args.ids.uid)),
+        (AT_EUID, u64::from(args.ids.euid)),
+        (AT_GID, u64::from(args.ids.gid)),
+        (AT_EGID, u64::from(args.ids.egid)),
+        (AT_SECURE, 0),
+    ];
+    let sp = build_stack(mm, stack_top, exec_stack, args, &aux, rng)?;
+    Ok(Loaded {
+        entry,
+        stack_pointer: sp,
+        brk_start,
+    })
+}
+
+/// Writes strings, `AT_RANDOM` bytes, argv, envp and auxv below `top` as
+/// Linux lays them out; returns the initial stack pointer.
+fn build_stack(
+    mm: &MemoryManager,
+    top: u64,
+    exec_stack: bool,
+    args: &LoadArgs<'_>,
+    aux: &[(u64, u64)],
+    rng: &mut dyn Random,
+) -> Result<u64, LoadError> {
+    // The strings: argv[0] lowest, then the rest of argv, envp, the exec
+    // path, and one empty pointer at the very top.
+    let mut strings: Vec<u8> = Vec::new();
+    let mut offsets = Vec::new();
+    for s in args.argv.iter().chain(args.envp.iter()) {
+        offsets.push(strings.len() as u64);
+        strings.extend_from_slice(s);
+        strings.push(0);
+    }
+    let execfn_off = strings.len() as u64;
+    strings.extend_from_slice(args.execfn);
+    strings.push(0);
+    let strings_start = top - 8 - strings.len() as u64;
+
+    // create_elf_tables: a random alignment pad, the platform string and
+    // the AT_RANDOM bytes.
+    let mut p = strings_start;
+    p -= rng.below(8192);
+    p &= !0xf;
+    p -= PLATFORM.len() as u64 + 1;
+    let platform_at = p;
+    p -= 16;
+    let random_at = p;
+    let mut random = [0u8; 16];
+    rng.fill(&mut random);
+
+    let argc = args.argv.len() as u64;
+    let envc = args.envp.len() as u64;
+    let mut auxv: Vec<(u64, u64)> = vec![(AT_MINSIGSTKSZ, MIN_SIGSTKSZ)];
+    auxv.extend_from_slice(aux);
+    auxv.push((AT_RANDOM, random_at));
+    if args.hwcap2 != 0 {
+        auxv.push((AT_HWCAP2, args.hwcap2));
+    }
+    auxv.push((AT_EXECFN, strings_start + execfn_off));
+    auxv.push((AT_PLATFORM, platform_at));
+    auxv.push((AT_NULL, 0));
+    let words = 1 + (argc + 1) + (envc + 1) + 2 * auxv.len() as u64;
+    let sp = (p - words * 8) & !0xf;
+
+    let mut table: Vec<u64> = Vec::with_capacity(usize::try_from(words).unwrap_or(0));
+    table.push(argc);
+    let n_argv = args.argv.len();
+    table.extend(offsets[..n_argv].iter().map(|o| strings_start + o));
+    table.push(0);
+    table.extend(offsets[n_argv..].iter().map(|o| strings_start + o));
+    table.push(0);
+    for (k, v) in &auxv {
+        table.push(*k);
+        table.push(*v);
+    }
+
+    let low = page_round_down(sp) - STACK_EXPAND;
+    if low < crate::mm::MIN_ADDR || strings.len() as u64 > args.stack_limit / 4 {
+        return Err(LoadError::Map(Errno::E2BIG));
+    }
+    let req = MapRequest {
+        placement: Placement::Fixed(low),
+        len: top - low,
+        access: Access {
+            read: true,
+            write: true,
+            execute: exec_stack,
+        },
+        shared: false,
+        growsdown: true,
+        kind: VmaKind::Stack,
+    };
+    mm.map_anonymous(req).map_err(LoadError::Map)?;
+    let table_bytes: Vec<u8> = table.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let w = |at: u64, b: &[u8]| mm.write_ignoring_protection(at, b).map_err(LoadError::Map);
+    w(sp, &table_bytes)?;
+    w(random_at, &random)?;
+    let mut plat = PLATFORM.to_vec();
+    plat.push(0);
+    w(platform_at, &plat)?;
+    w(strings_start, &strings)?;
+    Ok(sp)
+}
+
+#[cfg(test)]
+#[allow(clippy::cast_possible_truncation)]
+mod tests {
+    use std::process::Command;
+    use std::sync::Arc;
+
+    use platform::{AddressSpace, PlatformError};
+
+    use super::*;
+    use crate::mm::MemoryFile;
+
+    /// An address space that maps nothing: the loader's work is all in the
+    /// VMAs and the memory file, which the test reads back.
+    struct NullSpace;
+
+    impl AddressSpace for NullSpace {
+        fn map(&self, _: u64, _: u64, _: Access, _: u64) -> Result<(), PlatformError> {
+            Ok(())
+        }
+        fn unmap(&self, _: u64, _: u64) -> Result<(), PlatformError> {
+            Ok(())
+        }
+        fn protect(&self, _: u64, _: u64, _: Access) -> Result<(), PlatformError> {
+            Ok(())
+        }
+    }
+
+    struct Counter(u8);
+
+    impl Random for Counter {
+        fn fill(&mut self, buf: &mut [u8]) {
+            for b in buf {
+                self.0 = self.0.wrapping_add(1);
+                *b = self.0;
+            }
+        }
+    }
+
+    fn mm() -> MemoryManager {
+        MemoryManager::new(
+            Arc::new(NullSpace),
+            Arc::new(MemoryFile::new().unwrap()),
+            platform::ptrace::MAX_USER_ADDRESS,
+        )
+    }
+
+    /// Builds a tiny static program with gcc, or None when gcc is missing.
+    fn build(flags: &[&str]) -> Option<Vec<u8>> {
+        let dir = std::env::temp_dir().join(format!(
+            "loader-test-{}-{}",
+            std::process::id(),
+            flags.join("")
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = dir.join("t.c");
+        std::fs::write(&src, "int main(void) { return 0; }\n").unwrap();
+        let out = dir.join("t");
+        let ok = Command::new("gcc")
+            .args(flags)
+            .arg("-o")
+            .arg(&out)
+            .arg(&src)
+            .status();
+        match ok {
+            Ok(s) if s.success() => Some(std::fs::read(&out).unwrap()),
+            _ => {
+                assert!(
+                    std::env::var_os("SANDBOX_TESTS_STRICT").is_none(),
+                    "gcc -static is required"
+                );
+                eprintln!("SKIP: gcc with a static libc not found");
+                None
+            }
+        }
+    }
+
+    fn word(mm: &MemoryManager, at: u64) -> u64 {
+        mm.read_obj::<u64>(at).unwrap()
+    }
+
+    fn check_stack(mm: &MemoryManager, image: &[u8], l: &Loaded) {
+        let elf = Elf::parse(image).unwrap();
+        assert_eq!(
+            l.stack_pointer % 16,
+            0,
+            "the ABI wants a 16-byte aligned stack"
+        );
+        let sp = l.stack_pointer;
+        assert_eq!(word(mm, sp), 2, "argc");
+        let arg0 = mm.read_cstring(word(mm, sp + 8), 100).unwrap();
+        assert_eq!(arg0, b"prog");
+        let arg1 = mm.read_cstring(word(mm, sp + 16), 100).unwrap();
+        assert_eq!(arg1, b"-x");
+        assert_eq!(word(mm, sp + 24), 0, "argv ends");
+        assert_eq!(mm.read_cstring(word(mm, sp + 32), 100).unwrap(), b"A=1");
+        assert_eq!(word(mm, sp + 40), 0, "envp ends");
+        let mut aux = std::collections::HashMap::new();
+        let mut at = sp + 48;
+        loop {
+            let (k, v) = (word(mm, at), word(mm, at + 8));
+            if k == AT_NULL {
+                break;
+            }
+            aux.insert(k, v);
+            at += 16;
+        }
+        assert_eq!(aux[&AT_PAGESZ], 4096);
+        assert_eq!(aux[&AT_ENTRY], l.entry);
+        assert_eq!(aux[&AT_PHNUM], u64::from(elf.header.e_phnum));
+        assert_eq!(aux[&AT_CLKTCK], 100);
+        assert_eq!(aux[&AT_UID], 7);
+        let phdrs = &image[elf.header.e_phoff as usize..][..usize::from(elf.header.e_phnum) * 56];
+        let mut got = vec![0u8; phdrs.len()];
+        mm.copy_in(aux[&AT_PHDR], &mut got).unwrap();
+        assert_eq!(got, phdrs, "AT_PHDR points at the program headers");
+        let mut random = [0u8; 16];
+        mm.copy_in(aux[&AT_RANDOM], &mut random).unwrap();
+        assert!(random.iter().any(|&b| b != 0));
+        assert_eq!(mm.read_cstring(aux[&AT_EXECFN], 100).unwrap(), b"/bin/prog");
+        assert_eq!(mm.read_cstring(aux[&AT_PLATFORM], 100).unwrap(), b"x86_64");
+        assert!(l.brk_start > l.entry);
+    }
+
+    fn args<'a>(argv: &'a [Vec<u8>], envp: &'a [Vec<u8>]) -> LoadArgs<'a> {
+        LoadArgs {
+            argv,
+            envp,
+            execfn: b"/bin/prog",
+            ids: AuxIds {
+                uid: 7,
+                euid: 7,
+                gid: 8,
+                egid: 8,
+            },
+            hwcap: 0x1234,
+            hwcap2: 2,
+            stack_limit: 8 << 20,
+        }
+    }
+
+    #[test]
+    fn static_executable_loads_at_its_addresses_with_a_linux_stack() {
+        let Some(image) = build(&["-static"]) else {
+            return;
+        };
+        let m = mm();
+        let (argv, envp) = (
+            vec![b"prog".to_vec(), b"-x".to_vec()],
+            vec![b"A=1".to_vec()],
+        );
+        let l = load(&m, &image, &args(&argv, &envp), &mut Counter(0)).unwrap();
+        let elf = Elf::parse(&image).unwrap();
+        assert_eq!(l.entry, elf.header.e_entry);
+        check_stack(&m, &image, &l);
+        // The text segment holds the file's bytes.
+        let text = elf
+            .program_headers
+            .iter()
+            .find(|p| p.p_type == PT_LOAD && p.p_flags & PF_X != 0)
+            .unwrap();
+        let mut got = vec![0u8; 64];
+        m.copy_in(text.p_vaddr, &mut got).unwrap();
+        assert_eq!(got, image[text.p_offset as usize..][..64]);
+    }
+
+    #[test]
+    fn static_pie_is_relocated_into_the_mmap_area() {
+        let Some(image) = build(&["-static-pie"]) else {
+            return;
+        };
+        let m = mm();
+        let (argv, envp) = (
+            vec![b"prog".to_vec(), b"-x".to_vec()],
+            vec![b"A=1".to_vec()],
+        );
+        let l = load(&m, &image, &args(&argv, &envp), &mut Counter(0)).unwrap();
+        let elf = Elf::parse(&image).unwrap();
+        assert_ne!(l.entry, elf.header.e_entry, "a PIE is loaded with a bias");
+        assert_eq!((l.entry - elf.header.e_entry) % 4096, 0);
+        check_stack(&m, &image, &l);
+    }
+
+    #[test]
+    fn garbage_is_not_elf_and_dynamic_needs_the_filesystem() {
+        let m = mm();
+        let (argv, envp) = (vec![b"prog".to_vec()], vec![]);
+        let e = load(&m, b"#!/bin/sh\n", &args(&argv, &envp), &mut Counter(0)).unwrap_err();
+        assert_eq!(e, LoadError::NotElf);
+        assert_eq!(e.errno(), Errno::ENOEXEC);
+        let Some(image) = build(&[]) else { return };
+        let e = load(&m, &image, &args(&argv, &envp), &mut Counter(0)).unwrap_err();
+        assert_eq!(e, LoadError::Dynamic);
+    }
+}

@@ -1,0 +1,746 @@
+//! The memory manager: an application's VMAs over the memory file, the
+//! platform address space that mirrors them, and copy-in/copy-out.
+//!
+//! Every VMA is backed by a range of the memory file, allocated when the VMA
+//! is created and mapped into the stub at once (the file is sparse, so untouched
+//! pages cost nothing). The host therefore resolves the application's page
+//! faults itself; the sentry sees only real protection faults and stack growth.
+//!
+//! Lock order (outer first):
+//!   MemoryManager::inner
+//!     MemoryFile::free
+
+pub mod memfile;
+#[allow(unsafe_code)]
+mod raw;
+pub mod vma;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use abi::Errno;
+use parking_lot::Mutex;
+use platform::{Access, AddressSpace, PlatformError};
+
+pub use memfile::MemoryFile;
+pub use vma::{Vma, VmaKind, VmaSet};
+
+pub const PAGE: u64 = abi::mm::PAGE_SIZE;
+/// `vm.mmap_min_addr`: nothing is mapped below it.
+pub const MIN_ADDR: u64 = 0x1_0000;
+/// Linux's `stack_guard_gap`: 256 pages kept free below a growing stack.
+pub const STACK_GUARD_GAP: u64 = 256 * PAGE;
+
+/// Rounds up to a page, or `None` on overflow.
+pub fn page_round_up(x: u64) -> Option<u64> {
+    x.checked_add(PAGE - 1).map(|v| v & !(PAGE - 1))
+}
+
+pub fn page_round_down(x: u64) -> u64 {
+    x & !(PAGE - 1)
+}
+
+pub fn is_page_aligned(x: u64) -> bool {
+    x & (PAGE - 1) == 0
+}
+
+/// How a new anonymous mapping is placed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Anywhere; `hint` is tried first when non-zero.
+    Hint(u64),
+    /// Exactly here, replacing what is there.
+    Fixed(u64),
+    /// Exactly here, failing with EEXIST if anything is there.
+    FixedNoReplace(u64),
+}
+
+/// A request for a new anonymous mapping.
+#[derive(Clone, Copy, Debug)]
+pub struct MapRequest {
+    pub placement: Placement,
+    /// Page-aligned, non-zero.
+    pub len: u64,
+    pub access: Access,
+    pub shared: bool,
+    pub growsdown: bool,
+    pub kind: VmaKind,
+}
+
+#[derive(Debug)]
+struct MmInner {
+    vmas: VmaSet,
+    brk_start: u64,
+    brk: u64,
+    mmap_base: u64,
+}
+
+/// An application's memory.
+pub struct MemoryManager {
+    space: Arc<dyn AddressSpace>,
+    file: Arc<MemoryFile>,
+    max_addr: u64,
+    inner: Mutex<MmInner>,
+    broken: AtomicBool,
+}
+
+impl std::fmt::Debug for MemoryManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryManager")
+            .field("max_addr", &self.max_addr)
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Access a copy needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Need {
+    Read,
+    Write,
+}
+
+impl MemoryManager {
+    /// An empty address space whose mappings go to `space`; the application
+    /// may map below `max_addr`.
+    pub fn new(
+        space: Arc<dyn AddressSpace>,
+        file: Arc<MemoryFile>,
+        max_addr: u64,
+    ) -> MemoryManager {
+        MemoryManager {
+            space,
+            file,
+            max_addr,
+            inner: Mutex::new(MmInner {
+                vmas: VmaSet::default(),
+                brk_start: 0,
+                brk: 0,
+                mmap_base: max_addr,
+            }),
+            broken: AtomicBool::new(false),
+        }
+    }
+
+    /// The end of the range the application may map.
+    pub fn max_addr(&self) -> u64 {
+        self.max_addr
+    }
+
+    /// Whether the platform failed under this address space: the sandbox
+    /// cannot go on.
+    pub fn is_broken(&self) -> bool {
+        self.broken.load(Ordering::Relaxed)
+    }
+
+    fn platform(&self, r: Result<(), PlatformError>) -> Result<(), Errno> {
+        r.map_err(|e| {
+            eprintln!("runsc: platform failure in memory manager: {e}");
+            self.broken.store(true, Ordering::Relaxed);
+            Errno::EFAULT
+        })
+    }
+
+    /// Sets where top-down placement starts.
+    pub fn set_mmap_base(&self, base: u64) {
+        self.inner.lock().mmap_base = page_round_down(base);
+    }
+
+    /// Sets the start of the heap (after loading the executable).
+    pub fn set_brk_start(&self, start: u64) {
+        let mut mm = self.inner.lock();
+        mm.brk_start = start;
+        mm.brk = start;
+    }
+
+    /// A snapshot of the VMAs.
+    pub fn vmas(&self) -> Vec<Vma> {
+        self.inner.lock().vmas.iter().copied().collect()
+    }
+
+    /// Creates an anonymous mapping; returns its address.
+    pub fn map_anonymous(&self, req: MapRequest) -> Result<u64, Errno> {
+        let mut mm = self.inner.lock();
+        self.map_locked(&mut mm, req)
+    }
+
+    fn map_locked(&self, mm: &mut MmInner, req: MapRequest) -> Result<u64, Errno> {
+        debug_assert!(req.len > 0 && is_page_aligned(req.len));
+        let len = req.len;
+        let addr = match req.placement {
+            Placement::Fixed(a) | Placement::FixedNoReplace(a) => {
+                if a.checked_add(len).is_none_or(|end| end > self.max_addr) || a < MIN_ADDR {
+                    return Err(if a < MIN_ADDR {
+                        Errno::EPERM
+                    } else {
+                        Errno::ENOMEM
+                    });
+                }
+                if matches!(req.placement, Placement::FixedNoReplace(_))
+                    && !mm.vmas.is_free(a, a + len)
+                {
+                    return Err(Errno::EEXIST);
+                }
+                a
+            }
+            Placement::Hint(h) => self.find_free(mm, h, len)?,
+        };
+        if !mm.vmas.is_free(addr, addr + len) {
+            self.unmap_locked(mm, addr, len)?;
+        }
+        let offset = self.file.allocate(len)?;
+        let vma = Vma {
+            start: addr,
+            end: addr + len,
+            access: req.access,
+            shared: req.shared,
+            growsdown: req.growsdown,
+            kind: req.kind,
+            offset,
+            dont_fork: false,
+            wipe_on_fork: false,
+        };
+        if let Err(e) = self.platform(self.space.map(addr, len, req.access, offset)) {
+            self.file.release(offset, len);
+            return Err(e);
+        }
+        mm.vmas.insert(vma);
+        Ok(addr)
+    }
+
+    fn find_free(&self, mm: &MmInner, hint: u64, len: u64) -> Result<u64, Errno> {
+        if hint != 0 {
+            if let Some(h) = page_round_up(hint) {
+                if h >= MIN_ADDR
+                    && h.checked_add(len).is_some_and(|e| e <= self.max_addr)
+                    && mm.vmas.is_free(h, h + len)
+                {
+                    return Ok(h);
+                }
+            }
+        }
+        mm.vmas
+            .find_gap_top_down(len, MIN_ADDR, mm.mmap_base)
+            .or_else(|| mm.vmas.find_gap_top_down(len, MIN_ADDR, self.max_addr))
+            .ok_or(Errno::ENOMEM)
+    }
+
+    /// Removes the mappings of `[addr, addr+len)` (page-aligned).
+    pub fn unmap(&self, addr: u64, len: u64) -> Result<(), Errno> {
+        let mut mm = self.inner.lock();
+        self.unmap_locked(&mut mm, addr, len)
+    }
+
+    fn unmap_locked(&self, mm: &mut MmInner, addr: u64, len: u64) -> Result<(), Errno> {
+        let end = addr + len;
+        if mm.vmas.is_free(addr, end) {
+            return Ok(());
+        }
+        let removed = mm.vmas.remove_range(addr, end);
+        let r = self.platform(self.space.unmap(addr, len));
+        for v in removed {
+            self.file.release(v.offset, v.len());
+        }
+        r
+    }
+
+    /// Changes the protection of `[addr, addr+len)`, which must be mapped.
+    pub fn protect(&self, addr: u64, len: u64, access: Access) -> Result<(), Errno> {
+        let mut mm = self.inner.lock();
+        let end = addr + len;
+        if !mm.vmas.is_covered(addr, end) {
+            return Err(Errno::ENOMEM);
+        }
+        mm.vmas.update_range(addr, end, |v| v.access = access);
+        self.platform(self.space.protect(addr, len, access))
+    }
+
+    /// The start of the `growsdown` VMA that `addr` belongs to for
+    /// `PROT_GROWSDOWN`, or EINVAL if it is not one.
+    pub fn growsdown_start(&self, addr: u64) -> Result<u64, Errno> {
+        let mm = self.inner.lock();
+        let v = mm.vmas.find(addr).ok_or(Errno::ENOMEM)?;
+        if !v.growsdown {
+            return Err(Errno::EINVAL);
+        }
+        let mut start = v.start;
+        while let Some(p) = mm.vmas.prev_before(start) {
+            if p.continues_into(mm.vmas.find(start).expect("a VMA starts here")) {
+                start = p.start;
+            } else {
+                break;
+            }
+        }
+        Ok(start)
+    }
+
+    /// `mremap` on page-aligned arguments (the syscall validated flags).
+    pub fn remap(
+        &self,
+        old: u64,
+        old_len: u64,
+        new_len: u64,
+        may_move: bool,
+        fixed: Option<u64>,
+        dont_unmap: bool,
+    ) -> Result<u64, Errno> {
+        let mut mm = self.inner.lock();
+        let old_end = old.checked_add(old_len).ok_or(Errno::EINVAL)?;
+        // The old range must lie in one mapping as Linux merges them.
+        let first = *mm.vmas.find(old).ok_or(Errno::EFAULT)?;
+        let mut at = first.end;
+        let mut last = first;
+        while at < old_end {
+            let next = *mm.vmas.find(at).ok_or(Errno::EFAULT)?;
+            if !last.continues_into(&next) {
+                return Err(Errno::EFAULT);
+            }
+            at = next.end;
+            last = next;
+        }
+        if dont_unmap && (first.shared || first.kind != VmaKind::Anonymous) {
+            return Err(Errno::EINVAL);
+        }
+        if let Some(new) = fixed {
+            let new_end = new.checked_add(new_len).ok_or(Errno::EINVAL)?;
+            if new_end > self.max_addr || new < MIN_ADDR {
+                return Err(Errno::EINVAL);
+            }
+            if new < old_end && old < new_end {
+                return Err(Errno::EINVAL);
+            }
+            self.unmap_locked(&mut mm, new, new_len)?;
+            let keep = old_len.min(new_len);
+            if old_len > new_len {
+                self.unmap_locked(&mut mm, old + new_len, old_len - new_len)?;
+            }
+            return self.move_locked(&mut mm, old, keep, new, new_len, dont_unmap);
+        }
+        if new_len <= old_len {
+            if new_len < old_len {
+                self.unmap_locked(&mut mm, old + new_len, old_len - new_len)?;
+            }
+            return Ok(old);
+        }
+        // Grow in place when the space after the mapping is free.
+        let grow_end = old.checked_add(new_len).ok_or(Errno::ENOMEM)?;
+        if old_end == last.end
+            && grow_end <= self.max_addr
+            && mm.vmas.is_free(old_end, grow_end)
+            && !dont_unmap
+        {
+            self.extend_locked(&mut mm, last.start, new_len - old_len)?;
+            return Ok(old);
+        }
+        if !may_move {
+            return Err(Errno::ENOMEM);
+        }
+        let new = self.find_free(&mm, 0, new_len)?;
+        self.move_locked(&mut mm, old, old_len, new, new_len, dont_unmap)
+    }
+
+    /// Grows the VMA starting at `start` upwards by `extra` bytes.
+    fn extend_locked(&self, mm: &mut MmInner, start: u64, extra: u64) -> Result<(), Errno> {
+        let v = *mm.vmas.find(start).expect("caller found it");
+        if self.file.try_extend(v.offset + v.len(), extra) {
+            self.platform(self.space.map(v.end, extra, v.access, v.offset + v.len()))?;
+            mm.vmas.get_mut(start).expect("caller found it").end += extra;
+            return Ok(());
+        }
+        let offset = self.file.allocate(extra)?;
+        if let Err(e) = self.platform(self.space.map(v.end, extra, v.access, offset)) {
+            self.file.release(offset, extra);
+            return Err(e);
+        }
+        mm.vmas.insert(Vma {
+            start: v.end,
+            end: v.end + extra,
+            offset,
+            ..v
+        });
+        Ok(())
+    }
+
+    /// Moves `[old, old+len)` to `new` keeping its pages, then grows it to
+    /// `new_len` with fresh pages.
+    fn move_locked(
+        &self,
+        mm: &mut MmInner,
+        old: u64,
+        len: u64,
+        new: u64,
+        new_len: u64,
+        dont_unmap: bool,
+    ) -> Result<u64, Errno> {
+        let pieces = mm.vmas.remove_range(old, old + len);
+        let shift = |a: u64| a - old + new;
+        for p in &pieces {
+            let moved = Vma {
+                start: shift(p.start),
+                end: shift(p.end),
+                ..*p
+            };
+            self.platform(
+                self.space
+                    .map(moved.start, moved.len(), moved.access, moved.offset),
+            )?;
+            mm.vmas.insert(moved);
+        }
+        self.platform(self.space.unmap(old, len))?;
+        if dont_unmap {
+            // The old range stays mapped, with fresh zero pages.
+            for p in &pieces {
+                let offset = self.file.allocate(p.len())?;
+                self.platform(self.space.map(p.start, p.len(), p.access, offset))?;
+                mm.vmas.insert(Vma { offset, ..*p });
+            }
+        }
+        if new_len > len {
+            let last_start = mm.vmas.find(new + len - 1).expect("just moved").start;
+            self.extend_locked(mm, last_start, new_len - len)?;
+        }
+        Ok(new)
+    }
+
+    /// `MADV_DONTNEED`: private anonymous pages read as zero afterwards;
+    /// shared pages keep their contents.
+    pub fn dont_need(&self, addr: u64, len: u64) -> Result<(), Errno> {
+        let mm = self.inner.lock();
+        let end = addr + len;
+        let covered = mm.vmas.is_covered(addr, end);
+        for v in mm.vmas.overlapping(addr, end) {
+            if !v.shared {
+                let s = v.start.max(addr);
+                let e = v.end.min(end);
+                self.file.decommit(v.offset_of(s), e - s);
+            }
+        }
+        if covered {
+            Ok(())
+        } else {
+            Err(Errno::ENOMEM)
+        }
+    }
+
+    /// `MADV_REMOVE`: shared pages are freed (they read as zero).
+    pub fn remove_pages(&self, addr: u64, len: u64) -> Result<(), Errno> {
+        let mm = self.inner.lock();
+        let end = addr + len;
+        if !mm.vmas.is_covered(addr, end) {
+            return Err(Errno::ENOMEM);
+        }
+        if mm
+            .vmas
+            .overlapping(addr, end)
+            .any(|v| !v.shared || !v.access.write)
+        {
+            return Err(Errno::EINVAL);
+        }
+        for v in mm.vmas.overlapping(addr, end) {
+            let s = v.start.max(addr);
+            let e = v.end.min(end);
+            self.file.decommit(v.offset_of(s), e - s);
+        }
+        Ok(())
+    }
+
+    /// Sets a fork-time flag on `[addr, addr+len)`; ENOMEM if not all mapped.
+    pub fn set_fork_flags(
+        &self,
+        addr: u64,
+        len: u64,
+        f: impl Fn(&mut Vma) -> Result<(), Errno>,
+    ) -> Result<(), Errno> {
+        let mut mm = self.inner.lock();
+        let end = addr + len;
+        let covered = mm.vmas.is_covered(addr, end);
+        let mut err = Ok(());
+        mm.vmas.update_range(addr, end, |v| {
+            if let Err(e) = f(v) {
+                err = Err(e);
+            }
+        });
+        err?;
+        if covered {
+            Ok(())
+        } else {
+            Err(Errno::ENOMEM)
+        }
+    }
+
+    /// Checks that `[addr, addr+len)` is mapped (madvise, msync).
+    pub fn check_mapped(&self, addr: u64, len: u64) -> Result<(), Errno> {
+        if self.inner.lock().vmas.is_covered(addr, addr + len) {
+            Ok(())
+        } else {
+            Err(Errno::ENOMEM)
+        }
+    }
+
+    /// One byte per page of `[addr, addr+len)`: whether it is resident.
+    pub fn residency(&self, addr: u64, len: u64) -> Result<Vec<u8>, Errno> {
+        let mm = self.inner.lock();
+        let end = addr + len;
+        if !mm.vmas.is_covered(addr, end) {
+            return Err(Errno::ENOMEM);
+        }
+        let mut out = Vec::with_capacity(usize::try_from(len / PAGE).unwrap_or(0));
+        for v in mm.vmas.overlapping(addr, end) {
+            let s = v.start.max(addr);
+            let e = v.end.min(end);
+            self.file.residency(v.offset_of(s), e - s, &mut out);
+        }
+        Ok(out)
+    }
+
+    /// `brk`: moves the program break, returning the new (or unchanged) one.
+    pub fn brk(&self, want: u64, data_limit: u64) -> u64 {
+        let mut mm = self.inner.lock();
+        let cur = mm.brk;
+        if want < mm.brk_start {
+            return cur;
+        }
+        if want.saturating_sub(mm.brk_start) > data_limit {
+            return cur;
+        }
+        let (Some(old_top), Some(new_top)) = (page_round_up(cur), page_round_up(want)) else {
+            return cur;
+        };
+        if new_top > old_top {
+            // The new heap must not run into the next mapping or its guard.
+            let Some(guard_end) = new_top.checked_add(PAGE) else {
+                return cur;
+            };
+            if guard_end > self.max_addr || !mm.vmas.is_free(old_top, new_top) {
+                return cur;
+            }
+            if let Some(next) = mm.vmas.next_after(old_top) {
+                if next.growsdown && next.start < new_top.saturating_add(STACK_GUARD_GAP) {
+                    return cur;
+                }
+            }
+            let req = MapRequest {
+                placement: Placement::Fixed(old_top),
+                len: new_top - old_top,
+                access: Access {
+                    read: true,
+                    write: true,
+                    execute: false,
+                },
+                shared: false,
+                growsdown: false,
+                kind: VmaKind::Heap,
+            };
+            if self.map_locked(&mut mm, req).is_err() {
+                return cur;
+            }
+        } else if new_top < old_top
+            && self
+                .unmap_locked(&mut mm, new_top, old_top - new_top)
+                .is_err()
+        {
+            return cur;
+        }
+        mm.brk = want;
+        want
+    }
+
+    /// The program break.
+    pub fn current_brk(&self) -> u64 {
+        self.inner.lock().brk
+    }
+
+    /// Resolves a fault the host reported at `addr`: grows a stack VMA down
+    /// to it when Linux would. Returns whether the application may retry.
+    pub fn handle_fault(&self, addr: u64, stack_limit: u64) -> bool {
+        let mut mm = self.inner.lock();
+        if mm.vmas.find(addr).is_some() {
+            return false;
+        }
+        let Some(stack) = mm.vmas.next_after(addr).copied() else {
+            return false;
+        };
+        if !stack.growsdown {
+            return false;
+        }
+        let new_start = page_round_down(addr);
+        // The whole run of stack VMAs above, for the rlimit check.
+        let mut top = stack.end;
+        while let Some(n) = mm.vmas.find(top) {
+            if n.growsdown {
+                top = n.end;
+            } else {
+                break;
+            }
+        }
+        if top - new_start > stack_limit {
+            return false;
+        }
+        if let Some(prev) = mm.vmas.prev_before(stack.start) {
+            if prev.end.saturating_add(STACK_GUARD_GAP) > new_start {
+                return false;
+            }
+        }
+        let len = stack.start - new_start;
+        let Ok(offset) = self.file.allocate(len) else {
+            return false;
+        };
+        if self
+            .platform(self.space.map(new_start, len, stack.access, offset))
+            .is_err()
+        {
+            self.file.release(offset, len);
+            return false;
+        }
+        mm.vmas.insert(Vma {
+            start: new_start,
+            end: stack.start,
+            offset,
+            ..stack
+        });
+        true
+    }
+
+    /// Walks `[addr, addr+len)` page run by page run, calling `f` with the
+    /// memory-file offset, the position in the caller's buffer and the run
+    /// length, as long as the VMAs allow `need`. Returns the bytes covered.
+    fn walk(
+        &self,
+        addr: u64,
+        len: usize,
+        need: Need,
+        mut f: impl FnMut(u64, usize, usize),
+    ) -> usize {
+        let mm = self.inner.lock();
+        let mut done = 0usize;
+        while done < len {
+            let Some(at) = addr.checked_add(done as u64) else {
+                break;
+            };
+            let Some(v) = mm.vmas.find(at) else {
+                break;
+            };
+            let ok = match need {
+                Need::Read => v.access.read || v.access.write || v.access.execute,
+                Need::Write => v.access.write,
+            };
+            if !ok {
+                break;
+            }
+            let n = usize::try_from(v.end - at)
+                .unwrap_or(usize::MAX)
+                .min(len - done);
+            f(v.offset_of(at), done, n);
+            done += n;
+        }
+        done
+    }
+
+    /// Copies application memory at `addr` into `dst`; EFAULT unless all of
+    /// it is readable.
+    pub fn copy_in(&self, addr: u64, dst: &mut [u8]) -> Result<(), Errno> {
+        if self.copy_in_partial(addr, dst) == dst.len() {
+            Ok(())
+        } else {
+            Err(Errno::EFAULT)
+        }
+    }
+
+    /// Copies as much of `dst.len()` bytes at `addr` as is readable; returns
+    /// how many.
+    pub fn copy_in_partial(&self, addr: u64, dst: &mut [u8]) -> usize {
+        let len = dst.len();
+        self.walk(addr, len, Need::Read, |off, at, n| {
+            self.file.read(off, &mut dst[at..at + n])
+        })
+    }
+
+    /// Copies `src` to application memory at `addr`; EFAULT unless all of it
+    /// is writable (nothing is written then).
+    pub fn copy_out(&self, addr: u64, src: &[u8]) -> Result<(), Errno> {
+        if self.writable_prefix(addr, src.len()) < src.len() {
+            return Err(Errno::EFAULT);
+        }
+        self.walk(addr, src.len(), Need::Write, |off, at, n| {
+            self.file.write(off, &src[at..at + n])
+        });
+        Ok(())
+    }
+
+    /// How many bytes from `addr` (up to `len`) the application could have
+    /// written there itself.
+    pub fn writable_prefix(&self, addr: u64, len: usize) -> usize {
+        self.walk(addr, len, Need::Write, |_, _, _| {})
+    }
+
+    /// How many bytes from `addr` (up to `len`) are readable.
+    pub fn readable_prefix(&self, addr: u64, len: usize) -> usize {
+        self.walk(addr, len, Need::Read, |_, _, _| {})
+    }
+
+    /// Copies a value in; EFAULT if any byte is unreadable.
+    pub fn read_obj<T: zerocopy::FromBytes + zerocopy::IntoBytes>(
+        &self,
+        addr: u64,
+    ) -> Result<T, Errno> {
+        let mut v = T::new_zeroed();
+        self.copy_in(addr, v.as_mut_bytes())?;
+        Ok(v)
+    }
+
+    /// Copies a value out; EFAULT if any byte is unwritable.
+    pub fn write_obj<T: zerocopy::IntoBytes + zerocopy::Immutable>(
+        &self,
+        addr: u64,
+        v: &T,
+    ) -> Result<(), Errno> {
+        self.copy_out(addr, v.as_bytes())
+    }
+
+    /// Reads a NUL-terminated string of at most `max` bytes (without the
+    /// NUL). EFAULT if unreadable before the NUL, ENAMETOOLONG if longer.
+    pub fn read_cstring(&self, addr: u64, max: usize) -> Result<Vec<u8>, Errno> {
+        let mut out = Vec::new();
+        let mut at = addr;
+        let mut chunk = [0u8; 256];
+        loop {
+            // Stay within the page so that a string ending just before an
+            // unmapped page reads fine.
+            let to_page_end = usize::try_from(PAGE - (at & (PAGE - 1))).expect("below a page");
+            let want = chunk.len().min(to_page_end);
+            let got = self.copy_in_partial(at, &mut chunk[..want]);
+            if got == 0 {
+                return Err(Errno::EFAULT);
+            }
+            if let Some(nul) = chunk[..got].iter().position(|&b| b == 0) {
+                out.extend_from_slice(&chunk[..nul]);
+                if out.len() > max {
+                    return Err(Errno::ENAMETOOLONG);
+                }
+                return Ok(out);
+            }
+            out.extend_from_slice(&chunk[..got]);
+            if out.len() > max {
+                return Err(Errno::ENAMETOOLONG);
+            }
+            at = at.checked_add(got as u64).ok_or(Errno::EFAULT)?;
+        }
+    }
+
+    /// Writes `src` at `addr` ignoring protections (the loader filling a
+    /// read-only segment). The range must be mapped.
+    pub fn write_ignoring_protection(&self, addr: u64, src: &[u8]) -> Result<(), Errno> {
+        let mm = self.inner.lock();
+        let mut done = 0usize;
+        while done < src.len() {
+            let at = addr + done as u64;
+            let v = mm.vmas.find(at).ok_or(Errno::EFAULT)?;
+            let n = usize::try_from(v.end - at)
+                .unwrap_or(usize::MAX)
+                .min(src.len() - done);
+            self.file.write(v.offset_of(at), &src[done..done + n]);
+            done += n;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,269 @@
+//! The set of virtual memory areas of an address space.
+
+use std::collections::BTreeMap;
+
+use platform::Access;
+
+/// What a mapping is, for `/proc/pid/maps` and the rules that differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VmaKind {
+    /// `mmap` of anonymous memory.
+    Anonymous,
+    /// A segment of the executable.
+    Elf,
+    /// The `brk` heap.
+    Heap,
+    /// The initial thread's stack.
+    Stack,
+}
+
+/// One mapping: `[start, end)` backed by the memory file from `offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Vma {
+    pub start: u64,
+    pub end: u64,
+    pub access: Access,
+    pub shared: bool,
+    pub growsdown: bool,
+    pub kind: VmaKind,
+    /// The memory-file offset that backs `start`.
+    pub offset: u64,
+    /// `MADV_DONTFORK` / `MADV_WIPEONFORK`, honoured by fork.
+    pub dont_fork: bool,
+    pub wipe_on_fork: bool,
+}
+
+impl Vma {
+    pub fn len(&self) -> u64 {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+
+    /// The memory-file offset backing `addr` (inside this VMA).
+    pub fn offset_of(&self, addr: u64) -> u64 {
+        debug_assert!(self.start <= addr && addr <= self.end);
+        self.offset + (addr - self.start)
+    }
+
+    /// Whether `next` continues this mapping as Linux would merge them: same
+    /// attributes and adjacent (the backing may be discontiguous).
+    pub fn continues_into(&self, next: &Vma) -> bool {
+        self.end == next.start
+            && self.access == next.access
+            && self.shared == next.shared
+            && self.kind == next.kind
+            && self.growsdown == next.growsdown
+    }
+}
+
+/// The VMAs of one address space, keyed by start address, never overlapping.
+#[derive(Clone, Debug, Default)]
+pub struct VmaSet {
+    map: BTreeMap<u64, Vma>,
+}
+
+impl VmaSet {
+    /// The VMA containing `addr`.
+    pub fn find(&self, addr: u64) -> Option<&Vma> {
+        self.map
+            .range(..=addr)
+            .next_back()
+            .map(|(_, v)| v)
+            .filter(|v| addr < v.end)
+    }
+
+    /// The first VMA that ends after `addr`.
+    pub fn next_after(&self, addr: u64) -> Option<&Vma> {
+        if let Some(v) = self.find(addr) {
+            return Some(v);
+        }
+        self.map.range(addr..).next().map(|(_, v)| v)
+    }
+
+    /// The last VMA that starts before `addr`.
+    pub fn prev_before(&self, addr: u64) -> Option<&Vma> {
+        self.map.range(..addr).next_back().map(|(_, v)| v)
+    }
+
+    /// All VMAs in address order.
+    pub fn iter(&self) -> impl Iterator<Item = &Vma> {
+        self.map.values()
+    }
+
+    /// The VMAs overlapping `[start, end)`, in order.
+    pub fn overlapping(&self, start: u64, end: u64) -> impl Iterator<Item = &Vma> {
+        let first = self.find(start).map_or(start, |v| v.start);
+        self.map
+            .range(first..end)
+            .map(|(_, v)| v)
+            .filter(move |v| v.end > start)
+    }
+
+    /// Whether `[start, end)` overlaps no VMA.
+    pub fn is_free(&self, start: u64, end: u64) -> bool {
+        self.overlapping(start, end).next().is_none()
+    }
+
+    /// Whether every byte of `[start, end)` is mapped.
+    pub fn is_covered(&self, start: u64, end: u64) -> bool {
+        let mut at = start;
+        for v in self.overlapping(start, end) {
+            if v.start > at {
+                return false;
+            }
+            at = v.end;
+        }
+        at >= end
+    }
+
+    /// Adds a VMA; the range must be free.
+    pub fn insert(&mut self, vma: Vma) {
+        debug_assert!(vma.start < vma.end && self.is_free(vma.start, vma.end));
+        self.map.insert(vma.start, vma);
+    }
+
+    /// Splits the VMA containing `addr` so that a VMA starts at `addr`.
+    pub fn split_at(&mut self, addr: u64) {
+        let Some(v) = self.find(addr).copied() else {
+            return;
+        };
+        if v.start == addr {
+            return;
+        }
+        let mut lo = v;
+        lo.end = addr;
+        let mut hi = v;
+        hi.start = addr;
+        hi.offset = v.offset_of(addr);
+        self.map.insert(lo.start, lo);
+        self.map.insert(hi.start, hi);
+    }
+
+    /// Removes `[start, end)`, splitting VMAs at its edges, and returns the
+    /// removed pieces.
+    pub fn remove_range(&mut self, start: u64, end: u64) -> Vec<Vma> {
+        self.split_at(start);
+        self.split_at(end);
+        let keys: Vec<u64> = self.overlapping(start, end).map(|v| v.start).collect();
+        keys.iter().filter_map(|k| self.map.remove(k)).collect()
+    }
+
+    /// Applies `f` to every VMA in `[start, end)`, splitting at the edges.
+    pub fn update_range(&mut self, start: u64, end: u64, mut f: impl FnMut(&mut Vma)) {
+        self.split_at(start);
+        self.split_at(end);
+        let keys: Vec<u64> = self.overlapping(start, end).map(|v| v.start).collect();
+        for k in keys {
+            if let Some(v) = self.map.get_mut(&k) {
+                f(v);
+            }
+        }
+    }
+
+    /// Replaces the VMA starting at `start` (used to grow one in place).
+    pub fn get_mut(&mut self, start: u64) -> Option<&mut Vma> {
+        self.map.get_mut(&start)
+    }
+
+    /// The highest `len`-byte free range ending at or below `below` and
+    /// starting at or above `min`.
+    pub fn find_gap_top_down(&self, len: u64, min: u64, below: u64) -> Option<u64> {
+        let mut hi = below;
+        for v in self.map.range(..below).rev().map(|(_, v)| v) {
+            if v.end < hi {
+                if let Some(s) = hi.checked_sub(len) {
+                    if s >= v.end && s >= min {
+                        return Some(s);
+                    }
+                }
+            }
+            hi = hi.min(v.start);
+            if hi < min.saturating_add(len) {
+                return None;
+            }
+        }
+        hi.checked_sub(len).filter(|&s| s >= min)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RW: Access = Access {
+        read: true,
+        write: true,
+        execute: false,
+    };
+
+    fn vma(start: u64, end: u64, offset: u64) -> Vma {
+        Vma {
+            start,
+            end,
+            access: RW,
+            shared: false,
+            growsdown: false,
+            kind: VmaKind::Anonymous,
+            offset,
+            dont_fork: false,
+            wipe_on_fork: false,
+        }
+    }
+
+    #[test]
+    fn removing_the_middle_splits_with_offsets() {
+        let mut s = VmaSet::default();
+        s.insert(vma(0x1000, 0x5000, 0x10000));
+        let removed = s.remove_range(0x2000, 0x3000);
+        assert_eq!(removed, vec![vma(0x2000, 0x3000, 0x11000)]);
+        let left: Vec<_> = s.iter().copied().collect();
+        assert_eq!(
+            left,
+            vec![vma(0x1000, 0x2000, 0x10000), vma(0x3000, 0x5000, 0x12000)]
+        );
+    }
+
+    #[test]
+    fn coverage_and_freedom() {
+        let mut s = VmaSet::default();
+        s.insert(vma(0x1000, 0x2000, 0));
+        s.insert(vma(0x2000, 0x3000, 0x9000));
+        s.insert(vma(0x4000, 0x5000, 0x1000));
+        assert!(s.is_covered(0x1000, 0x3000));
+        assert!(!s.is_covered(0x1000, 0x4001));
+        assert!(s.is_free(0x3000, 0x4000));
+        assert!(!s.is_free(0x2fff, 0x3001));
+        assert_eq!(s.find(0x2fff).unwrap().start, 0x2000);
+        assert!(s.find(0x3000).is_none());
+    }
+
+    #[test]
+    fn gaps_are_found_from_the_top() {
+        let mut s = VmaSet::default();
+        s.insert(vma(0x8000, 0x9000, 0));
+        s.insert(vma(0x5000, 0x7000, 0));
+        assert_eq!(s.find_gap_top_down(0x1000, 0x1000, 0x10000), Some(0xf000));
+        assert_eq!(s.find_gap_top_down(0x1000, 0x1000, 0x9000), Some(0x7000));
+        assert_eq!(s.find_gap_top_down(0x2000, 0x1000, 0x9000), Some(0x3000));
+        assert_eq!(s.find_gap_top_down(0x5000, 0x1000, 0x9000), None);
+    }
+
+    #[test]
+    fn update_range_splits_only_the_edges() {
+        let mut s = VmaSet::default();
+        s.insert(vma(0x1000, 0x4000, 0));
+        s.update_range(0x2000, 0x3000, |v| v.access = Access::NONE);
+        let got: Vec<_> = s.iter().map(|v| (v.start, v.end, v.access == RW)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (0x1000, 0x2000, true),
+                (0x2000, 0x3000, false),
+                (0x3000, 0x4000, true)
+            ]
+        );
+    }
+}

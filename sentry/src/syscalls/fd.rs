@@ -1,0 +1,240 @@
+//! Descriptors: open (no filesystem yet), close, dup*, fcntl, ioctl, fstat.
+
+use abi::fcntl::*;
+use abi::ioctl::*;
+use abi::resource::RLIMIT_NOFILE;
+use abi::Errno;
+
+use crate::arch::SyscallArgs;
+use crate::kernel::Task;
+
+/// `PATH_MAX`, including the NUL.
+const PATH_MAX: usize = 4096;
+
+fn path_lookup(t: &Task, addr: u64) -> Result<u64, Errno> {
+    let path = t.mm.read_cstring(addr, PATH_MAX - 1)?;
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    // There is no filesystem in the sandbox until the filesystem issue.
+    Err(Errno::ENOENT)
+}
+
+/// Implements open(2): ENOENT for every path until the filesystem lands.
+pub fn sys_open(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    path_lookup(t, a.addr(0))
+}
+
+/// Implements openat(2): ENOENT for every path until the filesystem lands.
+pub fn sys_openat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    path_lookup(t, a.addr(1))
+}
+
+/// Implements close(2).
+pub fn sys_close(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let file = t.fds.lock().remove(a.fd(0))?;
+    drop(file);
+    Ok(0)
+}
+
+fn nofile(t: &Task) -> u64 {
+    t.rlimit_cur(RLIMIT_NOFILE)
+}
+
+#[allow(clippy::cast_sign_loss)]
+fn fd_value(fd: i32) -> u64 {
+    u64::from(fd as u32)
+}
+
+/// Implements dup(2).
+pub fn sys_dup(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let limit = nofile(t);
+    let mut fds = t.fds.lock();
+    let f = fds.get(a.fd(0))?;
+    fds.insert_from(0, f, false, limit).map(fd_value)
+}
+
+fn dup_to(t: &Task, old: i32, new: i32, cloexec: bool) -> Result<u64, Errno> {
+    let limit = nofile(t);
+    let replaced = {
+        let mut fds = t.fds.lock();
+        let f = fds.get(old)?;
+        fds.insert_at(new, f, cloexec, limit)?
+    };
+    // The replaced description is released outside the table lock.
+    drop(replaced);
+    Ok(fd_value(new))
+}
+
+/// Implements dup2(2).
+pub fn sys_dup2(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (old, new) = (a.fd(0), a.fd(1));
+    if old == new {
+        t.fds.lock().get(old)?;
+        return Ok(fd_value(new));
+    }
+    dup_to(t, old, new, false)
+}
+
+/// Implements dup3(2).
+pub fn sys_dup3(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (old, new, flags) = (a.fd(0), a.fd(1), a.int(2));
+    if flags & !O_CLOEXEC_BITS != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if old == new {
+        return Err(Errno::EINVAL);
+    }
+    dup_to(t, old, new, flags & O_CLOEXEC_BITS != 0)
+}
+
+#[allow(clippy::cast_possible_wrap)]
+const O_CLOEXEC_BITS: i32 = OpenFlags::O_CLOEXEC.bits() as i32;
+
+/// Implements fcntl(2): descriptor flags, status flags, dup.
+pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (fd, cmd) = (a.fd(0), a.int(1));
+    let file = t.fds.lock().get(fd)?;
+    match cmd {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            let min = a.u64(2) & 0xffff_ffff;
+            let limit = nofile(t);
+            if min >= limit.min(crate::fd::NR_OPEN) {
+                return Err(Errno::EINVAL);
+            }
+            let min = usize::try_from(min).expect("below NR_OPEN");
+            t.fds
+                .lock()
+                .insert_from(min, file, cmd == F_DUPFD_CLOEXEC, limit)
+                .map(fd_value)
+        }
+        F_GETFD => Ok(u64::from(t.fds.lock().cloexec(fd)?)),
+        F_SETFD => {
+            t.fds.lock().set_cloexec(fd, a.int(2) & FD_CLOEXEC != 0)?;
+            Ok(0)
+        }
+        #[allow(clippy::cast_sign_loss)]
+        F_GETFL => file.status_flags().map(|f| u64::from(f as u32)),
+        F_SETFL => file.set_status_flags(a.int(2)).map(|()| 0),
+        #[allow(clippy::cast_sign_loss)]
+        F_GETPIPE_SZ => file.pipe_size().map(|n| u64::from(n as u32)),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// Implements ioctl(2) for the requests programs make on standard streams.
+pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (fd, req, arg) = (a.fd(0), a.u64(1) & 0xffff_ffff, a.addr(2));
+    let file = t.fds.lock().get(fd)?;
+    match req {
+        TCGETS => {
+            let termios = file.tcgets()?;
+            t.mm.write_obj(arg, &termios)?;
+            Ok(0)
+        }
+        TIOCGWINSZ => {
+            let ws = file.window_size()?;
+            t.mm.write_obj(arg, &ws)?;
+            Ok(0)
+        }
+        FIONREAD => {
+            let n = file.bytes_readable()?;
+            t.mm.write_obj(arg, &n)?;
+            Ok(0)
+        }
+        FIOCLEX | FIONCLEX => {
+            t.fds.lock().set_cloexec(fd, req == FIOCLEX)?;
+            Ok(0)
+        }
+        FIONBIO => {
+            let on: i32 = t.mm.read_obj(arg)?;
+            let cur = file.status_flags()?;
+            #[allow(clippy::cast_possible_wrap)]
+            let nb = OpenFlags::O_NONBLOCK.bits() as i32;
+            file.set_status_flags(if on != 0 { cur | nb } else { cur & !nb })?;
+            Ok(0)
+        }
+        _ => Err(Errno::ENOTTY),
+    }
+}
+
+/// Implements fstat(2).
+pub fn sys_fstat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let file = t.fds.lock().get(a.fd(0))?;
+    let st = file.stat()?;
+    t.mm.write_obj(a.addr(1), &st)?;
+    Ok(0)
+}
+
+/// The flags newfstatat accepts.
+const STAT_FLAGS: i32 = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH;
+
+/// Implements newfstatat(2): `AT_EMPTY_PATH` on a descriptor is fstat; a
+/// path finds nothing until the filesystem lands.
+pub fn sys_newfstatat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (dirfd, path_addr, flags) = (a.fd(0), a.addr(1), a.int(3));
+    if flags & !STAT_FLAGS != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = if path_addr == 0 && flags & AT_EMPTY_PATH != 0 {
+        Vec::new()
+    } else {
+        t.mm.read_cstring(path_addr, PATH_MAX - 1)?
+    };
+    if path.is_empty() {
+        if flags & AT_EMPTY_PATH == 0 {
+            return Err(Errno::ENOENT);
+        }
+        if dirfd == AT_FDCWD {
+            return Err(Errno::ENOENT);
+        }
+        let file = t.fds.lock().get(dirfd)?;
+        let st = file.stat()?;
+        t.mm.write_obj(a.addr(2), &st)?;
+        return Ok(0);
+    }
+    relative_lookup(t, dirfd, &path)
+}
+
+/// A path relative to `dirfd`: the descriptor must be a directory, and
+/// none of the standard streams is one.
+fn relative_lookup(t: &Task, dirfd: i32, path: &[u8]) -> Result<u64, Errno> {
+    if path.first() != Some(&b'/') && dirfd != AT_FDCWD {
+        t.fds.lock().get(dirfd)?;
+        return Err(Errno::ENOTDIR);
+    }
+    Err(Errno::ENOENT)
+}
+
+/// Implements stat(2) and lstat(2): nothing to find yet.
+pub fn sys_stat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    path_lookup(t, a.addr(0))
+}
+
+/// Implements readlink(2): nothing to find yet.
+pub fn sys_readlink(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    if a.int(2) <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    path_lookup(t, a.addr(0))
+}
+
+/// Implements readlinkat(2): nothing to find yet.
+pub fn sys_readlinkat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    if a.int(3) <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = t.mm.read_cstring(a.addr(1), PATH_MAX - 1)?;
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    relative_lookup(t, a.fd(0), &path)
+}
+
+/// Implements access(2): nothing to find yet.
+pub fn sys_access(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    if a.int(1) & !7 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    path_lookup(t, a.addr(0))
+}

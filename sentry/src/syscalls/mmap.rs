@@ -1,0 +1,300 @@
+//! mmap, munmap, mprotect, mremap, madvise, mincore, msync, brk.
+
+use abi::mm::*;
+use abi::resource::{RLIMIT_DATA, RLIMIT_STACK};
+use abi::Errno;
+use platform::Access;
+
+use crate::arch::SyscallArgs;
+use crate::kernel::Task;
+use crate::mm::{is_page_aligned, page_round_up, MapRequest, Placement, VmaKind, MIN_ADDR, PAGE};
+
+fn access(prot: MmapProt) -> Access {
+    Access {
+        read: prot.contains(MmapProt::PROT_READ),
+        write: prot.contains(MmapProt::PROT_WRITE),
+        execute: prot.contains(MmapProt::PROT_EXEC),
+    }
+}
+
+/// Implements mmap(2). Anonymous memory only until the filesystem lands:
+/// a descriptor that exists cannot be mapped (ENODEV, as for a pipe).
+pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (addr, len, off) = (a.addr(0), a.u64(1), a.u64(5));
+    // Unknown PROT bits are ignored by mmap (unlike mprotect).
+    let prot = MmapProt::from_bits_truncate(a.u64(2));
+    let flags = MmapFlags::from_bits_retain(a.u64(3) & 0xffff_ffff);
+    if off & (PAGE - 1) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !flags.contains(MmapFlags::MAP_ANONYMOUS) {
+        t.fds.lock().get(a.fd(4))?;
+        return Err(Errno::ENODEV);
+    }
+    if len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let len = page_round_up(len).ok_or(Errno::ENOMEM)?;
+    let fixed = flags.intersects(MmapFlags::MAP_FIXED | MmapFlags::MAP_FIXED_NOREPLACE);
+    if fixed {
+        if len > t.mm.max_addr() || addr > t.mm.max_addr() - len {
+            return Err(Errno::ENOMEM);
+        }
+        if !is_page_aligned(addr) {
+            return Err(Errno::EINVAL);
+        }
+    }
+    let shared = match flags.bits() & MAP_TYPE {
+        t if t == MmapFlags::MAP_SHARED.bits() => true,
+        t if t == MmapFlags::MAP_PRIVATE.bits() => false,
+        _ => return Err(Errno::EINVAL),
+    };
+    let growsdown = flags.contains(MmapFlags::MAP_GROWSDOWN);
+    if shared && growsdown {
+        return Err(Errno::EINVAL);
+    }
+    let placement = if flags.contains(MmapFlags::MAP_FIXED_NOREPLACE)
+        && !flags.contains(MmapFlags::MAP_FIXED)
+    {
+        Placement::FixedNoReplace(addr)
+    } else if fixed {
+        Placement::Fixed(addr)
+    } else {
+        // round_hint_to_min: a hint below mmap_min_addr is raised to it.
+        Placement::Hint(if addr != 0 && addr < MIN_ADDR {
+            MIN_ADDR
+        } else {
+            addr
+        })
+    };
+    t.mm.map_anonymous(MapRequest {
+        placement,
+        len,
+        access: access(prot),
+        shared,
+        growsdown,
+        kind: VmaKind::Anonymous,
+    })
+}
+
+/// Implements munmap(2).
+pub fn sys_munmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (addr, len) = (a.addr(0), a.u64(1));
+    let max = t.mm.max_addr();
+    if !is_page_aligned(addr) || addr > max || len > max - addr {
+        return Err(Errno::EINVAL);
+    }
+    let len = page_round_up(len).ok_or(Errno::EINVAL)?;
+    if len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    t.mm.unmap(addr, len)?;
+    Ok(0)
+}
+
+/// Implements mprotect(2).
+pub fn sys_mprotect(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (mut addr, len) = (a.addr(0), a.u64(1));
+    let bits = a.u64(2) & 0xffff_ffff;
+    let prot = MmapProt::from_bits_retain(bits);
+    let grows = prot & (MmapProt::PROT_GROWSDOWN | MmapProt::PROT_GROWSUP);
+    if grows == MmapProt::PROT_GROWSDOWN | MmapProt::PROT_GROWSUP {
+        return Err(Errno::EINVAL);
+    }
+    if !is_page_aligned(addr) {
+        return Err(Errno::EINVAL);
+    }
+    if len == 0 {
+        return Ok(0);
+    }
+    let len = page_round_up(len).ok_or(Errno::ENOMEM)?;
+    let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
+    let valid =
+        MmapProt::PROT_READ | MmapProt::PROT_WRITE | MmapProt::PROT_EXEC | MmapProt::PROT_SEM;
+    let prot = prot - grows;
+    if !valid.contains(prot) {
+        return Err(Errno::EINVAL);
+    }
+    if grows.contains(MmapProt::PROT_GROWSUP) {
+        // No VM_GROWSUP mappings exist on x86-64.
+        return Err(Errno::EINVAL);
+    }
+    if grows.contains(MmapProt::PROT_GROWSDOWN) {
+        addr = t.mm.growsdown_start(addr)?;
+    }
+    t.mm.protect(addr, end - addr, access(prot))?;
+    Ok(0)
+}
+
+/// Implements mremap(2).
+pub fn sys_mremap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (old, old_len, new_len, new_addr) = (a.addr(0), a.u64(1), a.u64(2), a.addr(4));
+    let flags = MremapFlags::from_bits(a.u64(3)).ok_or(Errno::EINVAL)?;
+    let may_move = flags.contains(MremapFlags::MREMAP_MAYMOVE);
+    let fixed = flags.contains(MremapFlags::MREMAP_FIXED);
+    let dont_unmap = flags.contains(MremapFlags::MREMAP_DONTUNMAP);
+    if fixed && !may_move {
+        return Err(Errno::EINVAL);
+    }
+    if dont_unmap && (!may_move || old_len != new_len) {
+        return Err(Errno::EINVAL);
+    }
+    if !is_page_aligned(old) {
+        return Err(Errno::EINVAL);
+    }
+    let old_len = page_round_up(old_len).ok_or(Errno::EINVAL)?;
+    let new_len = page_round_up(new_len).ok_or(Errno::EINVAL)?;
+    if new_len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    if fixed && !is_page_aligned(new_addr) {
+        return Err(Errno::EINVAL);
+    }
+    if old_len == 0 {
+        // Duplicating a shared mapping: not supported for anonymous memory
+        // that is private, which is all there is today.
+        return Err(Errno::EINVAL);
+    }
+    t.mm.remap(
+        old,
+        old_len,
+        new_len,
+        may_move,
+        fixed.then_some(new_addr),
+        dont_unmap,
+    )
+}
+
+/// Implements madvise(2).
+pub fn sys_madvise(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (addr, len_in, advice) = (a.addr(0), a.u64(1), a.int(2));
+    let known = matches!(
+        advice,
+        MADV_NORMAL
+            | MADV_RANDOM
+            | MADV_SEQUENTIAL
+            | MADV_WILLNEED
+            | MADV_DONTNEED
+            | MADV_FREE
+            | MADV_REMOVE
+            | MADV_DONTFORK
+            | MADV_DOFORK
+            | MADV_MERGEABLE
+            | MADV_UNMERGEABLE
+            | MADV_HUGEPAGE
+            | MADV_NOHUGEPAGE
+            | MADV_DONTDUMP
+            | MADV_DODUMP
+            | MADV_WIPEONFORK
+            | MADV_KEEPONFORK
+            | MADV_COLD
+            | MADV_PAGEOUT
+            | MADV_POPULATE_READ
+            | MADV_POPULATE_WRITE
+            | MADV_HWPOISON
+    );
+    if !known {
+        return Err(Errno::EINVAL);
+    }
+    if !is_page_aligned(addr) {
+        return Err(Errno::EINVAL);
+    }
+    let len = page_round_up(len_in).ok_or(Errno::EINVAL)?;
+    if len_in != 0 && len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    if addr.checked_add(len).is_none() {
+        return Err(Errno::EINVAL);
+    }
+    if len == 0 {
+        return Ok(0);
+    }
+    match advice {
+        MADV_HWPOISON => Err(Errno::EPERM),
+        MADV_DONTNEED => t.mm.dont_need(addr, len).map(|()| 0),
+        MADV_REMOVE => t.mm.remove_pages(addr, len).map(|()| 0),
+        MADV_FREE => {
+            t.mm.set_fork_flags(addr, len, |v| {
+                if v.shared {
+                    Err(Errno::EINVAL)
+                } else {
+                    Ok(())
+                }
+            })
+            .map(|()| 0)
+        }
+        MADV_DONTFORK | MADV_DOFORK => {
+            let on = advice == MADV_DONTFORK;
+            t.mm.set_fork_flags(addr, len, |v| {
+                v.dont_fork = on;
+                Ok(())
+            })
+            .map(|()| 0)
+        }
+        MADV_WIPEONFORK | MADV_KEEPONFORK => {
+            let on = advice == MADV_WIPEONFORK;
+            t.mm.set_fork_flags(addr, len, |v| {
+                if on && v.shared {
+                    return Err(Errno::EINVAL);
+                }
+                v.wipe_on_fork = on;
+                Ok(())
+            })
+            .map(|()| 0)
+        }
+        _ => t.mm.check_mapped(addr, len).map(|()| 0),
+    }
+}
+
+/// Implements mincore(2).
+pub fn sys_mincore(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (addr, len, vec) = (a.addr(0), a.u64(1), a.addr(2));
+    if !is_page_aligned(addr) {
+        return Err(Errno::EINVAL);
+    }
+    let max = platform::ptrace::TASK_SIZE;
+    if addr > max || len > max - addr {
+        return Err(Errno::ENOMEM);
+    }
+    if len == 0 {
+        return Ok(0);
+    }
+    let pages = len.div_ceil(PAGE);
+    let resident = t.mm.residency(addr, pages * PAGE)?;
+    t.mm.copy_out(vec, &resident)?;
+    Ok(0)
+}
+
+/// Implements msync(2). Anonymous memory has nothing to write back.
+pub fn sys_msync(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (addr, len) = (a.addr(0), a.u64(1));
+    let flags = MsyncFlags::from_bits(a.u64(2) & 0xffff_ffff).ok_or(Errno::EINVAL)?;
+    if a.u64(2) >> 32 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !is_page_aligned(addr) {
+        return Err(Errno::EINVAL);
+    }
+    if flags.contains(MsyncFlags::MS_ASYNC | MsyncFlags::MS_SYNC) {
+        return Err(Errno::EINVAL);
+    }
+    let len = page_round_up(len).ok_or(Errno::ENOMEM)?;
+    if addr.checked_add(len).is_none() {
+        return Err(Errno::ENOMEM);
+    }
+    if len == 0 {
+        return Ok(0);
+    }
+    t.mm.check_mapped(addr, len).map(|()| 0)
+}
+
+/// Implements brk(2): returns the new break, or the old one on failure.
+pub fn sys_brk(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let limit = t.rlimit_cur(RLIMIT_DATA);
+    Ok(t.mm.brk(a.addr(0), limit))
+}
+
+/// The stack rlimit, for stack growth on faults.
+pub fn stack_limit(t: &Task) -> u64 {
+    t.rlimit_cur(RLIMIT_STACK)
+}

@@ -1,0 +1,113 @@
+//! The system call table and dispatch. One module per family decodes the
+//! arguments and calls into the kernel.
+
+mod exit;
+mod fd;
+mod identity;
+mod misc;
+mod mmap;
+mod read_write;
+mod sched;
+pub mod table;
+mod time;
+
+use abi::Errno;
+
+use crate::arch::{return_value, SyscallArgs};
+use crate::kernel::{ExitStatus, Task};
+pub use mmap::stack_limit;
+pub use table::{Entry, Handler, Support, TABLE};
+
+/// What a syscall did to the task beyond returning a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// The thread group ended with this status.
+    ExitGroup(ExitStatus),
+    /// The calling thread ended.
+    ExitThread(ExitStatus),
+}
+
+/// The outcome of one dispatched call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Put this in `rax` and resume.
+    Return(u64),
+    /// Stop running the task.
+    Stop(Control),
+}
+
+/// Runs the system call in `task.regs`.
+pub fn dispatch(task: &mut Task) -> Outcome {
+    let args = SyscallArgs::from_regs(&task.regs);
+    if task.kernel.strace {
+        return strace::traced(task, &args);
+    }
+    run(task, &args)
+}
+
+fn run(task: &mut Task, args: &SyscallArgs) -> Outcome {
+    let entry = usize::try_from(args.nr).ok().and_then(|i| TABLE.get(i));
+    let r = match entry.map(|e| &e.handler) {
+        Some(Handler::Value(f)) => f(task, args),
+        Some(Handler::Control(f)) => match f(task, args) {
+            Ok(c) => return Outcome::Stop(c),
+            Err(e) => Err(e),
+        },
+        Some(Handler::Error(e)) => {
+            if *e == Errno::ENOSYS {
+                task.kernel.count_unknown(args.nr);
+            }
+            Err(*e)
+        }
+        None => {
+            task.kernel.count_unknown(args.nr);
+            Err(Errno::ENOSYS)
+        }
+    };
+    Outcome::Return(return_value(r))
+}
+
+mod strace {
+    //! `--strace`: each call with decoded arguments and its result.
+
+    use super::*;
+
+    struct Reader<'a>(&'a crate::mm::MemoryManager);
+
+    impl abi::strace::MemReader for Reader<'_> {
+        fn read_bytes(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
+            let mut v = vec![0u8; len];
+            self.0.copy_in(addr, &mut v).ok()?;
+            Some(v)
+        }
+
+        fn read_cstr(&self, addr: u64, max: usize) -> Option<Vec<u8>> {
+            match self.0.read_cstring(addr, max) {
+                Ok(v) => Some(v),
+                Err(Errno::ENAMETOOLONG) => {
+                    let mut v = vec![0u8; max];
+                    let n = self.0.copy_in_partial(addr, &mut v);
+                    v.truncate(n);
+                    Some(v)
+                }
+                Err(_) => None,
+            }
+        }
+    }
+
+    pub fn traced(task: &mut Task, args: &SyscallArgs) -> Outcome {
+        let mm = task.mm.clone();
+        let call = abi::strace::format_call(args.nr, &args.raw, &Reader(&mm));
+        let tid = task.tid;
+        let out = run(task, args);
+        match out {
+            Outcome::Return(v) => {
+                #[allow(clippy::cast_possible_wrap)]
+                let ret = abi::strace::format_return(args.nr, &args.raw, v as i64, &Reader(&mm));
+                eprintln!("[{tid:>4}] {call} = {ret}");
+            }
+            Outcome::Stop(_) => eprintln!("[{tid:>4}] {call} = ?"),
+        }
+        out
+    }
+}

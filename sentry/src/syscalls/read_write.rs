@@ -1,0 +1,182 @@
+//! read, write, pread64, pwrite64, readv, writev, lseek.
+
+use std::sync::Arc;
+
+use abi::types::Iovec;
+use abi::Errno;
+
+use crate::arch::SyscallArgs;
+use crate::fsimpl::FileDescription;
+use crate::kernel::Task;
+
+/// Linux's `MAX_RW_COUNT`: one call moves at most this much.
+const MAX_RW_COUNT: u64 = (i32::MAX as u64) & !0xfff;
+/// `UIO_MAXIOV`.
+const UIO_MAXIOV: u64 = 1024;
+/// The sentry buffers I/O in chunks of this size.
+const CHUNK: usize = 1 << 20;
+
+fn file(t: &Task, fd: i32) -> Result<Arc<FileDescription>, Errno> {
+    t.fds.lock().get(fd)
+}
+
+/// Reads with `read` into the application ranges `segs`; returns the count.
+fn read_into(
+    t: &Task,
+    segs: &[(u64, usize)],
+    read: impl FnOnce(&mut [u8]) -> Result<usize, Errno>,
+) -> Result<u64, Errno> {
+    let total: usize = segs.iter().map(|s| s.1).sum();
+    if total == 0 {
+        return Ok(0);
+    }
+    // Read no more than the application can receive: Linux's read would
+    // stop at the first unwritable byte, leaving the rest in the file.
+    let mut room = 0usize;
+    for &(addr, len) in segs {
+        let w = t.mm.writable_prefix(addr, len);
+        room += w;
+        if w < len {
+            break;
+        }
+    }
+    if room == 0 {
+        return Err(Errno::EFAULT);
+    }
+    let mut buf = vec![0u8; room.min(CHUNK)];
+    let n = read(&mut buf)?;
+    let mut done = 0usize;
+    for &(addr, len) in segs {
+        if done == n {
+            break;
+        }
+        let k = len.min(n - done);
+        t.mm.copy_out(addr, &buf[done..done + k])?;
+        done += k;
+    }
+    Ok(n as u64)
+}
+
+/// Writes the application ranges `segs` with `write`, which gets the bytes
+/// and how many were written before them; returns the count.
+fn write_from(
+    t: &Task,
+    segs: &[(u64, usize)],
+    mut write: impl FnMut(&[u8], u64) -> Result<usize, Errno>,
+) -> Result<u64, Errno> {
+    let mut written = 0u64;
+    for &(addr, len) in segs {
+        let mut off = 0usize;
+        while off < len {
+            let want = (len - off).min(CHUNK);
+            let mut buf = vec![0u8; want];
+            let got = t.mm.copy_in_partial(addr + off as u64, &mut buf);
+            if got == 0 {
+                return if written > 0 {
+                    Ok(written)
+                } else {
+                    Err(Errno::EFAULT)
+                };
+            }
+            let n = match write(&buf[..got], written) {
+                Ok(n) => n,
+                // Bytes already moved are reported; the error is lost, as
+                // Linux's short write does.
+                Err(_) if written > 0 => return Ok(written),
+                Err(e) => return Err(e),
+            };
+            written += n as u64;
+            if n < got || got < want {
+                return Ok(written);
+            }
+            off += n;
+        }
+    }
+    Ok(written)
+}
+
+fn count(a: &SyscallArgs, i: usize) -> usize {
+    usize::try_from(a.u64(i).min(MAX_RW_COUNT)).expect("bounded")
+}
+
+/// Implements read(2).
+pub fn sys_read(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let f = file(t, a.fd(0))?;
+    read_into(t, &[(a.addr(1), count(a, 2))], |b| f.read(b))
+}
+
+/// Implements write(2).
+pub fn sys_write(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let f = file(t, a.fd(0))?;
+    write_from(t, &[(a.addr(1), count(a, 2))], |b, _| f.write(b))
+}
+
+/// The file position argument of pread64/pwrite64.
+#[allow(clippy::cast_sign_loss)]
+fn position(a: &SyscallArgs) -> Result<u64, Errno> {
+    let pos = a.long(3);
+    if pos < 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(pos as u64)
+}
+
+/// Implements pread64(2).
+pub fn sys_pread64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let f = file(t, a.fd(0))?;
+    let pos = position(a)?;
+    read_into(t, &[(a.addr(1), count(a, 2))], |b| f.pread(b, pos))
+}
+
+/// Implements pwrite64(2).
+pub fn sys_pwrite64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let f = file(t, a.fd(0))?;
+    let pos = position(a)?;
+    write_from(t, &[(a.addr(1), count(a, 2))], |b, done| {
+        f.pwrite(b, pos + done)
+    })
+}
+
+/// Copies in and checks an iovec array (`import_iovec`).
+fn iovecs(t: &Task, addr: u64, cnt: u64) -> Result<Vec<(u64, usize)>, Errno> {
+    if cnt > UIO_MAXIOV {
+        return Err(Errno::EINVAL);
+    }
+    let n = usize::try_from(cnt).expect("at most UIO_MAXIOV");
+    let mut raw = vec![0u8; n * std::mem::size_of::<Iovec>()];
+    t.mm.copy_in(addr, &mut raw)?;
+    let mut out = Vec::with_capacity(n);
+    let mut total = 0u64;
+    for chunk in raw.chunks_exact(std::mem::size_of::<Iovec>()) {
+        let iov: Iovec = zerocopy::FromBytes::read_from_bytes(chunk).map_err(|_| Errno::EFAULT)?;
+        if iov.iov_len > i64::MAX as u64 {
+            return Err(Errno::EINVAL);
+        }
+        // The total is capped at MAX_RW_COUNT, trimming the last segments.
+        let len = iov.iov_len.min(MAX_RW_COUNT - total);
+        total += len;
+        out.push((iov.iov_base, usize::try_from(len).expect("bounded")));
+    }
+    Ok(out)
+}
+
+/// Implements readv(2).
+pub fn sys_readv(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let f = file(t, a.fd(0))?;
+    let segs = iovecs(t, a.addr(1), a.u64(2))?;
+    read_into(t, &segs, |b| f.read(b))
+}
+
+/// Implements writev(2).
+pub fn sys_writev(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let f = file(t, a.fd(0))?;
+    let segs = iovecs(t, a.addr(1), a.u64(2))?;
+    write_from(t, &segs, |b, _| f.write(b))
+}
+
+/// Implements lseek(2).
+#[allow(clippy::cast_sign_loss)]
+pub fn sys_lseek(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let f = file(t, a.fd(0))?;
+    f.seek(a.long(1), a.int(2)).map(|v| v as u64)
+}

@@ -1,0 +1,369 @@
+//! The x86-64 system call table, keyed by number. Data, not code: `runsc
+//! syscalls` prints it and docs/compatibility.md is generated from it.
+
+use std::sync::LazyLock;
+
+use abi::sysno as nr;
+use abi::Errno;
+
+use super::{exit, fd, identity, misc, mmap, read_write, sched, time, Control};
+use crate::arch::SyscallArgs;
+use crate::kernel::Task;
+
+/// How a handler answers.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    Value(fn(&mut Task, &SyscallArgs) -> Result<u64, Errno>),
+    /// exit, exit_group: the task stops.
+    Control(fn(&mut Task, &SyscallArgs) -> Result<Control, Errno>),
+    /// A fixed error, with no handler.
+    Error(Errno),
+}
+
+impl std::fmt::Debug for Handler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Handler::Value(_) => f.write_str("Value"),
+            Handler::Control(_) => f.write_str("Control"),
+            Handler::Error(e) => write!(f, "Error({e:?})"),
+        }
+    }
+}
+
+/// How much of Linux's behaviour a syscall has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Support {
+    Full,
+    Partial,
+    /// Answers with a fixed error.
+    Error,
+}
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    pub name: &'static str,
+    pub handler: Handler,
+    pub support: Support,
+    pub note: &'static str,
+}
+
+fn supported(name: &'static str, f: fn(&mut Task, &SyscallArgs) -> Result<u64, Errno>) -> Entry {
+    Entry {
+        name,
+        handler: Handler::Value(f),
+        support: Support::Full,
+        note: "",
+    }
+}
+
+fn partial(
+    name: &'static str,
+    f: fn(&mut Task, &SyscallArgs) -> Result<u64, Errno>,
+    note: &'static str,
+) -> Entry {
+    Entry {
+        name,
+        handler: Handler::Value(f),
+        support: Support::Partial,
+        note,
+    }
+}
+
+fn control(name: &'static str, f: fn(&mut Task, &SyscallArgs) -> Result<Control, Errno>) -> Entry {
+    Entry {
+        name,
+        handler: Handler::Control(f),
+        support: Support::Full,
+        note: "",
+    }
+}
+
+fn error(name: &'static str, e: Errno, note: &'static str) -> Entry {
+    Entry {
+        name,
+        handler: Handler::Error(e),
+        support: Support::Error,
+        note,
+    }
+}
+
+/// The table, indexed by number.
+pub static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| build(&linux64()));
+
+fn build(rows: &[(u32, Entry)]) -> Vec<Entry> {
+    let none = Entry {
+        name: "",
+        handler: Handler::Error(Errno::ENOSYS),
+        support: Support::Error,
+        note: "",
+    };
+    let max = rows.iter().map(|(n, _)| *n as usize).max().unwrap_or(0);
+    let mut t = vec![none; max + 1];
+    for (n, e) in rows {
+        t[*n as usize] = *e;
+    }
+    t
+}
+
+/// Every row this sentry has, keyed by number.
+fn linux64() -> Vec<(u32, Entry)> {
+    vec![
+        (nr::READ, supported("read", read_write::sys_read)),
+        (nr::WRITE, supported("write", read_write::sys_write)),
+        (
+            nr::OPEN,
+            partial("open", fd::sys_open, "no filesystem yet: ENOENT"),
+        ),
+        (
+            nr::STAT,
+            partial("stat", fd::sys_stat, "no filesystem yet: ENOENT"),
+        ),
+        (
+            nr::LSTAT,
+            partial("lstat", fd::sys_stat, "no filesystem yet: ENOENT"),
+        ),
+        (nr::CLOSE, supported("close", fd::sys_close)),
+        (
+            nr::FSTAT,
+            partial("fstat", fd::sys_fstat, "host-backed standard streams only"),
+        ),
+        (nr::LSEEK, supported("lseek", read_write::sys_lseek)),
+        (
+            nr::MMAP,
+            partial(
+                "mmap",
+                mmap::sys_mmap,
+                "anonymous mappings only until the filesystem lands",
+            ),
+        ),
+        (nr::MPROTECT, supported("mprotect", mmap::sys_mprotect)),
+        (nr::MUNMAP, supported("munmap", mmap::sys_munmap)),
+        (nr::BRK, supported("brk", mmap::sys_brk)),
+        (
+            nr::IOCTL,
+            partial(
+                "ioctl",
+                fd::sys_ioctl,
+                "TCGETS, TIOCGWINSZ, FIONREAD, FIOCLEX, FIONCLEX",
+            ),
+        ),
+        (nr::PREAD64, supported("pread64", read_write::sys_pread64)),
+        (
+            nr::PWRITE64,
+            supported("pwrite64", read_write::sys_pwrite64),
+        ),
+        (nr::READV, supported("readv", read_write::sys_readv)),
+        (nr::WRITEV, supported("writev", read_write::sys_writev)),
+        (
+            nr::SCHED_YIELD,
+            supported("sched_yield", sched::sys_sched_yield),
+        ),
+        (nr::MREMAP, supported("mremap", mmap::sys_mremap)),
+        (
+            nr::MSYNC,
+            partial("msync", mmap::sys_msync, "MS_INVALIDATE is a no-op"),
+        ),
+        (nr::MINCORE, supported("mincore", mmap::sys_mincore)),
+        (
+            nr::MADVISE,
+            partial(
+                "madvise",
+                mmap::sys_madvise,
+                "advice other than DONTNEED/REMOVE/*FORK is accepted and ignored",
+            ),
+        ),
+        (
+            nr::ACCESS,
+            partial("access", fd::sys_access, "no filesystem yet: ENOENT"),
+        ),
+        (nr::DUP, supported("dup", fd::sys_dup)),
+        (nr::DUP2, supported("dup2", fd::sys_dup2)),
+        (nr::NANOSLEEP, supported("nanosleep", time::sys_nanosleep)),
+        (nr::GETPID, supported("getpid", identity::sys_getpid)),
+        (nr::EXIT, control("exit", exit::sys_exit)),
+        (nr::UNAME, supported("uname", misc::sys_uname)),
+        (
+            nr::FCNTL,
+            partial(
+                "fcntl",
+                fd::sys_fcntl,
+                "descriptor and status flags; no locks yet",
+            ),
+        ),
+        (
+            nr::READLINK,
+            partial("readlink", fd::sys_readlink, "no filesystem yet: ENOENT"),
+        ),
+        (nr::GETRLIMIT, supported("getrlimit", misc::sys_getrlimit)),
+        (nr::SETRLIMIT, supported("setrlimit", misc::sys_setrlimit)),
+        (
+            nr::GETTIMEOFDAY,
+            supported("gettimeofday", time::sys_gettimeofday),
+        ),
+        (nr::SYSINFO, supported("sysinfo", misc::sys_sysinfo)),
+        (nr::GETUID, supported("getuid", identity::sys_getuid)),
+        (nr::GETGID, supported("getgid", identity::sys_getgid)),
+        (nr::GETEUID, supported("geteuid", identity::sys_geteuid)),
+        (nr::GETEGID, supported("getegid", identity::sys_getegid)),
+        (nr::GETPPID, supported("getppid", identity::sys_getppid)),
+        (nr::GETPGRP, supported("getpgrp", identity::sys_getpgrp)),
+        (
+            nr::GETGROUPS,
+            supported("getgroups", identity::sys_getgroups),
+        ),
+        (
+            nr::GETRESUID,
+            supported("getresuid", identity::sys_getresuid),
+        ),
+        (
+            nr::GETRESGID,
+            supported("getresgid", identity::sys_getresgid),
+        ),
+        (nr::GETPGID, supported("getpgid", identity::sys_getpgid)),
+        (nr::GETSID, supported("getsid", identity::sys_getsid)),
+        (nr::UMASK, supported("umask", misc::sys_umask)),
+        (
+            nr::PRCTL,
+            partial(
+                "prctl",
+                misc::sys_prctl,
+                "name, pdeathsig, dumpable, no_new_privs, subreaper, keepcaps, capbset",
+            ),
+        ),
+        (
+            nr::ARCH_PRCTL,
+            partial(
+                "arch_prctl",
+                misc::sys_arch_prctl,
+                "FS/GS base and CPUID query; no CPUID faulting",
+            ),
+        ),
+        (nr::GETTID, supported("gettid", identity::sys_gettid)),
+        (nr::TIME, supported("time", time::sys_time)),
+        (
+            nr::SCHED_GETAFFINITY,
+            supported("sched_getaffinity", sched::sys_sched_getaffinity),
+        ),
+        (
+            nr::SET_TID_ADDRESS,
+            supported("set_tid_address", misc::sys_set_tid_address),
+        ),
+        (
+            nr::CLOCK_GETTIME,
+            supported("clock_gettime", time::sys_clock_gettime),
+        ),
+        (
+            nr::CLOCK_GETRES,
+            supported("clock_getres", time::sys_clock_getres),
+        ),
+        (
+            nr::CLOCK_NANOSLEEP,
+            supported("clock_nanosleep", time::sys_clock_nanosleep),
+        ),
+        (nr::EXIT_GROUP, control("exit_group", exit::sys_exit_group)),
+        (
+            nr::OPENAT,
+            partial("openat", fd::sys_openat, "no filesystem yet: ENOENT"),
+        ),
+        (
+            nr::NEWFSTATAT,
+            partial(
+                "newfstatat",
+                fd::sys_newfstatat,
+                "AT_EMPTY_PATH on descriptors; no filesystem yet",
+            ),
+        ),
+        (
+            nr::READLINKAT,
+            partial(
+                "readlinkat",
+                fd::sys_readlinkat,
+                "no filesystem yet: ENOENT",
+            ),
+        ),
+        (nr::DUP3, supported("dup3", fd::sys_dup3)),
+        (nr::PRLIMIT64, supported("prlimit64", misc::sys_prlimit64)),
+        (nr::GETCPU, supported("getcpu", sched::sys_getcpu)),
+        (nr::GETRANDOM, supported("getrandom", misc::sys_getrandom)),
+        (
+            nr::SET_ROBUST_LIST,
+            supported("set_robust_list", misc::sys_set_robust_list),
+        ),
+        (
+            nr::GET_ROBUST_LIST,
+            supported("get_robust_list", misc::sys_get_robust_list),
+        ),
+        (
+            nr::RSEQ,
+            error("rseq", Errno::ENOSYS, "not supported; glibc falls back"),
+        ),
+        (nr::USELIB, error("uselib", Errno::ENOSYS, "obsolete")),
+    ]
+}
+
+/// The implemented rows, in number order, for `runsc syscalls` and the
+/// compatibility document.
+pub fn rows() -> Vec<(u32, Entry)> {
+    let mut rows = linux64();
+    rows.sort_by_key(|(n, _)| *n);
+    rows
+}
+
+/// The generated part of docs/compatibility.md.
+pub fn compatibility_markdown() -> String {
+    let mut s = String::from("| number | syscall | support | note |\n| ---: | --- | --- | --- |\n");
+    for (n, e) in rows() {
+        let support = match e.support {
+            Support::Full => "full".to_string(),
+            Support::Partial => "partial".to_string(),
+            Support::Error => match e.handler {
+                Handler::Error(errno) => format!("error: {}", errno.name().unwrap_or("?")),
+                _ => "error".to_string(),
+            },
+        };
+        s.push_str(&format!("| {n} | {} | {support} | {} |\n", e.name, e.note));
+    }
+    s.push_str(&format!(
+        "\nEvery other number of the kernel's table ({} in all) answers ENOSYS and is counted.\n",
+        abi::sysno::TABLE.len()
+    ));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_match_the_kernel_table() {
+        for (n, e) in linux64() {
+            assert_eq!(abi::sysno::name(u64::from(n)), Some(e.name), "syscall {n}");
+        }
+    }
+
+    #[test]
+    fn compatibility_document_is_current() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/compatibility.md");
+        let doc = std::fs::read_to_string(&path).expect("docs/compatibility.md exists");
+        let begin = "<!-- BEGIN GENERATED: runsc syscalls --format=markdown -->\n";
+        let end = "<!-- END GENERATED -->";
+        let start = doc.find(begin).expect("generated section start") + begin.len();
+        let stop = doc.find(end).expect("generated section end");
+        assert_eq!(
+            &doc[start..stop],
+            compatibility_markdown(),
+            "docs/compatibility.md is stale: regenerate it with `runsc syscalls --format=markdown`"
+        );
+    }
+
+    #[test]
+    fn numbers_are_listed_once() {
+        let rows = linux64();
+        let mut seen = std::collections::HashSet::new();
+        for (n, _) in &rows {
+            assert!(seen.insert(*n), "{n} listed twice");
+        }
+    }
+}
