@@ -1,0 +1,140 @@
+//! The `runsc` command line: errors are one line and a non-zero exit; the
+//! workload sees the sandbox's identity; `--strace` decodes calls.
+#![allow(clippy::tests_outside_test_module)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use tests::{build_c, have_static_gcc, runsc, skip, workspace, Output, Status};
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn runsc_with(args: &[&std::ffi::OsStr]) -> Output {
+    let mut cmd = Command::new(runsc().expect("runsc builds"));
+    cmd.args(args);
+    tests::run(&mut cmd, LIMIT).expect("runsc runs")
+}
+
+fn special(name: &str) -> Option<PathBuf> {
+    if !have_static_gcc() {
+        skip("gcc and the static C library").expect("not strict");
+        return None;
+    }
+    let src = workspace().join(format!("tests/progs-special/{name}.c"));
+    Some(build_c(&src, "special-progs", &[]).expect("builds"))
+}
+
+fn one_error_line(o: &Output) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_ne!(o.status, Status::Exited(0), "must fail: {err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err:?}");
+    assert!(err.starts_with("runsc: "), "{err:?}");
+    err
+}
+
+#[test]
+fn missing_program_is_one_line_and_nonzero() {
+    let o = runsc_with(&["do".as_ref(), "/no/such/program".as_ref()]);
+    let err = one_error_line(&o);
+    assert!(
+        err.contains("/no/such/program") && err.contains("No such file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn non_elf_program_is_one_line_and_nonzero() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.sh");
+    std::fs::write(&script, "echo hi\n").unwrap();
+    let o = runsc_with(&["do".as_ref(), script.as_os_str()]);
+    let err = one_error_line(&o);
+    assert!(err.contains("not an ELF"), "{err}");
+}
+
+#[test]
+fn bad_flag_is_one_line_and_nonzero() {
+    let o = runsc_with(&["do".as_ref(), "--no-such-flag".as_ref(), "x".as_ref()]);
+    let err = one_error_line(&o);
+    assert!(err.contains("--no-such-flag"), "{err}");
+}
+
+#[test]
+fn strace_decodes_write_and_leaves_stdout_alone() {
+    let Some(hello) = special("hello") else {
+        return;
+    };
+    let o = runsc_with(&["--strace".as_ref(), "do".as_ref(), hello.as_os_str()]);
+    assert_eq!(o.status, Status::Exited(0));
+    assert_eq!(o.stdout, b"hello\n");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(r#"write(1, "hello\n", 6) = 6"#), "{err}");
+    assert!(err.contains("exit_group(0)"), "{err}");
+}
+
+#[test]
+fn workload_sees_the_sandbox_identity_not_the_host() {
+    let Some(identity) = special("identity") else {
+        return;
+    };
+    let o = runsc_with(&["do".as_ref(), identity.as_os_str()]);
+    assert_eq!(
+        o.status,
+        Status::Exited(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.starts_with("pid 1 ppid 0 tid 1 uid 0 gid 0 nodename "),
+        "{out}"
+    );
+    let nodename = out.trim_end().rsplit(' ').next().unwrap();
+    let host = nix_hostname();
+    assert_ne!(
+        nodename, host,
+        "the sandbox must not report the host's hostname"
+    );
+    assert_eq!(nodename, "runsc");
+    let o = runsc_with(&[
+        "do".as_ref(),
+        "--hostname=box7".as_ref(),
+        identity.as_os_str(),
+    ]);
+    assert!(String::from_utf8_lossy(&o.stdout).ends_with("nodename box7\n"));
+}
+
+fn nix_hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .expect("read the host's hostname")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn exit_status_is_the_workloads() {
+    if !have_static_gcc() {
+        skip("gcc and the static C library").unwrap();
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("exit7.c");
+    std::fs::write(&src, "#include <stdlib.h>\nint main(void) { exit(7); }\n").unwrap();
+    let prog = build_c(&src, "special-progs", &[]).unwrap();
+    let o = runsc_with(&["do".as_ref(), prog.as_os_str()]);
+    assert_eq!(o.status, Status::Exited(7));
+    let src = dir.path().join("segv.c");
+    std::fs::write(
+        &src,
+        "int main(void) { *(volatile int *)8 = 1; return 0; }\n",
+    )
+    .unwrap();
+    let prog = build_c(&src, "special-progs", &[]).unwrap();
+    let o = runsc_with(&["do".as_ref(), prog.as_os_str()]);
+    assert_eq!(
+        o.status,
+        Status::Exited(128 + 11),
+        "death by SIGSEGV is 139"
+    );
+}
