@@ -339,26 +339,9 @@ mod tests {
     use std::process::Command;
     use std::sync::Arc;
 
-    use platform::{AddressSpace, PlatformError};
-
     use super::*;
+    use crate::mm::tests::NullSpace;
     use crate::mm::MemoryFile;
-
-    /// An address space that maps nothing: the loader's work is all in the
-    /// VMAs and the memory file, which the test reads back.
-    struct NullSpace;
-
-    impl AddressSpace for NullSpace {
-        fn map(&self, _: u64, _: u64, _: Access, _: u64) -> Result<(), PlatformError> {
-            Ok(())
-        }
-        fn unmap(&self, _: u64, _: u64) -> Result<(), PlatformError> {
-            Ok(())
-        }
-        fn protect(&self, _: u64, _: u64, _: Access) -> Result<(), PlatformError> {
-            Ok(())
-        }
-    }
 
     struct Counter(u8);
 

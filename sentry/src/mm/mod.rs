@@ -744,3 +744,213 @@ impl MemoryManager {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::cast_possible_truncation)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An address space that maps nothing: VMAs and the memory file are all
+    /// the tests look at.
+    #[derive(Debug)]
+    pub struct NullSpace;
+
+    impl AddressSpace for NullSpace {
+        fn map(&self, _: u64, _: u64, _: Access, _: u64) -> Result<(), PlatformError> {
+            Ok(())
+        }
+        fn unmap(&self, _: u64, _: u64) -> Result<(), PlatformError> {
+            Ok(())
+        }
+        fn protect(&self, _: u64, _: u64, _: Access) -> Result<(), PlatformError> {
+            Ok(())
+        }
+    }
+
+    const RW: Access = Access {
+        read: true,
+        write: true,
+        execute: false,
+    };
+    const TOP: u64 = 0x7fff_0000_0000;
+
+    fn mm() -> MemoryManager {
+        let m = MemoryManager::new(
+            Arc::new(NullSpace),
+            Arc::new(MemoryFile::new().unwrap()),
+            TOP,
+        );
+        m.set_mmap_base(0x7000_0000_0000);
+        m
+    }
+
+    fn anon(m: &MemoryManager, placement: Placement, len: u64) -> Result<u64, Errno> {
+        m.map_anonymous(MapRequest {
+            placement,
+            len,
+            access: RW,
+            shared: false,
+            growsdown: false,
+            kind: VmaKind::Anonymous,
+        })
+    }
+
+    #[test]
+    fn placement_is_top_down_below_the_base_and_honours_hints() {
+        let m = mm();
+        let a = anon(&m, Placement::Hint(0), 2 * PAGE).unwrap();
+        assert_eq!(a, 0x7000_0000_0000 - 2 * PAGE);
+        let b = anon(&m, Placement::Hint(0), PAGE).unwrap();
+        assert_eq!(b, a - PAGE);
+        let h = anon(&m, Placement::Hint(0x1234_5000), PAGE).unwrap();
+        assert_eq!(h, 0x1234_5000);
+        let taken = anon(&m, Placement::Hint(0x1234_5000), PAGE).unwrap();
+        assert_ne!(taken, 0x1234_5000, "an occupied hint is not used");
+        assert_eq!(
+            anon(&m, Placement::FixedNoReplace(h), PAGE),
+            Err(Errno::EEXIST)
+        );
+        assert_eq!(anon(&m, Placement::Fixed(0x1000), PAGE), Err(Errno::EPERM));
+    }
+
+    #[test]
+    fn copies_respect_protection_and_report_partial_prefixes() {
+        let m = mm();
+        let a = anon(&m, Placement::Fixed(0x10_0000), 2 * PAGE).unwrap();
+        m.copy_out(a, b"hello").unwrap();
+        let mut buf = [0u8; 5];
+        m.copy_in(a, &mut buf).unwrap();
+        assert_eq!(&buf, b"hello");
+        m.protect(
+            a + PAGE,
+            PAGE,
+            Access {
+                read: true,
+                write: false,
+                execute: false,
+            },
+        )
+        .unwrap();
+        assert_eq!(m.writable_prefix(a + PAGE - 3, 10), 3);
+        assert_eq!(m.copy_out(a + PAGE - 3, &[1; 10]), Err(Errno::EFAULT));
+        assert_eq!(
+            m.readable_prefix(a + 2 * PAGE - 4, 10),
+            4,
+            "nothing is mapped above"
+        );
+        m.copy_out(a + 10, b"abc\0").unwrap();
+        assert_eq!(m.read_cstring(a + 10, 100).unwrap(), b"abc");
+        assert_eq!(m.read_cstring(a + 10, 2), Err(Errno::ENAMETOOLONG));
+    }
+
+    #[test]
+    fn munmap_in_the_middle_splits_and_frees() {
+        let m = mm();
+        let a = anon(&m, Placement::Fixed(0x10_0000), 3 * PAGE).unwrap();
+        m.unmap(a + PAGE, PAGE).unwrap();
+        let v = m.vmas();
+        assert_eq!(v.len(), 2);
+        assert_eq!((v[0].start, v[0].end), (a, a + PAGE));
+        assert_eq!((v[1].start, v[1].end), (a + 2 * PAGE, a + 3 * PAGE));
+        assert_eq!(
+            m.protect(a, 3 * PAGE, RW),
+            Err(Errno::ENOMEM),
+            "the hole is unmapped"
+        );
+    }
+
+    #[test]
+    fn mremap_moves_keeping_contents_and_grows_in_place() {
+        let m = mm();
+        let a = anon(&m, Placement::Fixed(0x10_0000), PAGE).unwrap();
+        m.copy_out(a, b"data").unwrap();
+        assert_eq!(
+            m.remap(a, PAGE, 3 * PAGE, false, None, false),
+            Ok(a),
+            "room above: in place"
+        );
+        anon(&m, Placement::Fixed(a + 3 * PAGE), PAGE).unwrap();
+        assert_eq!(
+            m.remap(a, 3 * PAGE, 5 * PAGE, false, None, false),
+            Err(Errno::ENOMEM)
+        );
+        let b = m.remap(a, 3 * PAGE, 5 * PAGE, true, None, false).unwrap();
+        assert_ne!(a, b);
+        let mut buf = [0u8; 4];
+        m.copy_in(b, &mut buf).unwrap();
+        assert_eq!(&buf, b"data");
+        assert!(m.readable_prefix(a, 1) == 0, "the old range is gone");
+        assert_eq!(
+            m.remap(0x5000_0000, PAGE, PAGE, false, None, false),
+            Err(Errno::EFAULT)
+        );
+    }
+
+    #[test]
+    fn dontneed_zeroes_private_pages_only() {
+        let m = mm();
+        let p = anon(&m, Placement::Fixed(0x10_0000), PAGE).unwrap();
+        let s = m
+            .map_anonymous(MapRequest {
+                placement: Placement::Fixed(0x20_0000),
+                len: PAGE,
+                access: RW,
+                shared: true,
+                growsdown: false,
+                kind: VmaKind::Anonymous,
+            })
+            .unwrap();
+        m.copy_out(p, b"x").unwrap();
+        m.copy_out(s, b"y").unwrap();
+        m.dont_need(p, PAGE).unwrap();
+        m.dont_need(s, PAGE).unwrap();
+        let mut b = [9u8; 1];
+        m.copy_in(p, &mut b).unwrap();
+        assert_eq!(b, [0]);
+        m.copy_in(s, &mut b).unwrap();
+        assert_eq!(b, *b"y");
+    }
+
+    #[test]
+    fn brk_grows_shrinks_and_refuses_collisions() {
+        let m = mm();
+        m.set_brk_start(0x40_0000);
+        assert_eq!(m.brk(0, u64::MAX), 0x40_0000);
+        assert_eq!(m.brk(0x40_2100, u64::MAX), 0x40_2100);
+        m.copy_out(0x40_2000, b"z").unwrap();
+        assert_eq!(m.brk(0x40_1000, u64::MAX), 0x40_1000);
+        assert_eq!(m.readable_prefix(0x40_1000, 1), 0);
+        assert_eq!(m.brk(0x50_0000, 0x1000), 0x40_1000, "RLIMIT_DATA");
+        anon(&m, Placement::Fixed(0x41_0000), PAGE).unwrap();
+        assert_eq!(
+            m.brk(0x42_0000, u64::MAX),
+            0x40_1000,
+            "would overlap a mapping"
+        );
+    }
+
+    #[test]
+    fn stack_grows_down_on_faults_within_the_limit() {
+        let m = mm();
+        let top = 0x7f00_0000_0000;
+        m.map_anonymous(MapRequest {
+            placement: Placement::Fixed(top - 4 * PAGE),
+            len: 4 * PAGE,
+            access: RW,
+            shared: false,
+            growsdown: true,
+            kind: VmaKind::Stack,
+        })
+        .unwrap();
+        assert!(m.handle_fault(top - 10 * PAGE + 8, 1 << 20));
+        assert_eq!(
+            m.writable_prefix(top - 10 * PAGE, 10 * PAGE as usize),
+            10 * PAGE as usize
+        );
+        assert!(
+            !m.handle_fault(top - (2 << 20), 1 << 20),
+            "beyond RLIMIT_STACK"
+        );
+        assert!(!m.handle_fault(0x1000_0000, 1 << 40), "not below a stack");
+    }
+}
