@@ -53,7 +53,19 @@ enum TableFormat {
     Markdown,
 }
 
+/// A sentry panic is a bug: report the task, the syscall and a backtrace,
+/// then abort (panic = "abort"), which takes the stubs down with us and
+/// leaves the host alone.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = sentry::syscalls::current_call().unwrap_or_else(|| "no syscall".into());
+        let bt = std::backtrace::Backtrace::force_capture();
+        eprintln!("runsc: sentry panic ({at}): {info}\n{bt}");
+    }));
+}
+
 fn main() -> ExitCode {
+    install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

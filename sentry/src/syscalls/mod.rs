@@ -36,9 +36,26 @@ pub enum Outcome {
     Stop(Control),
 }
 
+thread_local! {
+    /// The task and syscall this thread is serving, for the panic report.
+    static CURRENT: std::cell::Cell<(i32, u64)> = const { std::cell::Cell::new((0, u64::MAX)) };
+}
+
+/// "tid 1 in write(1)" for the syscall this thread was serving, if any.
+pub fn current_call() -> Option<String> {
+    let (tid, nr) = CURRENT.with(std::cell::Cell::get);
+    (nr != u64::MAX).then(|| {
+        format!(
+            "tid {tid} in {}({nr})",
+            abi::sysno::name(nr).unwrap_or("unknown")
+        )
+    })
+}
+
 /// Runs the system call in `task.regs`.
 pub fn dispatch(task: &mut Task) -> Outcome {
     let args = SyscallArgs::from_regs(&task.regs);
+    CURRENT.with(|c| c.set((task.tid, args.nr)));
     if task.kernel.strace {
         return strace::traced(task, &args);
     }
