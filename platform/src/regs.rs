@@ -86,3 +86,27 @@ const EFLAGS_FIXED: u64 = 1 << 1;
 pub struct FpState {
     pub bytes: Vec<u8>,
 }
+
+/// Offsets in the XSAVE layout.
+const FCW: usize = 0;
+const MXCSR: usize = 24;
+const SW_RESERVED: std::ops::Range<usize> = 464..512;
+const XSTATE_BV: usize = 512;
+
+impl FpState {
+    /// The state a freshly exec'd program starts with, as Linux's
+    /// `fpstate_init`: x87 control word 0x37f, MXCSR 0x1f80, every register
+    /// zero, every other component in its init state. `like` supplies the
+    /// size and the kernel's software-reserved bytes.
+    pub fn initial(like: &FpState) -> FpState {
+        let mut bytes = vec![0u8; like.bytes.len()];
+        if bytes.len() >= XSTATE_BV + 8 {
+            bytes[FCW..FCW + 2].copy_from_slice(&0x037fu16.to_le_bytes());
+            bytes[MXCSR..MXCSR + 4].copy_from_slice(&0x1f80u32.to_le_bytes());
+            bytes[SW_RESERVED].copy_from_slice(&like.bytes[SW_RESERVED]);
+            // x87 and SSE are given explicitly; the rest is in init state.
+            bytes[XSTATE_BV..XSTATE_BV + 8].copy_from_slice(&3u64.to_le_bytes());
+        }
+        FpState { bytes }
+    }
+}

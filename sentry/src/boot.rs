@@ -146,6 +146,11 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         host_thread: (stub_pid, stub_pid),
     };
     let mut ctx = platform.new_context(space);
+    // The stub inherited the sentry thread's FP registers: start the program
+    // with the clean state Linux gives a new program instead.
+    let fp = ctx.fp_state().map_err(BootError::Platform)?;
+    ctx.set_fp_state(&platform::FpState::initial(&fp))
+        .map_err(BootError::Platform)?;
     let status = run_task(&mut task, &mut ctx)?;
     Ok(RunReport {
         status,
