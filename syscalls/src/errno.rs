@@ -1,168 +1,242 @@
-//! Linux errno values, with names and glibc's descriptions.
+//! Linux errno values, with their names and glibc's descriptions.
 //!
-//! Generated once from <asm-generic/errno-base.h> and <asm-generic/errno.h>
-//! (descriptions from glibc's strerror), then kept by hand.
+//! Numbers from the kernel's <asm-generic/errno-base.h> and
+//! <asm-generic/errno.h> (x86-64 uses the generic ones), descriptions as
+//! glibc's `strerror` prints them, and the kernel-internal restart codes of
+//! <linux/errno.h> that must never reach an application.
 
 use std::fmt;
 
-/// An error number as the kernel returns it (positive). Values from 512 up
-/// are the kernel-internal restart codes: signal delivery turns them into
-/// EINTR or a restart, and they never reach an application.
+/// An error number as the kernel returns it (positive; a syscall returns its
+/// negation). Values from 512 up are the kernel-internal restart codes:
+/// signal delivery turns them into EINTR or a restart, and they never reach
+/// an application.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Errno(i32);
 
-impl Errno {
-    pub const EPERM: Errno = Errno(1);
-    pub const ENOENT: Errno = Errno(2);
-    pub const ESRCH: Errno = Errno(3);
-    pub const EINTR: Errno = Errno(4);
-    pub const EIO: Errno = Errno(5);
-    pub const ENXIO: Errno = Errno(6);
-    pub const E2BIG: Errno = Errno(7);
-    pub const ENOEXEC: Errno = Errno(8);
-    pub const EBADF: Errno = Errno(9);
-    pub const ECHILD: Errno = Errno(10);
-    pub const EAGAIN: Errno = Errno(11);
-    pub const ENOMEM: Errno = Errno(12);
-    pub const EACCES: Errno = Errno(13);
-    pub const EFAULT: Errno = Errno(14);
-    pub const ENOTBLK: Errno = Errno(15);
-    pub const EBUSY: Errno = Errno(16);
-    pub const EEXIST: Errno = Errno(17);
-    pub const EXDEV: Errno = Errno(18);
-    pub const ENODEV: Errno = Errno(19);
-    pub const ENOTDIR: Errno = Errno(20);
-    pub const EISDIR: Errno = Errno(21);
-    pub const EINVAL: Errno = Errno(22);
-    pub const ENFILE: Errno = Errno(23);
-    pub const EMFILE: Errno = Errno(24);
-    pub const ENOTTY: Errno = Errno(25);
-    pub const ETXTBSY: Errno = Errno(26);
-    pub const EFBIG: Errno = Errno(27);
-    pub const ENOSPC: Errno = Errno(28);
-    pub const ESPIPE: Errno = Errno(29);
-    pub const EROFS: Errno = Errno(30);
-    pub const EMLINK: Errno = Errno(31);
-    pub const EPIPE: Errno = Errno(32);
-    pub const EDOM: Errno = Errno(33);
-    pub const ERANGE: Errno = Errno(34);
-    pub const EDEADLK: Errno = Errno(35);
-    pub const ENAMETOOLONG: Errno = Errno(36);
-    pub const ENOLCK: Errno = Errno(37);
-    pub const ENOSYS: Errno = Errno(38);
-    pub const ENOTEMPTY: Errno = Errno(39);
-    pub const ELOOP: Errno = Errno(40);
-    pub const ENOMSG: Errno = Errno(42);
-    pub const EIDRM: Errno = Errno(43);
-    pub const ECHRNG: Errno = Errno(44);
-    pub const EL2NSYNC: Errno = Errno(45);
-    pub const EL3HLT: Errno = Errno(46);
-    pub const EL3RST: Errno = Errno(47);
-    pub const ELNRNG: Errno = Errno(48);
-    pub const EUNATCH: Errno = Errno(49);
-    pub const ENOCSI: Errno = Errno(50);
-    pub const EL2HLT: Errno = Errno(51);
-    pub const EBADE: Errno = Errno(52);
-    pub const EBADR: Errno = Errno(53);
-    pub const EXFULL: Errno = Errno(54);
-    pub const ENOANO: Errno = Errno(55);
-    pub const EBADRQC: Errno = Errno(56);
-    pub const EBADSLT: Errno = Errno(57);
-    pub const EBFONT: Errno = Errno(59);
-    pub const ENOSTR: Errno = Errno(60);
-    pub const ENODATA: Errno = Errno(61);
-    pub const ETIME: Errno = Errno(62);
-    pub const ENOSR: Errno = Errno(63);
-    pub const ENONET: Errno = Errno(64);
-    pub const ENOPKG: Errno = Errno(65);
-    pub const EREMOTE: Errno = Errno(66);
-    pub const ENOLINK: Errno = Errno(67);
-    pub const EADV: Errno = Errno(68);
-    pub const ESRMNT: Errno = Errno(69);
-    pub const ECOMM: Errno = Errno(70);
-    pub const EPROTO: Errno = Errno(71);
-    pub const EMULTIHOP: Errno = Errno(72);
-    pub const EDOTDOT: Errno = Errno(73);
-    pub const EBADMSG: Errno = Errno(74);
-    pub const EOVERFLOW: Errno = Errno(75);
-    pub const ENOTUNIQ: Errno = Errno(76);
-    pub const EBADFD: Errno = Errno(77);
-    pub const EREMCHG: Errno = Errno(78);
-    pub const ELIBACC: Errno = Errno(79);
-    pub const ELIBBAD: Errno = Errno(80);
-    pub const ELIBSCN: Errno = Errno(81);
-    pub const ELIBMAX: Errno = Errno(82);
-    pub const ELIBEXEC: Errno = Errno(83);
-    pub const EILSEQ: Errno = Errno(84);
-    pub const ERESTART: Errno = Errno(85);
-    pub const ESTRPIPE: Errno = Errno(86);
-    pub const EUSERS: Errno = Errno(87);
-    pub const ENOTSOCK: Errno = Errno(88);
-    pub const EDESTADDRREQ: Errno = Errno(89);
-    pub const EMSGSIZE: Errno = Errno(90);
-    pub const EPROTOTYPE: Errno = Errno(91);
-    pub const ENOPROTOOPT: Errno = Errno(92);
-    pub const EPROTONOSUPPORT: Errno = Errno(93);
-    pub const ESOCKTNOSUPPORT: Errno = Errno(94);
-    pub const EOPNOTSUPP: Errno = Errno(95);
-    pub const EPFNOSUPPORT: Errno = Errno(96);
-    pub const EAFNOSUPPORT: Errno = Errno(97);
-    pub const EADDRINUSE: Errno = Errno(98);
-    pub const EADDRNOTAVAIL: Errno = Errno(99);
-    pub const ENETDOWN: Errno = Errno(100);
-    pub const ENETUNREACH: Errno = Errno(101);
-    pub const ENETRESET: Errno = Errno(102);
-    pub const ECONNABORTED: Errno = Errno(103);
-    pub const ECONNRESET: Errno = Errno(104);
-    pub const ENOBUFS: Errno = Errno(105);
-    pub const EISCONN: Errno = Errno(106);
-    pub const ENOTCONN: Errno = Errno(107);
-    pub const ESHUTDOWN: Errno = Errno(108);
-    pub const ETOOMANYREFS: Errno = Errno(109);
-    pub const ETIMEDOUT: Errno = Errno(110);
-    pub const ECONNREFUSED: Errno = Errno(111);
-    pub const EHOSTDOWN: Errno = Errno(112);
-    pub const EHOSTUNREACH: Errno = Errno(113);
-    pub const EALREADY: Errno = Errno(114);
-    pub const EINPROGRESS: Errno = Errno(115);
-    pub const ESTALE: Errno = Errno(116);
-    pub const EUCLEAN: Errno = Errno(117);
-    pub const ENOTNAM: Errno = Errno(118);
-    pub const ENAVAIL: Errno = Errno(119);
-    pub const EISNAM: Errno = Errno(120);
-    pub const EREMOTEIO: Errno = Errno(121);
-    pub const EDQUOT: Errno = Errno(122);
-    pub const ENOMEDIUM: Errno = Errno(123);
-    pub const EMEDIUMTYPE: Errno = Errno(124);
-    pub const ECANCELED: Errno = Errno(125);
-    pub const ENOKEY: Errno = Errno(126);
-    pub const EKEYEXPIRED: Errno = Errno(127);
-    pub const EKEYREVOKED: Errno = Errno(128);
-    pub const EKEYREJECTED: Errno = Errno(129);
-    pub const EOWNERDEAD: Errno = Errno(130);
-    pub const ENOTRECOVERABLE: Errno = Errno(131);
-    pub const ERFKILL: Errno = Errno(132);
-    pub const EHWPOISON: Errno = Errno(133);
-    pub const EWOULDBLOCK: Errno = Errno::EAGAIN;
-    pub const EDEADLOCK: Errno = Errno::EDEADLK;
+/// Declares the application-visible errnos once: the constants, `name`,
+/// `description` and `from_name` are all generated from this list.
+macro_rules! errnos {
+    ($($raw:literal $name:ident $desc:literal,)*) => {
+        impl Errno {
+            $(
+                #[doc = concat!("`", stringify!($name), "`: ", $desc, ".")]
+                pub const $name: Errno = Errno($raw);
+            )*
 
-    /// Internal: restart the call if the signal handler has SA_RESTART.
+            fn visible_name(raw: i32) -> Option<&'static str> {
+                Some(match raw {
+                    $($raw => stringify!($name),)*
+                    _ => return None,
+                })
+            }
+
+            /// glibc's description, "Bad file descriptor"; `None` for the
+            /// internal codes and numbers Linux does not define.
+            pub fn description(self) -> Option<&'static str> {
+                Some(match self.0 {
+                    $($raw => $desc,)*
+                    _ => return None,
+                })
+            }
+
+            /// The errno named `name` (`"EBADF"`), including the aliases
+            /// `EWOULDBLOCK`, `EDEADLOCK` and glibc's `ENOTSUP`, and the
+            /// internal restart codes.
+            pub fn from_name(name: &str) -> Option<Errno> {
+                Some(match name {
+                    $(stringify!($name) => Errno::$name,)*
+                    "EWOULDBLOCK" => Errno::EWOULDBLOCK,
+                    "EDEADLOCK" => Errno::EDEADLOCK,
+                    "ENOTSUP" => Errno::ENOTSUP,
+                    "ERESTARTSYS" => Errno::ERESTARTSYS,
+                    "ERESTARTNOINTR" => Errno::ERESTARTNOINTR,
+                    "ERESTARTNOHAND" => Errno::ERESTARTNOHAND,
+                    "ENOIOCTLCMD" => Errno::ENOIOCTLCMD,
+                    "ERESTART_RESTARTBLOCK" => Errno::ERESTART_RESTARTBLOCK,
+                    _ => return None,
+                })
+            }
+        }
+    };
+}
+
+errnos! {
+    1 EPERM "Operation not permitted",
+    2 ENOENT "No such file or directory",
+    3 ESRCH "No such process",
+    4 EINTR "Interrupted system call",
+    5 EIO "Input/output error",
+    6 ENXIO "No such device or address",
+    7 E2BIG "Argument list too long",
+    8 ENOEXEC "Exec format error",
+    9 EBADF "Bad file descriptor",
+    10 ECHILD "No child processes",
+    11 EAGAIN "Resource temporarily unavailable",
+    12 ENOMEM "Cannot allocate memory",
+    13 EACCES "Permission denied",
+    14 EFAULT "Bad address",
+    15 ENOTBLK "Block device required",
+    16 EBUSY "Device or resource busy",
+    17 EEXIST "File exists",
+    18 EXDEV "Invalid cross-device link",
+    19 ENODEV "No such device",
+    20 ENOTDIR "Not a directory",
+    21 EISDIR "Is a directory",
+    22 EINVAL "Invalid argument",
+    23 ENFILE "Too many open files in system",
+    24 EMFILE "Too many open files",
+    25 ENOTTY "Inappropriate ioctl for device",
+    26 ETXTBSY "Text file busy",
+    27 EFBIG "File too large",
+    28 ENOSPC "No space left on device",
+    29 ESPIPE "Illegal seek",
+    30 EROFS "Read-only file system",
+    31 EMLINK "Too many links",
+    32 EPIPE "Broken pipe",
+    33 EDOM "Numerical argument out of domain",
+    34 ERANGE "Numerical result out of range",
+    35 EDEADLK "Resource deadlock avoided",
+    36 ENAMETOOLONG "File name too long",
+    37 ENOLCK "No locks available",
+    38 ENOSYS "Function not implemented",
+    39 ENOTEMPTY "Directory not empty",
+    40 ELOOP "Too many levels of symbolic links",
+    42 ENOMSG "No message of desired type",
+    43 EIDRM "Identifier removed",
+    44 ECHRNG "Channel number out of range",
+    45 EL2NSYNC "Level 2 not synchronized",
+    46 EL3HLT "Level 3 halted",
+    47 EL3RST "Level 3 reset",
+    48 ELNRNG "Link number out of range",
+    49 EUNATCH "Protocol driver not attached",
+    50 ENOCSI "No CSI structure available",
+    51 EL2HLT "Level 2 halted",
+    52 EBADE "Invalid exchange",
+    53 EBADR "Invalid request descriptor",
+    54 EXFULL "Exchange full",
+    55 ENOANO "No anode",
+    56 EBADRQC "Invalid request code",
+    57 EBADSLT "Invalid slot",
+    59 EBFONT "Bad font file format",
+    60 ENOSTR "Device not a stream",
+    61 ENODATA "No data available",
+    62 ETIME "Timer expired",
+    63 ENOSR "Out of streams resources",
+    64 ENONET "Machine is not on the network",
+    65 ENOPKG "Package not installed",
+    66 EREMOTE "Object is remote",
+    67 ENOLINK "Link has been severed",
+    68 EADV "Advertise error",
+    69 ESRMNT "Srmount error",
+    70 ECOMM "Communication error on send",
+    71 EPROTO "Protocol error",
+    72 EMULTIHOP "Multihop attempted",
+    73 EDOTDOT "RFS specific error",
+    74 EBADMSG "Bad message",
+    75 EOVERFLOW "Value too large for defined data type",
+    76 ENOTUNIQ "Name not unique on network",
+    77 EBADFD "File descriptor in bad state",
+    78 EREMCHG "Remote address changed",
+    79 ELIBACC "Can not access a needed shared library",
+    80 ELIBBAD "Accessing a corrupted shared library",
+    81 ELIBSCN ".lib section in a.out corrupted",
+    82 ELIBMAX "Attempting to link in too many shared libraries",
+    83 ELIBEXEC "Cannot exec a shared library directly",
+    84 EILSEQ "Invalid or incomplete multibyte or wide character",
+    85 ERESTART "Interrupted system call should be restarted",
+    86 ESTRPIPE "Streams pipe error",
+    87 EUSERS "Too many users",
+    88 ENOTSOCK "Socket operation on non-socket",
+    89 EDESTADDRREQ "Destination address required",
+    90 EMSGSIZE "Message too long",
+    91 EPROTOTYPE "Protocol wrong type for socket",
+    92 ENOPROTOOPT "Protocol not available",
+    93 EPROTONOSUPPORT "Protocol not supported",
+    94 ESOCKTNOSUPPORT "Socket type not supported",
+    95 EOPNOTSUPP "Operation not supported",
+    96 EPFNOSUPPORT "Protocol family not supported",
+    97 EAFNOSUPPORT "Address family not supported by protocol",
+    98 EADDRINUSE "Address already in use",
+    99 EADDRNOTAVAIL "Cannot assign requested address",
+    100 ENETDOWN "Network is down",
+    101 ENETUNREACH "Network is unreachable",
+    102 ENETRESET "Network dropped connection on reset",
+    103 ECONNABORTED "Software caused connection abort",
+    104 ECONNRESET "Connection reset by peer",
+    105 ENOBUFS "No buffer space available",
+    106 EISCONN "Transport endpoint is already connected",
+    107 ENOTCONN "Transport endpoint is not connected",
+    108 ESHUTDOWN "Cannot send after transport endpoint shutdown",
+    109 ETOOMANYREFS "Too many references: cannot splice",
+    110 ETIMEDOUT "Connection timed out",
+    111 ECONNREFUSED "Connection refused",
+    112 EHOSTDOWN "Host is down",
+    113 EHOSTUNREACH "No route to host",
+    114 EALREADY "Operation already in progress",
+    115 EINPROGRESS "Operation now in progress",
+    116 ESTALE "Stale file handle",
+    117 EUCLEAN "Structure needs cleaning",
+    118 ENOTNAM "Not a XENIX named type file",
+    119 ENAVAIL "No XENIX semaphores available",
+    120 EISNAM "Is a named type file",
+    121 EREMOTEIO "Remote I/O error",
+    122 EDQUOT "Disk quota exceeded",
+    123 ENOMEDIUM "No medium found",
+    124 EMEDIUMTYPE "Wrong medium type",
+    125 ECANCELED "Operation canceled",
+    126 ENOKEY "Required key not available",
+    127 EKEYEXPIRED "Key has expired",
+    128 EKEYREVOKED "Key has been revoked",
+    129 EKEYREJECTED "Key was rejected by service",
+    130 EOWNERDEAD "Owner died",
+    131 ENOTRECOVERABLE "State not recoverable",
+    132 ERFKILL "Operation not possible due to RF-kill",
+    133 EHWPOISON "Memory page has hardware error",
+}
+
+impl Errno {
+    /// `EWOULDBLOCK`: the same number as `EAGAIN`.
+    pub const EWOULDBLOCK: Errno = Errno::EAGAIN;
+    /// `EDEADLOCK`: the same number as `EDEADLK` on x86.
+    pub const EDEADLOCK: Errno = Errno::EDEADLK;
+    /// `ENOTSUP`: glibc's name for `EOPNOTSUPP` (the same number on Linux).
+    pub const ENOTSUP: Errno = Errno::EOPNOTSUPP;
+
+    /// Internal: restart the call if the handler has `SA_RESTART` (or no
+    /// handler runs), else EINTR.
     pub const ERESTARTSYS: Errno = Errno(512);
-    /// Internal: always restart the call.
+    /// Internal: restart the call whatever happens.
     pub const ERESTARTNOINTR: Errno = Errno(513);
-    /// Internal: restart the call unless a handler ran.
+    /// Internal: restart the call unless a handler runs, then EINTR.
     pub const ERESTARTNOHAND: Errno = Errno(514);
-    /// Internal: no ioctl handler for the command.
+    /// Internal: no ioctl handler for the command; becomes ENOTTY.
     pub const ENOIOCTLCMD: Errno = Errno(515);
-    /// Internal: restart through restart_syscall(2).
+    /// Internal: restart through restart_syscall(2) unless a handler runs,
+    /// then EINTR.
     pub const ERESTART_RESTARTBLOCK: Errno = Errno(516);
 
+    /// The highest errno an application can see (`EHWPOISON`).
+    pub const MAX_VISIBLE: i32 = 133;
+
+    /// The errno with number `raw`, which need not be one Linux defines.
     pub const fn from_raw(raw: i32) -> Errno {
         Errno(raw)
     }
 
+    /// The number, positive.
     pub const fn raw(self) -> i32 {
         self.0
+    }
+
+    /// The errno a raw syscall return value encodes: `-4095..=-1` are
+    /// errors, anything else a result.
+    pub fn from_ret(ret: i64) -> Option<Errno> {
+        if (-4095..0).contains(&ret) {
+            i32::try_from(-ret).ok().map(Errno)
+        } else {
+            None
+        }
     }
 
     /// Whether this is a kernel-internal restart code (512..=516).
@@ -170,297 +244,24 @@ impl Errno {
         self.0 >= 512 && self.0 <= 516
     }
 
-    /// The symbolic name, "EBADF".
+    /// The symbolic name, "EBADF"; aliases give the primary name ("EAGAIN").
     pub fn name(self) -> Option<&'static str> {
         Some(match self.0 {
-            1 => "EPERM",
-            2 => "ENOENT",
-            3 => "ESRCH",
-            4 => "EINTR",
-            5 => "EIO",
-            6 => "ENXIO",
-            7 => "E2BIG",
-            8 => "ENOEXEC",
-            9 => "EBADF",
-            10 => "ECHILD",
-            11 => "EAGAIN",
-            12 => "ENOMEM",
-            13 => "EACCES",
-            14 => "EFAULT",
-            15 => "ENOTBLK",
-            16 => "EBUSY",
-            17 => "EEXIST",
-            18 => "EXDEV",
-            19 => "ENODEV",
-            20 => "ENOTDIR",
-            21 => "EISDIR",
-            22 => "EINVAL",
-            23 => "ENFILE",
-            24 => "EMFILE",
-            25 => "ENOTTY",
-            26 => "ETXTBSY",
-            27 => "EFBIG",
-            28 => "ENOSPC",
-            29 => "ESPIPE",
-            30 => "EROFS",
-            31 => "EMLINK",
-            32 => "EPIPE",
-            33 => "EDOM",
-            34 => "ERANGE",
-            35 => "EDEADLK",
-            36 => "ENAMETOOLONG",
-            37 => "ENOLCK",
-            38 => "ENOSYS",
-            39 => "ENOTEMPTY",
-            40 => "ELOOP",
-            42 => "ENOMSG",
-            43 => "EIDRM",
-            44 => "ECHRNG",
-            45 => "EL2NSYNC",
-            46 => "EL3HLT",
-            47 => "EL3RST",
-            48 => "ELNRNG",
-            49 => "EUNATCH",
-            50 => "ENOCSI",
-            51 => "EL2HLT",
-            52 => "EBADE",
-            53 => "EBADR",
-            54 => "EXFULL",
-            55 => "ENOANO",
-            56 => "EBADRQC",
-            57 => "EBADSLT",
-            59 => "EBFONT",
-            60 => "ENOSTR",
-            61 => "ENODATA",
-            62 => "ETIME",
-            63 => "ENOSR",
-            64 => "ENONET",
-            65 => "ENOPKG",
-            66 => "EREMOTE",
-            67 => "ENOLINK",
-            68 => "EADV",
-            69 => "ESRMNT",
-            70 => "ECOMM",
-            71 => "EPROTO",
-            72 => "EMULTIHOP",
-            73 => "EDOTDOT",
-            74 => "EBADMSG",
-            75 => "EOVERFLOW",
-            76 => "ENOTUNIQ",
-            77 => "EBADFD",
-            78 => "EREMCHG",
-            79 => "ELIBACC",
-            80 => "ELIBBAD",
-            81 => "ELIBSCN",
-            82 => "ELIBMAX",
-            83 => "ELIBEXEC",
-            84 => "EILSEQ",
-            85 => "ERESTART",
-            86 => "ESTRPIPE",
-            87 => "EUSERS",
-            88 => "ENOTSOCK",
-            89 => "EDESTADDRREQ",
-            90 => "EMSGSIZE",
-            91 => "EPROTOTYPE",
-            92 => "ENOPROTOOPT",
-            93 => "EPROTONOSUPPORT",
-            94 => "ESOCKTNOSUPPORT",
-            95 => "EOPNOTSUPP",
-            96 => "EPFNOSUPPORT",
-            97 => "EAFNOSUPPORT",
-            98 => "EADDRINUSE",
-            99 => "EADDRNOTAVAIL",
-            100 => "ENETDOWN",
-            101 => "ENETUNREACH",
-            102 => "ENETRESET",
-            103 => "ECONNABORTED",
-            104 => "ECONNRESET",
-            105 => "ENOBUFS",
-            106 => "EISCONN",
-            107 => "ENOTCONN",
-            108 => "ESHUTDOWN",
-            109 => "ETOOMANYREFS",
-            110 => "ETIMEDOUT",
-            111 => "ECONNREFUSED",
-            112 => "EHOSTDOWN",
-            113 => "EHOSTUNREACH",
-            114 => "EALREADY",
-            115 => "EINPROGRESS",
-            116 => "ESTALE",
-            117 => "EUCLEAN",
-            118 => "ENOTNAM",
-            119 => "ENAVAIL",
-            120 => "EISNAM",
-            121 => "EREMOTEIO",
-            122 => "EDQUOT",
-            123 => "ENOMEDIUM",
-            124 => "EMEDIUMTYPE",
-            125 => "ECANCELED",
-            126 => "ENOKEY",
-            127 => "EKEYEXPIRED",
-            128 => "EKEYREVOKED",
-            129 => "EKEYREJECTED",
-            130 => "EOWNERDEAD",
-            131 => "ENOTRECOVERABLE",
-            132 => "ERFKILL",
-            133 => "EHWPOISON",
             512 => "ERESTARTSYS",
             513 => "ERESTARTNOINTR",
             514 => "ERESTARTNOHAND",
             515 => "ENOIOCTLCMD",
             516 => "ERESTART_RESTARTBLOCK",
-            _ => return None,
+            raw => return Errno::visible_name(raw),
         })
     }
 
-    /// glibc's description, "Bad file descriptor".
-    pub fn description(self) -> Option<&'static str> {
-        Some(match self.0 {
-            1 => "Operation not permitted",
-            2 => "No such file or directory",
-            3 => "No such process",
-            4 => "Interrupted system call",
-            5 => "Input/output error",
-            6 => "No such device or address",
-            7 => "Argument list too long",
-            8 => "Exec format error",
-            9 => "Bad file descriptor",
-            10 => "No child processes",
-            11 => "Resource temporarily unavailable",
-            12 => "Cannot allocate memory",
-            13 => "Permission denied",
-            14 => "Bad address",
-            15 => "Block device required",
-            16 => "Device or resource busy",
-            17 => "File exists",
-            18 => "Invalid cross-device link",
-            19 => "No such device",
-            20 => "Not a directory",
-            21 => "Is a directory",
-            22 => "Invalid argument",
-            23 => "Too many open files in system",
-            24 => "Too many open files",
-            25 => "Inappropriate ioctl for device",
-            26 => "Text file busy",
-            27 => "File too large",
-            28 => "No space left on device",
-            29 => "Illegal seek",
-            30 => "Read-only file system",
-            31 => "Too many links",
-            32 => "Broken pipe",
-            33 => "Numerical argument out of domain",
-            34 => "Numerical result out of range",
-            35 => "Resource deadlock avoided",
-            36 => "File name too long",
-            37 => "No locks available",
-            38 => "Function not implemented",
-            39 => "Directory not empty",
-            40 => "Too many levels of symbolic links",
-            42 => "No message of desired type",
-            43 => "Identifier removed",
-            44 => "Channel number out of range",
-            45 => "Level 2 not synchronized",
-            46 => "Level 3 halted",
-            47 => "Level 3 reset",
-            48 => "Link number out of range",
-            49 => "Protocol driver not attached",
-            50 => "No CSI structure available",
-            51 => "Level 2 halted",
-            52 => "Invalid exchange",
-            53 => "Invalid request descriptor",
-            54 => "Exchange full",
-            55 => "No anode",
-            56 => "Invalid request code",
-            57 => "Invalid slot",
-            59 => "Bad font file format",
-            60 => "Device not a stream",
-            61 => "No data available",
-            62 => "Timer expired",
-            63 => "Out of streams resources",
-            64 => "Machine is not on the network",
-            65 => "Package not installed",
-            66 => "Object is remote",
-            67 => "Link has been severed",
-            68 => "Advertise error",
-            69 => "Srmount error",
-            70 => "Communication error on send",
-            71 => "Protocol error",
-            72 => "Multihop attempted",
-            73 => "RFS specific error",
-            74 => "Bad message",
-            75 => "Value too large for defined data type",
-            76 => "Name not unique on network",
-            77 => "File descriptor in bad state",
-            78 => "Remote address changed",
-            79 => "Can not access a needed shared library",
-            80 => "Accessing a corrupted shared library",
-            81 => ".lib section in a.out corrupted",
-            82 => "Attempting to link in too many shared libraries",
-            83 => "Cannot exec a shared library directly",
-            84 => "Invalid or incomplete multibyte or wide character",
-            85 => "Interrupted system call should be restarted",
-            86 => "Streams pipe error",
-            87 => "Too many users",
-            88 => "Socket operation on non-socket",
-            89 => "Destination address required",
-            90 => "Message too long",
-            91 => "Protocol wrong type for socket",
-            92 => "Protocol not available",
-            93 => "Protocol not supported",
-            94 => "Socket type not supported",
-            95 => "Operation not supported",
-            96 => "Protocol family not supported",
-            97 => "Address family not supported by protocol",
-            98 => "Address already in use",
-            99 => "Cannot assign requested address",
-            100 => "Network is down",
-            101 => "Network is unreachable",
-            102 => "Network dropped connection on reset",
-            103 => "Software caused connection abort",
-            104 => "Connection reset by peer",
-            105 => "No buffer space available",
-            106 => "Transport endpoint is already connected",
-            107 => "Transport endpoint is not connected",
-            108 => "Cannot send after transport endpoint shutdown",
-            109 => "Too many references: cannot splice",
-            110 => "Connection timed out",
-            111 => "Connection refused",
-            112 => "Host is down",
-            113 => "No route to host",
-            114 => "Operation already in progress",
-            115 => "Operation now in progress",
-            116 => "Stale file handle",
-            117 => "Structure needs cleaning",
-            118 => "Not a XENIX named type file",
-            119 => "No XENIX semaphores available",
-            120 => "Is a named type file",
-            121 => "Remote I/O error",
-            122 => "Disk quota exceeded",
-            123 => "No medium found",
-            124 => "Wrong medium type",
-            125 => "Operation canceled",
-            126 => "Required key not available",
-            127 => "Key has expired",
-            128 => "Key has been revoked",
-            129 => "Key was rejected by service",
-            130 => "Owner died",
-            131 => "State not recoverable",
-            132 => "Operation not possible due to RF-kill",
-            133 => "Memory page has hardware error",
-            _ => return None,
-        })
-    }
-
-    /// The errno named `name`.
-    pub fn from_name(name: &str) -> Option<Errno> {
-        (1..=516)
+    /// Every errno an application can see, in number order (the internal
+    /// codes and the unused numbers 41 and 58 left out).
+    pub fn all() -> impl Iterator<Item = Errno> {
+        (1..=Errno::MAX_VISIBLE)
             .map(Errno)
-            .find(|e| e.name() == Some(name))
-            .or(match name {
-                "EWOULDBLOCK" => Some(Errno::EAGAIN),
-                "EDEADLOCK" => Some(Errno::EDEADLK),
-                _ => None,
-            })
+            .filter(|e| e.description().is_some())
     }
 }
 
@@ -473,6 +274,8 @@ impl fmt::Debug for Errno {
     }
 }
 
+/// `EBADF (Bad file descriptor)`; an internal code prints its name alone, a
+/// number Linux does not define as `errno 999`.
 impl fmt::Display for Errno {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.name(), self.description()) {
@@ -483,19 +286,57 @@ impl fmt::Display for Errno {
     }
 }
 
+impl std::error::Error for Errno {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn names_and_descriptions() {
+    fn display_and_debug_use_names_and_descriptions() {
         assert_eq!(Errno::EBADF.raw(), 9);
-        assert_eq!(format!("{}", Errno::EBADF), "EBADF (Bad file descriptor)");
+        assert_eq!(Errno::EBADF.to_string(), "EBADF (Bad file descriptor)");
         assert_eq!(format!("{:?}", Errno::ENOENT), "ENOENT");
-        assert_eq!(Errno::from_name("EWOULDBLOCK"), Some(Errno::EAGAIN));
-        assert_eq!(Errno::from_name("EFAULT"), Some(Errno::EFAULT));
-        assert!(Errno::ERESTARTSYS.is_internal());
-        assert!(!Errno::EINTR.is_internal());
         assert_eq!(format!("{:?}", Errno::from_raw(999)), "Errno(999)");
+        assert_eq!(Errno::from_raw(999).to_string(), "errno 999");
+        assert_eq!(Errno::ERESTARTSYS.to_string(), "ERESTARTSYS");
+        assert_eq!(Errno::from_raw(41).name(), None);
+    }
+
+    #[test]
+    fn aliases_share_numbers_and_names_resolve() {
+        assert_eq!(Errno::EWOULDBLOCK, Errno::EAGAIN);
+        assert_eq!(Errno::EDEADLOCK, Errno::EDEADLK);
+        assert_eq!(Errno::from_name("EWOULDBLOCK"), Some(Errno::EAGAIN));
+        assert_eq!(Errno::from_name("ENOTSUP"), Some(Errno::EOPNOTSUPP));
+        assert_eq!(Errno::from_name("EFAULT"), Some(Errno::EFAULT));
+        assert_eq!(Errno::from_name("ENOIOCTLCMD"), Some(Errno::ENOIOCTLCMD));
+        assert_eq!(Errno::from_name("EBOGUS"), None);
+        for e in Errno::all() {
+            assert_eq!(Errno::from_name(e.name().unwrap()), Some(e));
+        }
+        assert_eq!(Errno::all().count(), 131);
+        assert_eq!(Errno::EHWPOISON.raw(), Errno::MAX_VISIBLE);
+    }
+
+    #[test]
+    fn only_restart_codes_are_internal() {
+        for raw in 512..=516 {
+            let e = Errno::from_raw(raw);
+            assert!(e.is_internal());
+            assert_eq!(Errno::from_name(e.name().unwrap()), Some(e));
+            assert_eq!(e.description(), None);
+        }
+        assert!(!Errno::EINTR.is_internal());
+        assert!(!Errno::from_raw(517).is_internal());
+    }
+
+    #[test]
+    fn return_values_decode_to_errnos() {
+        assert_eq!(Errno::from_ret(-9), Some(Errno::EBADF));
+        assert_eq!(Errno::from_ret(-4095), Some(Errno::from_raw(4095)));
+        assert_eq!(Errno::from_ret(-4096), None);
+        assert_eq!(Errno::from_ret(0), None);
+        assert_eq!(Errno::from_ret(3), None);
     }
 }

@@ -1,335 +1,35 @@
-//! Argument decoding for `--strace`: per-syscall signatures as data, and
-//! strace-like formatting. Memory is read through a [`MemReader`] the
-//! sentry supplies, so this module stays free of host effects.
+//! Argument decoding for `--strace`: per-syscall signatures as data
+//! ([`signature`]) and strace-like formatting. The sentry prints
+//! `format_call(..) + " = " + format_return(..)`; the first runs before the
+//! call, the second after it, so buffers and structures the call fills
+//! are shown with the result. Tracee memory is read through a
+//! [`MemReader`] the sentry supplies, so nothing here touches the host.
 
-use crate::{fcntl, mm, Errno};
+mod args;
+mod quote;
+mod structs;
+mod table;
+
+pub use quote::quote;
+pub use table::{signature, Arg, Ret, Signature, Struct};
+
+use crate::{fcntl, ioctl, Errno};
+use args::{hex, int, len, Call};
 
 /// Reads the traced application's memory.
 pub trait MemReader {
+    /// `len` bytes at `addr`, or `None` if any of them cannot be read.
     fn read_bytes(&self, addr: u64, len: usize) -> Option<Vec<u8>>;
-    /// A NUL-terminated string of at most `max` bytes (without the NUL).
+    /// A NUL-terminated string at `addr` without its NUL, at most `max`
+    /// bytes of it (a longer string comes back cut at `max`); `None` if it
+    /// cannot be read.
     fn read_cstr(&self, addr: u64, max: usize) -> Option<Vec<u8>>;
 }
 
-/// How one argument is shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Arg {
-    Int,
-    UInt,
-    Hex,
-    Fd,
-    /// A directory descriptor: `AT_FDCWD` by name.
-    DirFd,
-    /// A NUL-terminated path.
-    Path,
-    /// Bytes the call reads, with their length in argument `len_arg`.
-    InBuf {
-        len_arg: u8,
-    },
-    /// Bytes the call writes: shown after the call, the return value long.
-    OutBuf,
-    Ptr,
-    Mode,
-    OpenFlags,
-    MmapProt,
-    MmapFlags,
-    Signal,
-    ClockId,
-    Resource,
-    Prctl,
-    ArchPrctl,
-    FcntlCmd,
-    Ioctl,
-    /// An iovec array the call reads, with its count in `count_arg`.
-    Iovec {
-        count_arg: u8,
-    },
-}
-
-/// A system call's name and arguments.
-#[derive(Clone, Copy, Debug)]
-pub struct Signature {
-    pub name: &'static str,
-    pub args: &'static [Arg],
-}
-
-macro_rules! sigs {
-    ($($nr:literal $name:ident ($($a:expr),*)),* $(,)?) => {
-        fn lookup(nr: u64) -> Option<&'static Signature> {
-            use Arg::*;
-            match nr {
-                $($nr => {
-                    static S: Signature = Signature { name: stringify!($name), args: &[$($a),*] };
-                    Some(&S)
-                })*
-                _ => None,
-            }
-        }
-    };
-}
-
-sigs! {
-    0 read(Fd, OutBuf, UInt),
-    1 write(Fd, InBuf { len_arg: 2 }, UInt),
-    2 open(Path, OpenFlags, Mode),
-    3 close(Fd),
-    4 stat(Path, Ptr),
-    5 fstat(Fd, Ptr),
-    6 lstat(Path, Ptr),
-    7 poll(Ptr, UInt, Int),
-    8 lseek(Fd, Int, Int),
-    9 mmap(Hex, UInt, MmapProt, MmapFlags, Fd, Hex),
-    10 mprotect(Hex, UInt, MmapProt),
-    11 munmap(Hex, UInt),
-    12 brk(Hex),
-    13 rt_sigaction(Signal, Ptr, Ptr, UInt),
-    14 rt_sigprocmask(Int, Ptr, Ptr, UInt),
-    15 rt_sigreturn(),
-    16 ioctl(Fd, Ioctl, Hex),
-    17 pread64(Fd, OutBuf, UInt, Int),
-    18 pwrite64(Fd, InBuf { len_arg: 2 }, UInt, Int),
-    19 readv(Fd, Ptr, Int),
-    20 writev(Fd, Iovec { count_arg: 2 }, Int),
-    21 access(Path, Int),
-    22 pipe(Ptr),
-    23 select(Int, Ptr, Ptr, Ptr, Ptr),
-    24 sched_yield(),
-    25 mremap(Hex, UInt, UInt, Hex, Hex),
-    26 msync(Hex, UInt, Hex),
-    27 mincore(Hex, UInt, Ptr),
-    28 madvise(Hex, UInt, Int),
-    32 dup(Fd),
-    33 dup2(Fd, Fd),
-    34 pause(),
-    35 nanosleep(Ptr, Ptr),
-    36 getitimer(Int, Ptr),
-    37 alarm(UInt),
-    38 setitimer(Int, Ptr, Ptr),
-    39 getpid(),
-    56 clone(Hex, Ptr, Ptr, Ptr, Hex),
-    57 fork(),
-    58 vfork(),
-    59 execve(Path, Ptr, Ptr),
-    60 exit(Int),
-    61 wait4(Int, Ptr, Hex, Ptr),
-    62 kill(Int, Signal),
-    63 uname(Ptr),
-    72 fcntl(Fd, FcntlCmd, Hex),
-    79 getcwd(Ptr, UInt),
-    80 chdir(Path),
-    89 readlink(Path, Ptr, UInt),
-    95 umask(Mode),
-    96 gettimeofday(Ptr, Ptr),
-    97 getrlimit(Resource, Ptr),
-    98 getrusage(Int, Ptr),
-    99 sysinfo(Ptr),
-    100 times(Ptr),
-    102 getuid(),
-    104 getgid(),
-    105 setuid(UInt),
-    106 setgid(UInt),
-    107 geteuid(),
-    108 getegid(),
-    110 getppid(),
-    111 getpgrp(),
-    112 setsid(),
-    115 getgroups(Int, Ptr),
-    116 setgroups(Int, Ptr),
-    118 getresuid(Ptr, Ptr, Ptr),
-    120 getresgid(Ptr, Ptr, Ptr),
-    121 getpgid(Int),
-    124 getsid(Int),
-    131 sigaltstack(Ptr, Ptr),
-    133 mknod(Path, Mode, Hex),
-    157 prctl(Prctl, Hex, Hex, Hex, Hex),
-    158 arch_prctl(ArchPrctl, Hex),
-    160 setrlimit(Resource, Ptr),
-    186 gettid(),
-    201 time(Ptr),
-    202 futex(Ptr, Int, Int, Ptr, Ptr, Int),
-    204 sched_getaffinity(Int, UInt, Ptr),
-    218 set_tid_address(Ptr),
-    228 clock_gettime(ClockId, Ptr),
-    229 clock_getres(ClockId, Ptr),
-    230 clock_nanosleep(ClockId, Int, Ptr, Ptr),
-    231 exit_group(Int),
-    234 tgkill(Int, Int, Signal),
-    257 openat(DirFd, Path, OpenFlags, Mode),
-    262 newfstatat(DirFd, Path, Ptr, Hex),
-    267 readlinkat(DirFd, Path, Ptr, UInt),
-    269 faccessat(DirFd, Path, Int),
-    292 dup3(Fd, Fd, OpenFlags),
-    293 pipe2(Ptr, OpenFlags),
-    302 prlimit64(Int, Resource, Ptr, Ptr),
-    309 getcpu(Ptr, Ptr, Ptr),
-    318 getrandom(OutBuf, UInt, Hex),
-    273 set_robust_list(Ptr, UInt),
-    274 get_robust_list(Int, Ptr, Ptr),
-    332 statx(DirFd, Path, Hex, Hex, Ptr),
-    334 rseq(Ptr, UInt, Hex, Hex),
-}
-
-/// The signature of system call `nr`, where one is known.
-pub fn signature(nr: u64) -> Option<&'static Signature> {
-    lookup(nr)
-}
-
-const STR_MAX: usize = 32;
-
-/// Escapes bytes as strace does, quoting and truncating after 32 bytes.
-pub fn escape(bytes: &[u8], truncated: bool) -> String {
-    let mut s = String::from("\"");
-    for &b in bytes.iter().take(STR_MAX) {
-        match b {
-            b'\n' => s.push_str("\\n"),
-            b'\t' => s.push_str("\\t"),
-            b'\r' => s.push_str("\\r"),
-            b'"' => s.push_str("\\\""),
-            b'\\' => s.push_str("\\\\"),
-            0x20..=0x7e => s.push(char::from(b)),
-            _ => s.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    s.push('"');
-    if truncated || bytes.len() > STR_MAX {
-        s.push_str("...");
-    }
-    s
-}
-
-fn flags(value: u64, names: &[(u64, &str)]) -> String {
-    let mut parts = Vec::new();
-    let mut rest = value;
-    for &(bit, name) in names {
-        if bit != 0 && rest & bit == bit {
-            parts.push(name.to_string());
-            rest &= !bit;
-        }
-    }
-    if rest != 0 || parts.is_empty() {
-        parts.push(format!("{rest:#x}"));
-    }
-    parts.join("|")
-}
-
-fn named(value: i64, name: Option<&str>) -> String {
-    name.map_or_else(|| value.to_string(), str::to_string)
-}
-
-#[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
-fn format_arg(arg: Arg, v: u64, args: &[u64; 6], mem: &dyn MemReader) -> String {
-    let int = v as u32 as i32;
-    match arg {
-        Arg::Int | Arg::Fd => int.to_string(),
-        Arg::UInt => v.to_string(),
-        Arg::Hex | Arg::Ptr | Arg::OutBuf => {
-            if v == 0 && arg == Arg::Ptr {
-                "NULL".to_string()
-            } else {
-                format!("{v:#x}")
-            }
-        }
-        Arg::DirFd => {
-            if int == fcntl::AT_FDCWD {
-                "AT_FDCWD".to_string()
-            } else {
-                int.to_string()
-            }
-        }
-        Arg::Path => match mem.read_cstr(v, 4096) {
-            Some(b) => escape(&b, false),
-            None => format!("{v:#x}"),
-        },
-        Arg::InBuf { len_arg } => {
-            let len = args[usize::from(len_arg)] as usize;
-            match mem.read_bytes(v, len.min(STR_MAX)) {
-                Some(b) => escape(&b, len > STR_MAX),
-                None => format!("{v:#x}"),
-            }
-        }
-        Arg::Iovec { count_arg } => {
-            let n = (args[usize::from(count_arg)] as usize).min(8);
-            let Some(raw) = mem.read_bytes(v, n * 16) else {
-                return format!("{v:#x}");
-            };
-            let parts: Vec<String> = raw
-                .chunks_exact(16)
-                .map(|c| {
-                    let base = u64::from_le_bytes(c[..8].try_into().expect("8 bytes"));
-                    let len = u64::from_le_bytes(c[8..].try_into().expect("8 bytes"));
-                    let data = mem
-                        .read_bytes(base, (len as usize).min(STR_MAX))
-                        .map_or_else(
-                            || format!("{base:#x}"),
-                            |b| escape(&b, len as usize > STR_MAX),
-                        );
-                    format!("{{iov_base={data}, iov_len={len}}}")
-                })
-                .collect();
-            format!("[{}]", parts.join(", "))
-        }
-        Arg::Mode => format!("{v:04o}"),
-        Arg::OpenFlags => {
-            let acc = match v & u64::from(fcntl::O_ACCMODE) {
-                0 => "O_RDONLY",
-                1 => "O_WRONLY",
-                2 => "O_RDWR",
-                _ => "O_ACCMODE",
-            };
-            let rest = v & !u64::from(fcntl::O_ACCMODE);
-            if rest == 0 {
-                acc.to_string()
-            } else {
-                let names: Vec<(u64, &str)> = fcntl::OpenFlags::all()
-                    .iter_names()
-                    .map(|(n, f)| (u64::from(f.bits()), n))
-                    .filter(|(b, _)| *b != 0o1 && *b != 0o2)
-                    .collect();
-                format!("{acc}|{}", flags(rest, &names))
-            }
-        }
-        Arg::MmapProt => {
-            if v == 0 {
-                "PROT_NONE".to_string()
-            } else {
-                let names: Vec<(u64, &str)> = mm::MmapProt::all()
-                    .iter_names()
-                    .map(|(n, f)| (f.bits(), n))
-                    .collect();
-                flags(v, &names)
-            }
-        }
-        Arg::MmapFlags => {
-            let ty = match v & mm::MAP_TYPE {
-                1 => "MAP_SHARED",
-                2 => "MAP_PRIVATE",
-                3 => "MAP_SHARED_VALIDATE",
-                _ => "",
-            };
-            let names: Vec<(u64, &str)> = mm::MmapFlags::all()
-                .iter_names()
-                .map(|(n, f)| (f.bits(), n))
-                .filter(|(b, _)| *b & mm::MAP_TYPE == 0)
-                .collect();
-            let rest = v & !mm::MAP_TYPE;
-            match (ty, rest) {
-                ("", _) => flags(v, &names),
-                (t, 0) => t.to_string(),
-                (t, r) => format!("{t}|{}", flags(r, &names)),
-            }
-        }
-        Arg::Signal => named(i64::from(int), crate::signal::signal_name(int)),
-        Arg::ClockId => named(i64::from(int), crate::time::clock_name(int)),
-        Arg::Resource => named(i64::from(int), crate::resource::rlimit_name(v as u32)),
-        Arg::Prctl => named(i64::from(int), crate::prctl::prctl_name(int)),
-        Arg::ArchPrctl => named(i64::from(int), crate::arch_prctl::arch_prctl_name(int)),
-        Arg::FcntlCmd => named(i64::from(int), fcntl::fcntl_name(int)),
-        Arg::Ioctl => crate::ioctl::ioctl_name(v & 0xffff_ffff)
-            .map_or_else(|| format!("{v:#x}"), str::to_string),
-    }
-}
-
-/// `name(arg, ...)` for system call `nr`.
+/// `name(arg, ...)` for system call `nr` with arguments `args`, as the
+/// call is entered: `write(1, "hello\n", 6)`. A call without a signature
+/// shows all six arguments in hex, named from `sysno` or
+/// `syscall_0x1c2(...)`.
 pub fn format_call(nr: u64, args: &[u64; 6], mem: &dyn MemReader) -> String {
     let Some(sig) = signature(nr) else {
         let name =
@@ -337,121 +37,503 @@ pub fn format_call(nr: u64, args: &[u64; 6], mem: &dyn MemReader) -> String {
         let all: Vec<String> = args.iter().map(|a| format!("{a:#x}")).collect();
         return format!("{name}({})", all.join(", "));
     };
+    let call = Call {
+        name: sig.name,
+        args,
+        mem,
+    };
     let parts: Vec<String> = sig
         .args
         .iter()
-        .zip(args.iter())
-        .map(|(a, v)| format_arg(*a, *v, args, mem))
+        .zip(args)
+        .filter_map(|(&arg, &v)| args::format(&call, arg, v))
         .collect();
     format!("{}({})", sig.name, parts.join(", "))
 }
 
-/// The result of system call `nr`: a value, an errno, or a pointer, with
-/// the bytes an output buffer received.
-#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+/// The result `ret` of system call `nr` (the raw `rax`): `6`,
+/// `-1 EBADF (Bad file descriptor)`, `0x7f12a000` for an address, then
+/// what the call wrote to its output arguments, `6 "hello\n"`,
+/// `0 {tv_sec=1, tv_nsec=5}`. A kernel-internal restart code shows as
+/// strace shows it: `? ERESTARTSYS (To be restarted if SA_RESTART is set)`.
 pub fn format_return(nr: u64, args: &[u64; 6], ret: i64, mem: &dyn MemReader) -> String {
-    if (-4095..0).contains(&ret) {
-        let e = Errno::from_raw(-ret as i32);
-        return format!("-1 {e}");
+    if let Some(e) = Errno::from_ret(ret) {
+        return match restart_text(e) {
+            Some(text) => format!("? {e:?} ({text})"),
+            None => format!("-1 {e}"),
+        };
     }
-    match nr {
-        9 | 12 | 25 => format!("{:#x}", ret as u64),
-        _ => {
-            let out = signature(nr).and_then(|s| s.args.iter().position(|a| *a == Arg::OutBuf));
-            match out {
-                Some(i) if ret > 0 => {
-                    let len = ret as usize;
-                    let data = mem
-                        .read_bytes(args[i], len.min(STR_MAX))
-                        .map_or_else(|| format!("{:#x}", args[i]), |b| escape(&b, len > STR_MAX));
-                    format!("{ret} {data}")
-                }
-                _ => ret.to_string(),
+    let Some(sig) = signature(nr) else {
+        return ret.to_string();
+    };
+    let call = Call {
+        name: sig.name,
+        args,
+        mem,
+    };
+    let mut s = match sig.ret {
+        Ret::Int => ret.to_string(),
+        Ret::Hex => hex(u64::from_ne_bytes(ret.to_ne_bytes())),
+        Ret::Octal => args::octal(u64::try_from(ret).unwrap_or(0)),
+        Ret::Fcntl => fcntl_ret(int(args[1]), ret),
+    };
+    let outs: Vec<String> = sig
+        .args
+        .iter()
+        .zip(args)
+        .filter_map(|(&arg, &v)| output(&call, arg, v, ret))
+        .collect();
+    if !outs.is_empty() {
+        s.push(' ');
+        s.push_str(&outs.join(", "));
+    }
+    s
+}
+
+/// strace's words for the restart codes, which have no strerror text.
+fn restart_text(e: Errno) -> Option<&'static str> {
+    Some(match e {
+        Errno::ERESTARTSYS => "To be restarted if SA_RESTART is set",
+        Errno::ERESTARTNOINTR => "To be restarted",
+        Errno::ERESTARTNOHAND => "To be restarted if no handler",
+        Errno::ERESTART_RESTARTBLOCK => "Interrupted by signal",
+        Errno::ENOIOCTLCMD => "No ioctl command",
+        _ => return None,
+    })
+}
+
+/// fcntl's result: flags by name for the commands that return flags.
+fn fcntl_ret(cmd: i32, ret: i64) -> String {
+    let v = u64::try_from(ret).unwrap_or(0);
+    match cmd {
+        fcntl::F_GETFL => format!("{} (flags {})", hex(v), args::open_flags(v)),
+        fcntl::F_GETFD if v != 0 => format!(
+            "{} (flags {})",
+            hex(v),
+            args::flag_list(v, &[(1, "FD_CLOEXEC")])
+        ),
+        fcntl::F_GET_SEALS if v != 0 => format!("{} (seals {})", hex(v), args::seals(v)),
+        _ => ret.to_string(),
+    }
+}
+
+/// What argument `v` received from the call, shown after it returned
+/// `ret` (never an error).
+fn output(call: &Call<'_>, arg: Arg, v: u64, ret: i64) -> Option<String> {
+    let mem = call.mem;
+    let filled = usize::try_from(ret).unwrap_or(0);
+    match arg {
+        Arg::OutBuf { len_arg } => {
+            if v == 0 {
+                return None;
             }
+            Some(quote::buffer(mem, v, filled.min(len(call.arg(len_arg)))))
         }
+        Arg::OutIovec { count_arg } => Some(structs::iovecs(
+            mem,
+            v,
+            len(call.arg(count_arg)),
+            Some(filled),
+        )),
+        Arg::Out(s) => structs::output(mem, s, v, ret),
+        Arg::Pollfds { count_arg } if ret > 0 => {
+            Some(structs::pollfds(mem, v, len(call.arg(count_arg)), true))
+        }
+        Arg::IoctlArg { req_arg } if v != 0 => match u64::from(args::low32(call.arg(req_arg))) {
+            ioctl::TCGETS => Some(structs::termios(mem, v)),
+            ioctl::TIOCGWINSZ => Some(structs::winsize(mem, v)),
+            ioctl::FIONREAD
+            | ioctl::TIOCOUTQ
+            | ioctl::TIOCGPGRP
+            | ioctl::TIOCGSID
+            | ioctl::TIOCGPTN
+            | ioctl::TIOCGETD
+            | ioctl::TIOCGPKT
+            | ioctl::TIOCGPTLCK
+            | ioctl::TIOCGEXCL
+            | ioctl::TIOCGDEV => Some(structs::int_in_brackets(mem, v)),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sysno;
 
-    struct Mem;
+    /// Tracee memory: a few regions at fixed addresses.
+    struct Mem(Vec<(u64, Vec<u8>)>);
+
+    impl Mem {
+        fn new() -> Mem {
+            Mem(vec![
+                (
+                    0x1000,
+                    b"hello\n\x01world and a long tail of text!!".to_vec(),
+                ),
+                (0x2000, b"/etc/passwd\0".to_vec()),
+            ])
+        }
+
+        fn with(mut self, addr: u64, bytes: &[u8]) -> Mem {
+            self.0.push((addr, bytes.to_vec()));
+            self
+        }
+    }
 
     impl MemReader for Mem {
         fn read_bytes(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
-            (addr == 0x1000)
-                .then(|| b"hello\n\x01world and a long tail of text!!"[..len.min(40)].to_vec())
+            self.0.iter().find_map(|(base, data)| {
+                let off = usize::try_from(addr.checked_sub(*base)?).ok()?;
+                data.get(off..off.checked_add(len)?).map(<[u8]>::to_vec)
+            })
         }
-        fn read_cstr(&self, addr: u64, _max: usize) -> Option<Vec<u8>> {
-            (addr == 0x2000).then(|| b"/etc/passwd".to_vec())
+
+        fn read_cstr(&self, addr: u64, max: usize) -> Option<Vec<u8>> {
+            self.0.iter().find_map(|(base, data)| {
+                let off = usize::try_from(addr.checked_sub(*base)?).ok()?;
+                let rest = data.get(off..)?;
+                let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+                Some(rest[..end.min(max)].to_vec())
+            })
         }
+    }
+
+    fn nr(name: &str) -> u64 {
+        u64::from(sysno::number(name).unwrap())
+    }
+
+    fn neg(v: i64) -> u64 {
+        u64::from_ne_bytes(v.to_ne_bytes())
     }
 
     #[test]
     fn write_shows_its_escaped_buffer() {
-        let s = format_call(1, &[1, 0x1000, 6, 0, 0, 0], &Mem);
-        assert_eq!(s, r#"write(1, "hello\n", 6)"#);
-        assert_eq!(format_return(1, &[1, 0x1000, 6, 0, 0, 0], 6, &Mem), "6");
+        let args = [1, 0x1000, 6, 0, 0, 0];
+        assert_eq!(
+            format_call(1, &args, &Mem::new()),
+            r#"write(1, "hello\n", 6)"#
+        );
+        assert_eq!(format_return(1, &args, 6, &Mem::new()), "6");
     }
 
     #[test]
     fn long_buffers_are_truncated_and_unreadable_ones_are_hex() {
-        let s = format_call(1, &[1, 0x1000, 40, 0, 0, 0], &Mem);
-        assert!(s.ends_with(r#""..., 40)"#), "{s}");
-        assert!(s.contains(r"\x01"), "{s}");
+        let s = format_call(1, &[1, 0x1000, 40, 0, 0, 0], &Mem::new());
         assert_eq!(
-            format_call(1, &[1, 0x9000, 3, 0, 0, 0], &Mem),
+            s,
+            r#"write(1, "hello\n\x01world and a long tail of "..., 40)"#
+        );
+        assert_eq!(
+            format_call(1, &[1, 0x9000, 3, 0, 0, 0], &Mem::new()),
             "write(1, 0x9000, 3)"
         );
     }
 
     #[test]
-    fn mmap_flags_and_result() {
-        let s = format_call(9, &[0, 4096, 3, 0x22, u64::MAX, 0], &Mem);
-        assert_eq!(
-            s,
-            "mmap(0x0, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0x0)"
-        );
-        assert_eq!(
-            format_return(9, &[0; 6], 0x7f00_0000_0000, &Mem),
-            "0x7f0000000000"
-        );
-        let odd = format_call(10, &[0x1000, 4096, 0x41, 0, 0, 0], &Mem);
-        assert_eq!(odd, "mprotect(0x1000, 4096, PROT_READ|0x40)");
+    fn read_shows_what_it_got_after_the_call() {
+        let args = [0, 0x1000, 100, 0, 0, 0];
+        assert_eq!(format_call(0, &args, &Mem::new()), "read(0, 0x1000, 100)");
+        assert_eq!(format_return(0, &args, 6, &Mem::new()), r#"6 "hello\n""#);
+        assert_eq!(format_return(0, &args, 0, &Mem::new()), r#"0 """#);
     }
 
     #[test]
-    fn errors_paths_and_unknown_numbers() {
+    fn mmap_flags_and_address_result() {
+        let args = [0, 4096, 3, 0x22, neg(-1), 0];
         assert_eq!(
-            format_return(3, &[0; 6], -9, &Mem),
+            format_call(nr("mmap"), &args, &Mem::new()),
+            "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)"
+        );
+        assert_eq!(
+            format_return(nr("mmap"), &args, 0x7f12_a000, &Mem::new()),
+            "0x7f12a000"
+        );
+        assert_eq!(
+            format_call(nr("mprotect"), &[0x1000, 4096, 0x41, 0, 0, 0], &Mem::new()),
+            "mprotect(0x1000, 4096, PROT_READ|0x40)"
+        );
+        assert_eq!(
+            format_call(nr("mprotect"), &[0x1000, 4096, 0, 0, 0, 0], &Mem::new()),
+            "mprotect(0x1000, 4096, PROT_NONE)"
+        );
+        assert_eq!(
+            format_return(nr("brk"), &[0; 6], 0x55_0000, &Mem::new()),
+            "0x550000"
+        );
+    }
+
+    #[test]
+    fn errors_and_restart_codes() {
+        assert_eq!(
+            format_return(3, &[0; 6], -9, &Mem::new()),
             "-1 EBADF (Bad file descriptor)"
         );
-        let s = format_call(
-            257,
-            &[(-100i64).cast_unsigned(), 0x2000, 0o2000000, 0, 0, 0],
-            &Mem,
+        assert_eq!(
+            format_return(nr("mmap"), &[0; 6], -12, &Mem::new()),
+            "-1 ENOMEM (Cannot allocate memory)"
         );
         assert_eq!(
-            s,
-            r#"openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC, 0000)"#
+            format_return(0, &[0, 0x1000, 10, 0, 0, 0], -512, &Mem::new()),
+            "? ERESTARTSYS (To be restarted if SA_RESTART is set)"
         );
         assert_eq!(
-            format_call(1000, &[1, 2, 3, 4, 5, 6], &Mem),
-            "syscall_0x3e8(0x1, 0x2, 0x3, 0x4, 0x5, 0x6)"
-        );
-        assert!(format_call(440, &[0; 6], &Mem).starts_with("process_madvise("));
-        assert_eq!(
-            format_call(158, &[0x1002, 0x1234, 0, 0, 0, 0], &Mem),
-            "arch_prctl(ARCH_SET_FS, 0x1234)"
+            format_return(0, &[0; 6], -4000, &Mem::new()),
+            "-1 errno 4000"
         );
     }
 
     #[test]
-    fn read_shows_what_it_got() {
+    fn unknown_and_undecoded_numbers() {
+        let args = [1, 2, 3, 4, 5, 6];
         assert_eq!(
-            format_return(0, &[0, 0x1000, 100, 0, 0, 0], 6, &Mem),
-            r#"6 "hello\n""#
+            format_call(0x1f4, &args, &Mem::new()),
+            "syscall_0x1f4(0x1, 0x2, 0x3, 0x4, 0x5, 0x6)"
         );
+        assert_eq!(
+            format_call(u64::MAX, &[0; 6], &Mem::new()),
+            "syscall_0xffffffffffffffff(0x0, 0x0, 0x0, 0x0, 0x0, 0x0)"
+        );
+        assert_eq!(
+            format_call(nr("process_madvise"), &args, &Mem::new()),
+            "process_madvise(0x1, 0x2, 0x3, 0x4, 0x5, 0x6)"
+        );
+        assert_eq!(format_return(0x1f4, &args, 7, &Mem::new()), "7");
+    }
+
+    #[test]
+    fn paths_dirfds_and_open_modes() {
+        let at = neg(-100);
+        assert_eq!(
+            format_call(nr("openat"), &[at, 0x2000, 0o2000000, 0, 0, 0], &Mem::new()),
+            r#"openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC)"#
+        );
+        assert_eq!(
+            format_call(nr("openat"), &[3, 0x2000, 0o1101, 0o644, 0, 0], &Mem::new()),
+            r#"openat(3, "/etc/passwd", O_WRONLY|O_CREAT|O_TRUNC, 0644)"#
+        );
+        assert_eq!(
+            format_call(nr("open"), &[0, 0, 0, 0, 0, 0], &Mem::new()),
+            "open(NULL, O_RDONLY)"
+        );
+        assert_eq!(
+            format_call(nr("access"), &[0x7000, 4, 0, 0, 0, 0], &Mem::new()),
+            "access(0x7000, R_OK)"
+        );
+        assert_eq!(
+            format_call(
+                nr("newfstatat"),
+                &[at, 0x2000, 0x3000, 0x1000, 0, 0],
+                &Mem::new()
+            ),
+            r#"newfstatat(AT_FDCWD, "/etc/passwd", 0x3000, AT_EMPTY_PATH)"#
+        );
+        assert_eq!(
+            format_call(nr("mknod"), &[0x2000, 0o20666, 0x103, 0, 0, 0], &Mem::new()),
+            r#"mknod("/etc/passwd", S_IFCHR|0666, makedev(0x1, 0x3))"#
+        );
+    }
+
+    #[test]
+    fn named_arguments() {
+        assert_eq!(
+            format_call(nr("arch_prctl"), &[0x1002, 0x1234, 0, 0, 0, 0], &Mem::new()),
+            "arch_prctl(ARCH_SET_FS, 0x1234)"
+        );
+        assert_eq!(
+            format_call(nr("prlimit64"), &[0, 7, 0, 0x5000, 0, 0], &Mem::new()),
+            "prlimit64(0, RLIMIT_NOFILE, NULL, 0x5000)"
+        );
+        assert_eq!(
+            format_call(nr("tgkill"), &[5, 6, 11, 0, 0, 0], &Mem::new()),
+            "tgkill(5, 6, SIGSEGV)"
+        );
+        assert_eq!(
+            format_call(nr("fcntl"), &[3, 2, 1, 0, 0, 0], &Mem::new()),
+            "fcntl(3, F_SETFD, FD_CLOEXEC)"
+        );
+        assert_eq!(
+            format_call(nr("fcntl"), &[3, 3, 0, 0, 0, 0], &Mem::new()),
+            "fcntl(3, F_GETFL)"
+        );
+        assert_eq!(
+            format_return(nr("fcntl"), &[3, 3, 0, 0, 0, 0], 0x8002, &Mem::new()),
+            "0x8002 (flags O_RDWR|O_LARGEFILE)"
+        );
+        assert_eq!(
+            format_call(nr("ioctl"), &[1, 0x5401, 0x6000, 0, 0, 0], &Mem::new()),
+            "ioctl(1, TCGETS, 0x6000)"
+        );
+        assert_eq!(
+            format_call(nr("ioctl"), &[1, 0x5451, 0, 0, 0, 0], &Mem::new()),
+            "ioctl(1, FIOCLEX)"
+        );
+        assert_eq!(
+            format_call(nr("futex"), &[0x1000, 128, 2, 0, 0, 0], &Mem::new()),
+            "futex(0x1000, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0)"
+        );
+        assert_eq!(
+            format_call(nr("clock_gettime"), &[1, 0x4000, 0, 0, 0, 0], &Mem::new()),
+            "clock_gettime(CLOCK_MONOTONIC, 0x4000)"
+        );
+        assert_eq!(
+            format_return(nr("umask"), &[0o77, 0, 0, 0, 0, 0], 0o22, &Mem::new()),
+            "022"
+        );
+    }
+
+    #[test]
+    fn output_structures_follow_the_result() {
+        let ts = [5i64.to_ne_bytes(), 250i64.to_ne_bytes()].concat();
+        let mem = Mem::new().with(0x4000, &ts);
+        let args = [1, 0x4000, 0, 0, 0, 0];
+        assert_eq!(
+            format_return(nr("clock_gettime"), &args, 0, &mem),
+            "0 {tv_sec=5, tv_nsec=250}"
+        );
+        assert_eq!(
+            format_call(nr("nanosleep"), &[0x4000, 0, 0, 0, 0, 0], &mem),
+            "nanosleep({tv_sec=5, tv_nsec=250}, NULL)"
+        );
+        let fds = [3i32.to_ne_bytes(), 4i32.to_ne_bytes()].concat();
+        let mem = Mem::new().with(0x5000, &fds);
+        assert_eq!(
+            format_return(nr("pipe2"), &[0x5000, 0o2000000, 0, 0, 0, 0], 0, &mem),
+            "0 [3, 4]"
+        );
+        assert_eq!(
+            format_call(nr("pipe2"), &[0x5000, 0o2004000, 0, 0, 0, 0], &mem),
+            "pipe2(0x5000, O_CLOEXEC|O_NONBLOCK)"
+        );
+        // Nothing is decoded after an error.
+        assert_eq!(
+            format_return(nr("pipe2"), &[0x5000, 0, 0, 0, 0, 0], -24, &mem),
+            "-1 EMFILE (Too many open files)"
+        );
+    }
+
+    #[test]
+    fn uname_and_stat_results() {
+        let mut u = crate::types::Utsname::default();
+        u.sysname[..5].copy_from_slice(b"Linux");
+        u.machine[..6].copy_from_slice(b"x86_64");
+        let mem = Mem::new().with(0x6000, zerocopy::IntoBytes::as_bytes(&u));
+        assert_eq!(
+            format_return(nr("uname"), &[0x6000, 0, 0, 0, 0, 0], 0, &mem),
+            r#"0 {sysname="Linux", nodename="", release="", version="", machine="x86_64", domainname=""}"#
+        );
+        let st = crate::types::Stat {
+            st_mode: 0o100644,
+            st_size: 1234,
+            ..Default::default()
+        };
+        let mem = Mem::new().with(0x7000, zerocopy::IntoBytes::as_bytes(&st));
+        assert_eq!(
+            format_return(nr("fstat"), &[3, 0x7000, 0, 0, 0, 0], 0, &mem),
+            "0 {st_mode=S_IFREG|0644, st_size=1234, ...}"
+        );
+    }
+
+    #[test]
+    fn iovecs_in_and_out() {
+        let iov = [0x1000u64.to_ne_bytes(), 6u64.to_ne_bytes()].concat();
+        let mem = Mem::new().with(0x8000, &iov);
+        assert_eq!(
+            format_call(nr("writev"), &[1, 0x8000, 1, 0, 0, 0], &mem),
+            r#"writev(1, [{iov_base="hello\n", iov_len=6}], 1)"#
+        );
+        assert_eq!(
+            format_return(nr("readv"), &[0, 0x8000, 1, 0, 0, 0], 3, &mem),
+            r#"3 [{iov_base="hel", iov_len=6}]"#
+        );
+    }
+
+    #[test]
+    fn execve_shows_argv_and_counts_envp() {
+        let argv = [0x2000u64, 0x1000, 0].map(u64::to_ne_bytes).concat();
+        let envp = [0x2000u64, 0x2000, 0x2000, 0]
+            .map(u64::to_ne_bytes)
+            .concat();
+        let mem = Mem::new().with(0x9000, &argv).with(0xa000, &envp);
+        assert_eq!(
+            format_call(nr("execve"), &[0x2000, 0x9000, 0xa000, 0, 0, 0], &mem),
+            r#"execve("/etc/passwd", ["/etc/passwd", "hello\n\x01world and a long tail of "...], 0xa000 /* 3 vars */)"#
+        );
+    }
+
+    #[test]
+    fn paths_longer_than_the_limit_are_cut() {
+        let long = vec![b'a'; 5000];
+        let mem = Mem::new().with(0xb000, &long);
+        let s = format_call(nr("chdir"), &[0xb000, 0, 0, 0, 0, 0], &mem);
+        assert!(s.ends_with("aaa\"...)"), "{s}");
+        assert_eq!(s.len(), "chdir(\"\"...)".len() + 4096);
+    }
+
+    #[test]
+    fn signal_actions_and_masks() {
+        let sa = crate::types::Sigaction {
+            sa_handler: 0x40_1000,
+            sa_flags: 0x1400_0000,
+            sa_restorer: 0x40_2000,
+            sa_mask: crate::signal::sigmask(15),
+        };
+        let mem = Mem::new().with(0xc000, zerocopy::IntoBytes::as_bytes(&sa));
+        assert_eq!(
+            format_call(nr("rt_sigaction"), &[2, 0xc000, 0, 8, 0, 0], &mem),
+            "rt_sigaction(SIGINT, {sa_handler=0x401000, sa_mask=[TERM], \
+             sa_flags=SA_RESTORER|SA_RESTART, sa_restorer=0x402000}, NULL, 8)"
+        );
+        let mask = (crate::signal::sigmask(1) | crate::signal::sigmask(34)).to_ne_bytes();
+        let mem = Mem::new().with(0xd000, &mask);
+        assert_eq!(
+            format_call(nr("rt_sigprocmask"), &[0, 0xd000, 0xd000, 8, 0, 0], &mem),
+            "rt_sigprocmask(SIG_BLOCK, [HUP RT_2], 0xd000, 8)"
+        );
+        assert_eq!(
+            format_return(nr("rt_sigprocmask"), &[0, 0xd000, 0xd000, 8, 0, 0], 0, &mem),
+            "0 [HUP RT_2]"
+        );
+    }
+
+    #[test]
+    fn limits_polls_and_waits() {
+        let r = [8u64 << 20, u64::MAX].map(u64::to_ne_bytes).concat();
+        let mem = Mem::new().with(0xe000, &r);
+        assert_eq!(
+            format_return(nr("prlimit64"), &[0, 3, 0, 0xe000, 0, 0], 0, &mem),
+            "0 {rlim_cur=8192*1024, rlim_max=RLIM_INFINITY}"
+        );
+        let fds = [
+            3i32.to_ne_bytes(),
+            [1, 0, 0, 0],
+            4i32.to_ne_bytes(),
+            [4, 0, 4, 0],
+        ]
+        .concat();
+        let mem = Mem::new().with(0xf000, &fds);
+        let args = [0xf000, 2, neg(-1), 0, 0, 0];
+        assert_eq!(
+            format_call(nr("poll"), &args, &mem),
+            "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}], 2, -1)"
+        );
+        assert_eq!(
+            format_return(nr("poll"), &args, 1, &mem),
+            "1 [{fd=4, revents=POLLOUT}]"
+        );
+        let status = (2i32 << 8).to_ne_bytes();
+        let mem = Mem::new().with(0x10000, &status);
+        let args = [neg(-1), 0x10000, 1, 0, 0, 0];
+        assert_eq!(
+            format_call(nr("wait4"), &args, &mem),
+            "wait4(-1, 0x10000, WNOHANG, NULL)"
+        );
+        assert_eq!(
+            format_return(nr("wait4"), &args, 42, &mem),
+            "42 [{WIFEXITED(s) && WEXITSTATUS(s) == 2}]"
+        );
+        assert_eq!(format_return(nr("wait4"), &args, 0, &mem), "0");
     }
 }
