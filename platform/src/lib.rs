@@ -13,6 +13,7 @@
 
 pub mod bpf;
 mod cpu;
+pub mod null;
 pub mod ptrace;
 mod regs;
 

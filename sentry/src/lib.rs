@@ -18,6 +18,8 @@ pub mod kernel;
 pub mod loader;
 pub mod mm;
 pub mod syscalls;
+#[doc(hidden)]
+pub mod testing;
 
 pub use boot::{run, BootConfig, BootError, RunReport};
 pub use kernel::ExitStatus;

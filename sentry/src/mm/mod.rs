@@ -750,22 +750,7 @@ impl MemoryManager {
 pub(crate) mod tests {
     use super::*;
 
-    /// An address space that maps nothing: VMAs and the memory file are all
-    /// the tests look at.
-    #[derive(Debug)]
-    pub struct NullSpace;
-
-    impl AddressSpace for NullSpace {
-        fn map(&self, _: u64, _: u64, _: Access, _: u64) -> Result<(), PlatformError> {
-            Ok(())
-        }
-        fn unmap(&self, _: u64, _: u64) -> Result<(), PlatformError> {
-            Ok(())
-        }
-        fn protect(&self, _: u64, _: u64, _: Access) -> Result<(), PlatformError> {
-            Ok(())
-        }
-    }
+    pub use platform::null::NullAddressSpace as NullSpace;
 
     const RW: Access = Access {
         read: true,

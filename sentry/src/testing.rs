@@ -1,0 +1,91 @@
+//! A task with no platform behind it, for benchmarks and tests of the
+//! syscall layer: its address space maps nothing on the host, and its
+//! standard streams are /dev/null.
+
+use std::sync::Arc;
+
+use abi::types::Rlimit;
+use parking_lot::Mutex;
+use platform::null::NullAddressSpace;
+use platform::{Access, Registers};
+
+use crate::fd::FdTable;
+use crate::fsimpl::FileDescription;
+use crate::kernel::{Credentials, Kernel, ProcessFlags, Task};
+use crate::mm::{MapRequest, MemoryFile, MemoryManager, Placement, VmaKind, PAGE};
+
+/// Where [`task`] maps one read-write page for the calls to write to.
+pub const SCRATCH: u64 = 0x10_0000;
+
+/// A task whose memory has one read-write page at [`SCRATCH`].
+pub fn task() -> Task {
+    let file = Arc::new(MemoryFile::new().expect("memory file"));
+    let mm = Arc::new(MemoryManager::new(
+        Arc::new(NullAddressSpace),
+        file,
+        platform::ptrace::MAX_USER_ADDRESS,
+    ));
+    mm.map_anonymous(MapRequest {
+        placement: Placement::Fixed(SCRATCH),
+        len: PAGE,
+        access: Access {
+            read: true,
+            write: true,
+            execute: false,
+        },
+        shared: false,
+        growsdown: false,
+        kind: VmaKind::Anonymous,
+    })
+    .expect("map the scratch page");
+    let mut fds = FdTable::default();
+    for fd in 0..3 {
+        let null = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+            .expect("open /dev/null");
+        fds.insert_at(
+            fd,
+            Arc::new(FileDescription::from_host(null.into())),
+            false,
+            3,
+        )
+        .expect("fds 0-2");
+    }
+    let unlimited = Rlimit {
+        rlim_cur: u64::MAX,
+        rlim_max: u64::MAX,
+    };
+    Task {
+        kernel: Arc::new(Kernel::new(b"bench", 1, 1 << 30, false)),
+        tid: 1,
+        tgid: 1,
+        ppid: 0,
+        pgid: 1,
+        sid: 1,
+        creds: Credentials::new(0, 0, vec![0]),
+        mm,
+        fds: Arc::new(Mutex::new(fds)),
+        regs: Registers::default(),
+        rlimits: Arc::new(Mutex::new(vec![unlimited; 16])),
+        umask: 0o022,
+        comm: b"bench".to_vec(),
+        clear_child_tid: 0,
+        robust_list: 0,
+        robust_list_len: 0,
+        flags: ProcessFlags::default(),
+        host_thread: (0, 0),
+    }
+}
+
+/// Loads system call `nr` with `args` into the task's registers.
+pub fn set_call(t: &mut Task, nr: u32, args: [u64; 6]) {
+    t.regs.orig_rax = u64::from(nr);
+    t.regs.rdi = args[0];
+    t.regs.rsi = args[1];
+    t.regs.rdx = args[2];
+    t.regs.r10 = args[3];
+    t.regs.r8 = args[4];
+    t.regs.r9 = args[5];
+}
