@@ -55,6 +55,15 @@ pub enum Placement {
     FixedNoReplace(u64),
 }
 
+/// Where `mremap` may put a mapping it moves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Anywhere free, trying the hint first when non-zero.
+    Hint(u64),
+    /// Exactly here (`MREMAP_FIXED`), replacing what is there.
+    Fixed(u64),
+}
+
 /// A request for a new anonymous mapping.
 #[derive(Clone, Copy, Debug)]
 pub struct MapRequest {
@@ -281,7 +290,7 @@ impl MemoryManager {
         old_len: u64,
         new_len: u64,
         may_move: bool,
-        fixed: Option<u64>,
+        target: Target,
         dont_unmap: bool,
     ) -> Result<u64, Errno> {
         let mut mm = self.inner.lock();
@@ -301,7 +310,7 @@ impl MemoryManager {
         if dont_unmap && (first.shared || first.kind != VmaKind::Anonymous) {
             return Err(Errno::EINVAL);
         }
-        if let Some(new) = fixed {
+        if let Target::Fixed(new) = target {
             let new_end = new.checked_add(new_len).ok_or(Errno::EINVAL)?;
             if new_end > self.max_addr || new < MIN_ADDR {
                 return Err(Errno::EINVAL);
@@ -316,7 +325,7 @@ impl MemoryManager {
             }
             return self.move_locked(&mut mm, old, keep, new, new_len, dont_unmap);
         }
-        if new_len <= old_len {
+        if new_len <= old_len && !dont_unmap {
             if new_len < old_len {
                 self.unmap_locked(&mut mm, old + new_len, old_len - new_len)?;
             }
@@ -335,7 +344,11 @@ impl MemoryManager {
         if !may_move {
             return Err(Errno::ENOMEM);
         }
-        let new = self.find_free(&mm, 0, new_len)?;
+        let hint = match target {
+            Target::Hint(h) => h,
+            Target::Fixed(_) => 0,
+        };
+        let new = self.find_free(&mm, hint, new_len)?;
         self.move_locked(&mut mm, old, old_len, new, new_len, dont_unmap)
     }
 
@@ -850,23 +863,25 @@ pub(crate) mod tests {
         let a = anon(&m, Placement::Fixed(0x10_0000), PAGE).unwrap();
         m.copy_out(a, b"data").unwrap();
         assert_eq!(
-            m.remap(a, PAGE, 3 * PAGE, false, None, false),
+            m.remap(a, PAGE, 3 * PAGE, false, Target::Hint(0), false),
             Ok(a),
             "room above: in place"
         );
         anon(&m, Placement::Fixed(a + 3 * PAGE), PAGE).unwrap();
         assert_eq!(
-            m.remap(a, 3 * PAGE, 5 * PAGE, false, None, false),
+            m.remap(a, 3 * PAGE, 5 * PAGE, false, Target::Hint(0), false),
             Err(Errno::ENOMEM)
         );
-        let b = m.remap(a, 3 * PAGE, 5 * PAGE, true, None, false).unwrap();
+        let b = m
+            .remap(a, 3 * PAGE, 5 * PAGE, true, Target::Hint(0), false)
+            .unwrap();
         assert_ne!(a, b);
         let mut buf = [0u8; 4];
         m.copy_in(b, &mut buf).unwrap();
         assert_eq!(&buf, b"data");
         assert!(m.readable_prefix(a, 1) == 0, "the old range is gone");
         assert_eq!(
-            m.remap(0x5000_0000, PAGE, PAGE, false, None, false),
+            m.remap(0x5000_0000, PAGE, PAGE, false, Target::Hint(0), false),
             Err(Errno::EFAULT)
         );
     }

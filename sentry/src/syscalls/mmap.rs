@@ -7,7 +7,9 @@ use platform::Access;
 
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
-use crate::mm::{is_page_aligned, page_round_up, MapRequest, Placement, VmaKind, MIN_ADDR, PAGE};
+use crate::mm::{
+    is_page_aligned, page_round_up, MapRequest, Placement, Target, VmaKind, MIN_ADDR, PAGE,
+};
 
 fn access(prot: MmapProt) -> Access {
     Access {
@@ -28,7 +30,15 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         return Err(Errno::EINVAL);
     }
     if !flags.contains(MmapFlags::MAP_ANONYMOUS) {
-        t.fds.lock().get(a.fd(4))?;
+        // Mapping needs a readable file (EACCES), then a file that can be
+        // mapped: none of the standard streams can (ENODEV, as for pipes,
+        // terminals and /dev/null).
+        let file = t.fds.lock().get(a.fd(4))?;
+        #[allow(clippy::cast_sign_loss)]
+        let access = file.status_flags()? as u32 & abi::fcntl::O_ACCMODE;
+        if access == abi::fcntl::OpenFlags::O_WRONLY.bits() {
+            return Err(Errno::EACCES);
+        }
         return Err(Errno::ENODEV);
     }
     if len == 0 {
@@ -147,22 +157,31 @@ pub fn sys_mremap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if new_len == 0 {
         return Err(Errno::EINVAL);
     }
-    if fixed && !is_page_aligned(new_addr) {
+    // With MREMAP_DONTUNMAP the new address is a hint, validated like a
+    // fixed one.
+    if (fixed || dont_unmap) && !is_page_aligned(new_addr) {
         return Err(Errno::EINVAL);
+    }
+    if (fixed || dont_unmap) && new_addr != 0 {
+        let max = t.mm.max_addr();
+        if new_len > max || new_addr > max - new_len {
+            return Err(Errno::EINVAL);
+        }
+        if old.saturating_add(old_len) > new_addr && new_addr.saturating_add(new_len) > old {
+            return Err(Errno::EINVAL);
+        }
     }
     if old_len == 0 {
         // Duplicating a shared mapping: not supported for anonymous memory
         // that is private, which is all there is today.
         return Err(Errno::EINVAL);
     }
-    t.mm.remap(
-        old,
-        old_len,
-        new_len,
-        may_move,
-        fixed.then_some(new_addr),
-        dont_unmap,
-    )
+    let target = if fixed {
+        Target::Fixed(new_addr)
+    } else {
+        Target::Hint(if dont_unmap { new_addr } else { 0 })
+    };
+    t.mm.remap(old, old_len, new_len, may_move, target, dont_unmap)
 }
 
 /// Implements madvise(2).
