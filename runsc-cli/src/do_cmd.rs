@@ -70,7 +70,7 @@ pub fn run(cli: &Cli, args: &DoArgs) -> anyhow::Result<ExitCode> {
         hostname: args.hostname.as_bytes().to_vec(),
         uid: 0,
         gid: 0,
-        groups: vec![0],
+        groups: host::groups(),
         rlimits: host::rlimits(),
         umask: host::umask(),
         num_cpus: host::num_cpus(),

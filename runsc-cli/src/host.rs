@@ -51,6 +51,13 @@ fn resource_of(r: u32) -> nix::sys::resource::Resource {
     }
 }
 
+/// The supplementary groups the workload inherits, as a child would.
+pub fn groups() -> Vec<u32> {
+    nix::unistd::getgroups()
+        .map(|g| g.into_iter().map(nix::unistd::Gid::as_raw).collect())
+        .unwrap_or_default()
+}
+
 /// The umask the workload inherits.
 pub fn umask() -> u32 {
     use nix::sys::stat::{umask, Mode};

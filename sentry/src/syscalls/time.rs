@@ -33,9 +33,11 @@ fn clock(t: &Task, id: i32) -> Result<Clock, Errno> {
         | CLOCK_REALTIME_COARSE
         | CLOCK_MONOTONIC_COARSE
         | CLOCK_BOOTTIME
-        | CLOCK_REALTIME_ALARM
-        | CLOCK_BOOTTIME_ALARM
         | CLOCK_TAI => Clock::Host(id),
+        // The sandbox has no wake-up alarm device: Linux without an RTC
+        // alarm answers EINVAL to reads of these clocks and EOPNOTSUPP to
+        // sleeps on them.
+        CLOCK_REALTIME_ALARM | CLOCK_BOOTTIME_ALARM => return Err(Errno::EINVAL),
         CLOCK_PROCESS_CPUTIME_ID => Clock::ProcessCpu,
         CLOCK_THREAD_CPUTIME_ID => Clock::ThreadCpu,
         id if id < 0 => {
@@ -59,15 +61,7 @@ fn clock(t: &Task, id: i32) -> Result<Clock, Errno> {
 fn host_clock(t: &Task, c: Clock) -> ClockId {
     let (pid, tid) = t.host_thread;
     match c {
-        Clock::Host(id) => {
-            // The alarm clocks read like their base clocks.
-            let id = match id {
-                CLOCK_REALTIME_ALARM => CLOCK_REALTIME,
-                CLOCK_BOOTTIME_ALARM => CLOCK_BOOTTIME,
-                id => id,
-            };
-            ClockId::from_raw(id)
-        }
+        Clock::Host(id) => ClockId::from_raw(id),
         Clock::ProcessCpu => ClockId::from_raw(cpu_clock_of(pid, false)),
         Clock::ThreadCpu => ClockId::from_raw(cpu_clock_of(tid, true)),
     }
@@ -161,14 +155,17 @@ pub fn sys_nanosleep(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let id = a.int(0);
     let abs = a.int(1) & TIMER_ABSTIME != 0;
+    if id == CLOCK_REALTIME_ALARM || id == CLOCK_BOOTTIME_ALARM {
+        return Err(Errno::EOPNOTSUPP);
+    }
     let host = match clock(t, id)? {
         Clock::Host(CLOCK_REALTIME_COARSE | CLOCK_MONOTONIC_COARSE | CLOCK_MONOTONIC_RAW) => {
             return Err(Errno::EOPNOTSUPP)
         }
-        Clock::Host(CLOCK_REALTIME_ALARM) => CLOCK_REALTIME,
-        Clock::Host(CLOCK_BOOTTIME_ALARM) => CLOCK_BOOTTIME,
         Clock::Host(id) => id,
-        Clock::ThreadCpu => return Err(Errno::EINVAL),
+        Clock::ThreadCpu => return Err(Errno::EOPNOTSUPP),
+        // Linux sleeps until the process has used that much CPU, which a
+        // process sleeping alone never does; not supported.
         Clock::ProcessCpu => return Err(Errno::EINVAL),
     };
     let ts: Timespec = t.mm.read_obj(a.addr(2))?;
