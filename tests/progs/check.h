@@ -14,7 +14,7 @@ static int check_failed;
 
 __attribute__((constructor)) static void check_init(void) { setvbuf(stdout, NULL, _IONBF, 0); }
 
-static const char *errno_name(int e) {
+__attribute__((unused)) static const char *errno_name(int e) {
     static const char *names[] = {
         [0] = "0", [EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH", [EINTR] = "EINTR",
         [EIO] = "EIO", [ENXIO] = "ENXIO", [E2BIG] = "E2BIG", [ENOEXEC] = "ENOEXEC",
@@ -85,6 +85,6 @@ static const char *errno_name(int e) {
         }                                                                                \
     } while (0)
 
-static int check_status(void) { return check_failed; }
+__attribute__((unused)) static int check_status(void) { return check_failed; }
 
 #endif
