@@ -34,6 +34,11 @@ impl Access {
         write: false,
         execute: false,
     };
+    pub const READ_WRITE: Access = Access {
+        read: true,
+        write: true,
+        execute: false,
+    };
 
     /// The host `PROT_*` bits for this access.
     pub fn prot(self) -> i32 {

@@ -456,20 +456,27 @@ mod tests {
         }
     }
 
-    #[test]
-    fn static_executable_loads_at_its_addresses_with_a_linux_stack() {
-        let Some(image) = build(&["-static"]) else {
-            return;
-        };
+    /// Builds a program with `flags`, loads it as `prog -x` with `A=1` in
+    /// its environment, and checks the stack Linux would build.
+    fn load_checked(flags: &[&str]) -> Option<(MemoryManager, Vec<u8>, Loaded)> {
+        let image = build(flags)?;
         let m = mm();
         let (argv, envp) = (
             vec![b"prog".to_vec(), b"-x".to_vec()],
             vec![b"A=1".to_vec()],
         );
         let l = load(&m, &image, &args(&argv, &envp), &mut Counter(0)).unwrap();
+        check_stack(&m, &image, &l);
+        Some((m, image, l))
+    }
+
+    #[test]
+    fn static_executable_loads_at_its_addresses_with_a_linux_stack() {
+        let Some((m, image, l)) = load_checked(&["-static"]) else {
+            return;
+        };
         let elf = Elf::parse(&image).unwrap();
         assert_eq!(l.entry, elf.header.e_entry);
-        check_stack(&m, &image, &l);
         // The text segment holds the file's bytes.
         let text = elf
             .program_headers
@@ -483,19 +490,12 @@ mod tests {
 
     #[test]
     fn static_pie_is_relocated_into_the_mmap_area() {
-        let Some(image) = build(&["-static-pie"]) else {
+        let Some((_, image, l)) = load_checked(&["-static-pie"]) else {
             return;
         };
-        let m = mm();
-        let (argv, envp) = (
-            vec![b"prog".to_vec(), b"-x".to_vec()],
-            vec![b"A=1".to_vec()],
-        );
-        let l = load(&m, &image, &args(&argv, &envp), &mut Counter(0)).unwrap();
         let elf = Elf::parse(&image).unwrap();
         assert_ne!(l.entry, elf.header.e_entry, "a PIE is loaded with a bias");
         assert_eq!((l.entry - elf.header.e_entry) % 4096, 0);
-        check_stack(&m, &image, &l);
     }
 
     #[test]

@@ -28,11 +28,7 @@ pub fn task() -> Task {
     mm.map_anonymous(MapRequest {
         placement: Placement::Fixed(SCRATCH),
         len: PAGE,
-        access: Access {
-            read: true,
-            write: true,
-            execute: false,
-        },
+        access: Access::READ_WRITE,
         shared: false,
         growsdown: false,
         kind: VmaKind::Anonymous,

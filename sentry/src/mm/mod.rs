@@ -535,11 +535,7 @@ impl MemoryManager {
             let req = MapRequest {
                 placement: Placement::Fixed(old_top),
                 len: new_top - old_top,
-                access: Access {
-                    read: true,
-                    write: true,
-                    execute: false,
-                },
+                access: Access::READ_WRITE,
                 shared: false,
                 growsdown: false,
                 kind: VmaKind::Heap,
@@ -765,11 +761,7 @@ pub(crate) mod tests {
 
     pub use platform::null::NullAddressSpace as NullSpace;
 
-    const RW: Access = Access {
-        read: true,
-        write: true,
-        execute: false,
-    };
+    const RW: Access = Access::READ_WRITE;
     const TOP: u64 = 0x7fff_0000_0000;
 
     fn mm() -> MemoryManager {
