@@ -554,6 +554,16 @@ impl MemoryManager {
         want
     }
 
+    /// Bytes of the address space's memory that are resident.
+    pub fn resident_bytes(&self) -> u64 {
+        let mm = self.inner.lock();
+        let mut out = Vec::new();
+        for v in mm.vmas.iter() {
+            self.file.residency(v.offset, v.len(), &mut out);
+        }
+        out.iter().filter(|&&b| b & 1 != 0).count() as u64 * PAGE
+    }
+
     /// The program break.
     pub fn current_brk(&self) -> u64 {
         self.inner.lock().brk

@@ -7,6 +7,7 @@ mod identity;
 mod misc;
 mod mmap;
 mod read_write;
+mod rusage;
 mod sched;
 pub mod table;
 mod time;

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use abi::sysno as nr;
 use abi::Errno;
 
-use super::{exit, fd, identity, misc, mmap, read_write, sched, time, Control};
+use super::{exit, fd, identity, misc, mmap, read_write, rusage, sched, time, Control};
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
 
@@ -201,6 +201,15 @@ fn linux64() -> Vec<(u32, Entry)> {
             nr::GETTIMEOFDAY,
             supported("gettimeofday", time::sys_gettimeofday),
         ),
+        (
+            nr::GETRUSAGE,
+            partial(
+                "getrusage",
+                rusage::sys_getrusage,
+                "CPU times and maxrss; fault and switch counts are zero",
+            ),
+        ),
+        (nr::TIMES, supported("times", rusage::sys_times)),
         (nr::SYSINFO, supported("sysinfo", misc::sys_sysinfo)),
         (nr::GETUID, supported("getuid", identity::sys_getuid)),
         (nr::GETGID, supported("getgid", identity::sys_getgid)),
