@@ -73,6 +73,7 @@ pub fn run(cli: &Cli, args: &DoArgs) -> anyhow::Result<ExitCode> {
         groups: host::groups(),
         rlimits: host::rlimits(),
         umask: host::umask(),
+        nice: host::nice(),
         num_cpus: host::num_cpus(),
         total_ram: host::total_ram(),
         hwcap: host::hwcap(),

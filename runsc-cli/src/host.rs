@@ -58,6 +58,18 @@ pub fn groups() -> Vec<u32> {
         .unwrap_or_default()
 }
 
+/// The nice value the workload inherits, as a child would.
+pub fn nice() -> i32 {
+    // nix has no getpriority: read field 19 of /proc/self/stat instead.
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1;
+            after.split_whitespace().nth(16)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
 /// The umask the workload inherits.
 pub fn umask() -> u32 {
     use nix::sys::stat::{umask, Mode};

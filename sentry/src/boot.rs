@@ -34,6 +34,8 @@ pub struct BootConfig {
     /// Initial resource limits, indexed by `RLIMIT_*`.
     pub rlimits: Vec<Rlimit>,
     pub umask: u32,
+    /// The nice value the workload inherits.
+    pub nice: i32,
     pub num_cpus: u32,
     pub total_ram: u64,
     /// `AT_HWCAP` and `AT_HWCAP2` for this CPU.
@@ -141,6 +143,7 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         robust_list_len: 0,
         flags: ProcessFlags {
             dumpable: true,
+            nice: config.nice,
             ..ProcessFlags::default()
         },
         host_thread: (stub_pid, stub_pid),

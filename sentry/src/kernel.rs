@@ -111,6 +111,8 @@ pub struct ProcessFlags {
     pub no_new_privs: bool,
     pub child_subreaper: bool,
     pub keep_caps: bool,
+    /// The nice value, -20..=19.
+    pub nice: i32,
 }
 
 /// One application thread.

@@ -251,6 +251,38 @@ fn linux64() -> Vec<(u32, Entry)> {
         (nr::GETTID, supported("gettid", identity::sys_gettid)),
         (nr::TIME, supported("time", time::sys_time)),
         (
+            nr::SCHED_GETPARAM,
+            supported("sched_getparam", sched::sys_sched_getparam),
+        ),
+        (
+            nr::SCHED_GETSCHEDULER,
+            supported("sched_getscheduler", sched::sys_sched_getscheduler),
+        ),
+        (
+            nr::SCHED_GET_PRIORITY_MAX,
+            supported("sched_get_priority_max", sched::sys_sched_get_priority_max),
+        ),
+        (
+            nr::SCHED_GET_PRIORITY_MIN,
+            supported("sched_get_priority_min", sched::sys_sched_get_priority_min),
+        ),
+        (
+            nr::SCHED_RR_GET_INTERVAL,
+            supported("sched_rr_get_interval", sched::sys_sched_rr_get_interval),
+        ),
+        (
+            nr::GETPRIORITY,
+            supported("getpriority", sched::sys_getpriority),
+        ),
+        (
+            nr::SETPRIORITY,
+            partial(
+                "setpriority",
+                sched::sys_setpriority,
+                "the sandbox's nice value; host scheduling unchanged",
+            ),
+        ),
+        (
             nr::SCHED_GETAFFINITY,
             supported("sched_getaffinity", sched::sys_sched_getaffinity),
         ),
