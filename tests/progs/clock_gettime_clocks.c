@@ -19,20 +19,17 @@ int main(void) {
     }
     struct timespec a, b;
     CHECK_OK(clock_gettime(CLOCK_MONOTONIC, &a));
+    /* A thousand readings never go backwards (counted, not printed). */
+    int backwards = 0, failed = 0;
     for (int i = 0; i < 1000; i++) {
-        CHECK_OK(syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &b));
-        if (b.tv_sec < a.tv_sec || (b.tv_sec == a.tv_sec && b.tv_nsec < a.tv_nsec)) {
-            printf("FAIL monotonic went backwards\n");
-            return 1;
-        }
+        if (syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &b) != 0)
+            failed++;
+        else if (b.tv_sec < a.tv_sec || (b.tv_sec == a.tv_sec && b.tv_nsec < a.tv_nsec))
+            backwards++;
         a = b;
-        if (i == 0)
-            printf("(repeating silently)\n");
-        if (i == 0)
-            setvbuf(stdout, NULL, _IOFBF, 1 << 16);
     }
-    fflush(stdout);
-    setvbuf(stdout, NULL, _IONBF, 0);
+    CHECK(failed == 0);
+    CHECK(backwards == 0);
     struct timespec res;
     CHECK_OK(clock_getres(CLOCK_MONOTONIC, &res));
     CHECK(res.tv_nsec == 1);
@@ -46,7 +43,9 @@ int main(void) {
     CHECK_OK(syscall(SYS_gettimeofday, NULL, NULL));
     time_t t1 = 0;
     long t0 = syscall(SYS_time, &t1);
-    CHECK(t0 == t1 && t0 >= a.tv_sec);
+    /* time() reads the seconds the timer tick updates, which may lag
+     * CLOCK_REALTIME by up to a tick across a second boundary. */
+    CHECK(t0 == t1 && t0 + 1 >= a.tv_sec);
     CHECK(syscall(SYS_time, NULL) >= t0);
     CHECK_ERR(syscall(SYS_clock_gettime, 10, &a), EINVAL);
     CHECK_ERR(syscall(SYS_clock_gettime, 12, &a), EINVAL);

@@ -30,9 +30,9 @@ int main(void) {
     CHECK_ERR(syscall(SYS_getgroups, -1, groups), EINVAL);
     if (n > 1)
         CHECK_ERR(syscall(SYS_getgroups, n - 1, groups), EINVAL);
-    CHECK(getpgrp() > 0);
+    CHECK(getpgrp() >= 0); /* 0 when the group leader is outside our pid namespace */
     CHECK(getpgid(0) == getpgrp());
-    CHECK(getsid(0) > 0);
+    CHECK(getsid(0) >= 0); /* 0 when the session leader is outside our pid namespace (as in CI) */
     CHECK_ERR(getpgid(999999), ESRCH);
     CHECK_ERR(getsid(999999), ESRCH);
     return check_status();

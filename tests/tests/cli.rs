@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use tests::{build_c, have_static_gcc, runsc, skip, workspace, Output, Status};
+use tests::{build_c, runsc, skip, static_gcc_missing, workspace, Output, Status};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -16,9 +16,22 @@ fn runsc_with(args: &[&std::ffi::OsStr]) -> Output {
     tests::run(&mut cmd, LIMIT).expect("runsc runs")
 }
 
+/// Whether gcc can build static programs; otherwise SKIP, or panic with
+/// the reason under `SANDBOX_TESTS_STRICT=1`.
+fn gcc_or_skip() -> bool {
+    match static_gcc_missing() {
+        None => true,
+        Some(why) => {
+            if let Err(e) = skip(why) {
+                panic!("{e:#}");
+            }
+            false
+        }
+    }
+}
+
 fn special(name: &str) -> Option<PathBuf> {
-    if !have_static_gcc() {
-        skip("gcc and the static C library").expect("not strict");
+    if !gcc_or_skip() {
         return None;
     }
     let src = workspace().join(format!("tests/progs-special/{name}.c"));
@@ -91,7 +104,7 @@ fn workload_sees_the_sandbox_identity_not_the_host() {
         "{out}"
     );
     let nodename = out.trim_end().rsplit(' ').next().unwrap();
-    let host = nix_hostname();
+    let host = host_hostname();
     assert_ne!(
         nodename, host,
         "the sandbox must not report the host's hostname"
@@ -105,7 +118,7 @@ fn workload_sees_the_sandbox_identity_not_the_host() {
     assert!(String::from_utf8_lossy(&o.stdout).ends_with("nodename box7\n"));
 }
 
-fn nix_hostname() -> String {
+fn host_hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .expect("read the host's hostname")
         .trim()
@@ -114,8 +127,7 @@ fn nix_hostname() -> String {
 
 #[test]
 fn exit_status_is_the_workloads() {
-    if !have_static_gcc() {
-        skip("gcc and the static C library").unwrap();
+    if !gcc_or_skip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
