@@ -104,10 +104,28 @@ pub enum PlatformError {
     },
     #[error("address space used from host thread {tid}, which does not trace its stub")]
     WrongThread { tid: i32 },
+    #[error("the platform does not support {what}")]
+    Unsupported { what: &'static str },
+    #[error("the stub factory is gone")]
+    FactoryGone,
+}
+
+/// A new address space and its first context.
+pub type NewAddressSpace = (std::sync::Arc<dyn AddressSpace>, Box<dyn Context>);
+
+/// The host mechanism as a whole: it makes address spaces.
+pub trait Platform: Send + Sync {
+    /// Creates an address space and a first context in it, bound to the
+    /// calling host thread.
+    fn new_address_space(&self) -> Result<NewAddressSpace, PlatformError>;
 }
 
 /// An application address space: the host mappings of the memory file that
 /// back an application's memory.
+///
+/// Changes are made through a context of this address space bound to the
+/// calling host thread: a host thread with none gets
+/// [`PlatformError::WrongThread`].
 pub trait AddressSpace: Send + Sync {
     /// Maps `len` bytes of the memory file at `offset` to `addr`, replacing
     /// whatever was mapped there. Always a shared mapping: private copies are
@@ -117,6 +135,44 @@ pub trait AddressSpace: Send + Sync {
     fn unmap(&self, addr: u64, len: u64) -> Result<(), PlatformError>;
     /// Changes the protection of `[addr, addr+len)`.
     fn protect(&self, addr: u64, len: u64, access: Access) -> Result<(), PlatformError>;
+
+    /// Prepares a new thread of execution in this address space, for a
+    /// context that another host thread will attach with
+    /// [`ThreadSeed::attach`].
+    fn new_thread(self: std::sync::Arc<Self>) -> Result<ThreadSeed, PlatformError> {
+        Err(PlatformError::Unsupported {
+            what: "threads in this address space",
+        })
+    }
+}
+
+/// A thread of execution prepared in an address space, waiting for the host
+/// thread that will run it.
+pub struct ThreadSeed {
+    attach: Box<dyn FnOnce() -> Result<Box<dyn Context>, PlatformError> + Send>,
+}
+
+impl ThreadSeed {
+    /// Wraps the platform's attach step.
+    pub fn new(
+        attach: impl FnOnce() -> Result<Box<dyn Context>, PlatformError> + Send + 'static,
+    ) -> ThreadSeed {
+        ThreadSeed {
+            attach: Box::new(attach),
+        }
+    }
+
+    /// Binds the thread to the calling host thread, which alone runs the
+    /// returned context.
+    pub fn attach(self) -> Result<Box<dyn Context>, PlatformError> {
+        (self.attach)()
+    }
+}
+
+impl std::fmt::Debug for ThreadSeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ThreadSeed")
+    }
 }
 
 /// A thread of application execution.
@@ -133,10 +189,14 @@ pub trait Context {
 
     /// A handle other threads use to interrupt this context.
     fn interrupter(&self) -> Interrupter;
+
+    /// The host (pid, tid) that runs this context's application code, for
+    /// its CPU clocks.
+    fn host_thread(&self) -> (i32, i32);
 }
 
 /// Makes a running [`Context::switch`] return [`Event::Interrupted`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Interrupter {
     pid: i32,
     tid: i32,
@@ -146,7 +206,7 @@ impl Interrupter {
     /// Interrupts the context. A context that is not running returns
     /// `Interrupted` from its next switch.
     pub fn interrupt(&self) {
-        // A stop signal queued to the stub thread ends the current run with a
+        // A signal queued to the stub thread ends the current run with a
         // signal-delivery stop, which the context reports as an interrupt.
         ptrace::interrupt(self.pid, self.tid);
     }

@@ -84,8 +84,8 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
     platform::pin_current_thread();
     let file = Arc::new(MemoryFile::new()?);
     let platform = PtracePlatform::new(file.fd());
-    let space = platform.new_address_space().map_err(BootError::Platform)?;
-    let stub_pid = space.stub_pid();
+    let (space, ctx) = platform.new_address_space().map_err(BootError::Platform)?;
+    let host_thread = ctx.host_thread();
     let as_dyn: Arc<dyn AddressSpace> = space.clone();
     let mm = Arc::new(MemoryManager::new(as_dyn, file.clone(), MAX_USER_ADDRESS));
 
@@ -146,9 +146,9 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
             nice: config.nice,
             ..ProcessFlags::default()
         },
-        host_thread: (stub_pid, stub_pid),
+        host_thread,
     };
-    let mut ctx = platform.new_context(space);
+    let mut ctx = ctx;
     // The stub inherited the sentry thread's FP registers: start the program
     // with the clean state Linux gives a new program instead.
     let fp = ctx.fp_state().map_err(BootError::Platform)?;

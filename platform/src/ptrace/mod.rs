@@ -1,14 +1,25 @@
 //! The ptrace platform: application code runs in stub processes stopped at
 //! every system call with PTRACE_SYSEMU, so the host never runs one.
 //!
-//! A stub is forked by the host thread that will serve it (ptrace binds a
-//! tracee to one tracer thread) after that thread pinned itself to its CPU.
-//! Address-space changes are system calls injected into the stub at its
-//! `syscall; int3` site; the stub's seccomp filter allows only those (see
-//! `stub.rs`). Register state moves lazily: general registers at every stop,
-//! the XSAVE area only when asked for.
+//! Stub processes are forked by one long-lived *factory* thread (so that
+//! their `PR_SET_PDEATHSIG` follows the sandbox, not whichever task asked),
+//! which waits for the stub's ready stop and leaves it parked. ptrace binds
+//! a tracee to one tracer *thread*, so each host thread that runs a task
+//! attaches (`PTRACE_SEIZE`) to a stub thread of its own: the first thread of
+//! a fresh stub process, or a new one cloned into an existing stub process
+//! for an application thread (the clone is injected by the creating task's
+//! host thread, through its own stub thread). The stub thread is moved to
+//! the serving thread's CPU. A context that ends detaches its stub thread
+//! into the park loop, where a later thread of the same address space picks
+//! it up again.
 //!
-//! Lock order: `PtraceAddressSpace::state` is a leaf.
+//! Address-space changes are system calls injected at the stub's `syscall;
+//! int3` site through the calling host thread's own stub thread; the stub's
+//! seccomp filter allows only those (see `stub.rs`). Register state moves
+//! lazily: general registers at every stop, the XSAVE area only when asked.
+//!
+//! Lock order: `PtraceAddressSpace::threads`, then `StubThread::state`;
+//! `PtraceAddressSpace::parked` is a leaf.
 
 #[allow(unsafe_code)]
 mod raw;
@@ -16,114 +27,190 @@ mod raw;
 mod stub;
 
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
+use std::sync::Arc;
 
 use nix::sys::ptrace;
 use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{gettid, Pid};
+use parking_lot::Mutex;
 
 pub use stub::{STUB_BASE, STUB_SIZE, TASK_SIZE};
 
 use crate::{
-    Access, AddressSpace, Context, Event, Fault, FpState, Interrupter, PlatformError, Registers,
+    Access, AddressSpace, Context, Event, Fault, FpState, Interrupter, Platform, PlatformError,
+    Registers, ThreadSeed,
 };
 
 /// The highest address (exclusive) an application may map.
 pub const MAX_USER_ADDRESS: u64 = STUB_BASE;
+
+/// `clone` flags of a new stub thread: everything shared, as for a thread.
+const STUB_THREAD_FLAGS: u64 = (libc::CLONE_VM
+    | libc::CLONE_FS
+    | libc::CLONE_FILES
+    | libc::CLONE_SIGHAND
+    | libc::CLONE_THREAD
+    | libc::CLONE_SYSVSEM) as u64;
 
 /// The ptrace platform. `memory_fd` is the sentry's memory file, which every
 /// stub keeps at the same descriptor number so injected `mmap`s can name it.
 #[derive(Debug)]
 pub struct PtracePlatform {
     memory_fd: RawFd,
-    filter: Vec<crate::bpf::SockFilter>,
+    factory: Sender<Request>,
+}
+
+enum Request {
+    /// Fork a stub process and leave it parked.
+    Fork(std::sync::mpsc::SyncSender<Result<(Pid, Registers), PlatformError>>),
+    /// Reap a stub process that was killed.
+    Reap(Pid),
 }
 
 impl PtracePlatform {
-    /// Prepares the platform. The memory file must outlive it.
+    /// Prepares the platform and starts its stub factory thread. The memory
+    /// file must outlive the platform and every address space.
     pub fn new(memory_fd: BorrowedFd<'_>) -> PtracePlatform {
         assert!(raw::stub_len() <= STUB_SIZE, "the stub code fits its page");
         let filter =
             crate::bpf::ip_window_filter(STUB_BASE, STUB_BASE + STUB_SIZE, stub::ALLOWED_SYSCALLS);
+        let (tx, rx) = channel();
+        let fd = memory_fd.as_raw_fd();
+        std::thread::Builder::new()
+            .name("stub-factory".into())
+            .spawn(move || factory(&rx, &filter, fd))
+            .expect("spawn the stub factory thread");
         PtracePlatform {
-            memory_fd: memory_fd.as_raw_fd(),
-            filter,
+            memory_fd: fd,
+            factory: tx,
         }
     }
 
-    /// Creates an address space: a new stub process traced by the calling
-    /// host thread, which alone may use it and its contexts afterwards.
-    pub fn new_address_space(&self) -> Result<Arc<PtraceAddressSpace>, PlatformError> {
-        let pid = raw::fork_stub(&self.filter, self.memory_fd)
-            .map_err(|source| PlatformError::CreateStub { source })?;
-        let as_ = PtraceAddressSpace {
+    /// Creates an address space and a first context in it, bound to the
+    /// calling host thread.
+    pub fn new_address_space(
+        &self,
+    ) -> Result<(Arc<PtraceAddressSpace>, PtraceContext), PlatformError> {
+        let (reply_tx, reply_rx) = sync_channel(1);
+        self.factory
+            .send(Request::Fork(reply_tx))
+            .map_err(|_| PlatformError::FactoryGone)?;
+        let (pid, template) = reply_rx.recv().map_err(|_| PlatformError::FactoryGone)??;
+        let as_ = Arc::new(PtraceAddressSpace {
             pid,
-            tracer: gettid(),
             memory_fd: self.memory_fd,
-            syscall_site: raw::stub_syscall_site(),
-            state: Mutex::new(StubState::default()),
-        };
-        match waitpid(pid, Some(WaitPidFlag::__WALL)) {
-            Ok(WaitStatus::Stopped(_, Signal::SIGTRAP)) => {}
-            Ok(WaitStatus::Exited(_, code)) => {
-                return Err(PlatformError::StubStart {
-                    why: format!("exited with {code}"),
-                })
-            }
-            Ok(WaitStatus::Signaled(_, sig, _)) => {
-                return Err(PlatformError::StubStart {
-                    why: format!("killed by {sig}"),
-                })
-            }
-            Ok(other) => {
-                return Err(PlatformError::StubStart {
-                    why: format!("unexpected stop {other:?}"),
-                })
-            }
-            Err(source) => return Err(PlatformError::CreateStub { source }),
-        }
-        ptrace::setoptions(
-            pid,
-            ptrace::Options::PTRACE_O_EXITKILL | ptrace::Options::PTRACE_O_TRACESYSGOOD,
-        )
-        .map_err(|source| as_.err("setoptions", source))?;
-        let regs: Registers = ptrace::getregs(pid)
-            .map_err(|source| as_.err("getregs", source))?
-            .into();
-        {
-            let mut st = as_.lock();
-            st.host_regs = regs;
-            st.template = regs;
-        }
-        Ok(Arc::new(as_))
-    }
-
-    /// A context that runs application code in `address_space`.
-    pub fn new_context(&self, address_space: Arc<PtraceAddressSpace>) -> PtraceContext {
-        PtraceContext { address_space }
+            template,
+            threads: Mutex::new(Vec::new()),
+            parked: Mutex::new(vec![pid]),
+            factory: self.factory.clone(),
+        });
+        let ctx = as_.attach()?;
+        Ok((as_, ctx))
     }
 }
 
-#[derive(Debug, Default)]
-struct StubState {
-    /// What the stub thread's registers hold now (it is always stopped when
-    /// the sentry looks), so a switch can skip an unneeded SETREGS.
-    host_regs: Registers,
-    /// The stub's registers at its ready stop: segment selectors for injection.
-    template: Registers,
-    /// An interrupt arrived while a system call was being injected.
-    interrupt_pending: bool,
+impl Platform for PtracePlatform {
+    fn new_address_space(
+        &self,
+    ) -> Result<(Arc<dyn AddressSpace>, Box<dyn Context>), PlatformError> {
+        let (as_, ctx) = PtracePlatform::new_address_space(self)?;
+        Ok((as_, Box::new(ctx)))
+    }
+}
+
+/// The factory thread: forks stubs on request and reaps the dead ones.
+fn factory(rx: &Receiver<Request>, filter: &[crate::bpf::SockFilter], memory_fd: RawFd) {
+    while let Ok(req) = rx.recv() {
+        match req {
+            Request::Fork(reply) => {
+                let _ = reply.send(fork_parked(filter, memory_fd));
+            }
+            Request::Reap(pid) => {
+                let _ = waitpid(pid, Some(WaitPidFlag::__WALL | WaitPidFlag::__WNOTHREAD));
+            }
+        }
+    }
+}
+
+/// Forks a stub (traced by this thread until it is ready), moves it to the
+/// park loop and detaches. Returns its pid and its registers at the ready
+/// stop (the segment selectors every injection uses).
+fn fork_parked(
+    filter: &[crate::bpf::SockFilter],
+    memory_fd: RawFd,
+) -> Result<(Pid, Registers), PlatformError> {
+    let pid =
+        raw::fork_stub(filter, memory_fd).map_err(|source| PlatformError::CreateStub { source })?;
+    let fail = |why: String| {
+        let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+        let _ = waitpid(pid, Some(WaitPidFlag::__WALL));
+        PlatformError::StubStart { why }
+    };
+    match waitpid(pid, Some(WaitPidFlag::__WALL)) {
+        Ok(WaitStatus::Stopped(_, Signal::SIGTRAP)) => {}
+        Ok(WaitStatus::Exited(_, code)) => {
+            return Err(PlatformError::StubStart {
+                why: format!("exited with {code}"),
+            })
+        }
+        Ok(WaitStatus::Signaled(_, sig, _)) => {
+            return Err(PlatformError::StubStart {
+                why: format!("killed by {sig}"),
+            })
+        }
+        Ok(other) => return Err(fail(format!("unexpected stop {other:?}"))),
+        Err(source) => return Err(fail(format!("wait: {source}"))),
+    }
+    let template: Registers = match ptrace::getregs(pid) {
+        Ok(r) => r.into(),
+        Err(e) => return Err(fail(format!("getregs: {e}"))),
+    };
+    let park = Registers {
+        rip: raw::stub_park_site(),
+        orig_rax: u64::MAX,
+        ..template
+    };
+    if let Err(e) = ptrace::setregs(pid, park.into()) {
+        return Err(fail(format!("setregs: {e}")));
+    }
+    if let Err(e) = ptrace::detach(pid, None) {
+        return Err(fail(format!("detach: {e}")));
+    }
+    Ok((pid, template))
 }
 
 /// A stub process holding one application address space.
 #[derive(Debug)]
 pub struct PtraceAddressSpace {
     pid: Pid,
-    tracer: Pid,
     memory_fd: RawFd,
-    syscall_site: u64,
-    state: Mutex<StubState>,
+    /// The stub's registers at its ready stop: segment selectors for
+    /// injection and for parking.
+    template: Registers,
+    /// The stub threads attached to host threads now.
+    threads: Mutex<Vec<Arc<StubThread>>>,
+    /// Stub threads waiting in the park loop, traced by nobody.
+    parked: Mutex<Vec<Pid>>,
+    factory: Sender<Request>,
+}
+
+/// One stub thread and the host thread that traces it.
+#[derive(Debug)]
+struct StubThread {
+    tid: Pid,
+    tracer: Pid,
+    state: Mutex<ThreadState>,
+}
+
+#[derive(Debug, Default)]
+struct ThreadState {
+    /// What the stub thread's registers hold now (it is always stopped when
+    /// the sentry looks), so a switch can skip an unneeded SETREGS.
+    host_regs: Registers,
+    /// An interrupt arrived while a system call was being injected.
+    interrupt_pending: bool,
 }
 
 impl PtraceAddressSpace {
@@ -132,43 +219,90 @@ impl PtraceAddressSpace {
         self.pid.as_raw()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, StubState> {
-        // A poisoned lock means a panic, which aborts (panic = "abort").
-        self.state
+    /// Attaches the calling host thread to a parked stub thread.
+    fn attach(self: &Arc<Self>) -> Result<PtraceContext, PlatformError> {
+        let tid = self
+            .parked
             .lock()
-            .expect("stub state lock is never poisoned")
+            .pop()
+            .ok_or_else(|| PlatformError::StubStart {
+                why: "no parked stub thread to attach".into(),
+            })?;
+        self.attach_tid(tid)
     }
 
-    fn err(&self, op: &'static str, source: nix::Error) -> PlatformError {
-        PlatformError::Ptrace {
+    fn attach_tid(self: &Arc<Self>, tid: Pid) -> Result<PtraceContext, PlatformError> {
+        let err = |op, source| PlatformError::Ptrace {
             op,
-            pid: self.pid.as_raw(),
+            pid: tid.as_raw(),
             source,
+        };
+        ptrace::seize(
+            tid,
+            ptrace::Options::PTRACE_O_EXITKILL | ptrace::Options::PTRACE_O_TRACESYSGOOD,
+        )
+        .map_err(|e| err("seize", e))?;
+        ptrace::interrupt(tid).map_err(|e| err("interrupt", e))?;
+        loop {
+            match wait_thread(tid)? {
+                WaitStatus::PtraceEvent(_, _, libc::PTRACE_EVENT_STOP) => break,
+                // A signal that was on its way (an old interrupt): drop it.
+                WaitStatus::Stopped(..) => {
+                    ptrace::cont(tid, None).map_err(|e| err("cont", e))?;
+                }
+                other => {
+                    return Err(PlatformError::StubDied {
+                        pid: tid.as_raw(),
+                        why: format!("unexpected stop while attaching: {other:?}"),
+                    })
+                }
+            }
         }
+        // The serving thread and its stub thread share one CPU.
+        if let Ok(set) = nix::sched::sched_getaffinity(Pid::from_raw(0)) {
+            let _ = nix::sched::sched_setaffinity(tid, &set);
+        }
+        let host_regs: Registers = ptrace::getregs(tid).map_err(|e| err("getregs", e))?.into();
+        let thread = Arc::new(StubThread {
+            tid,
+            tracer: gettid(),
+            state: Mutex::new(ThreadState {
+                host_regs,
+                interrupt_pending: false,
+            }),
+        });
+        self.threads.lock().push(thread.clone());
+        Ok(PtraceContext {
+            address_space: self.clone(),
+            thread,
+            _not_send: std::marker::PhantomData,
+        })
     }
 
-    fn check_thread(&self) -> Result<(), PlatformError> {
-        let tid = gettid();
-        if tid != self.tracer {
-            return Err(PlatformError::WrongThread { tid: tid.as_raw() });
-        }
-        Ok(())
+    /// The stub thread the calling host thread traces in this address space.
+    fn current_thread(&self) -> Result<Arc<StubThread>, PlatformError> {
+        let me = gettid();
+        self.threads
+            .lock()
+            .iter()
+            .find(|t| t.tracer == me)
+            .cloned()
+            .ok_or(PlatformError::WrongThread { tid: me.as_raw() })
     }
 
-    fn set_regs(&self, st: &mut StubState, regs: &Registers) -> Result<(), PlatformError> {
-        if st.host_regs != *regs {
-            ptrace::setregs(self.pid, (*regs).into()).map_err(|e| self.err("setregs", e))?;
-            st.host_regs = *regs;
-        }
-        Ok(())
-    }
-
-    /// Runs one system call in the stub and returns its raw result.
-    fn inject(&self, call: &'static str, nr: u64, args: [u64; 6]) -> Result<u64, PlatformError> {
-        self.check_thread()?;
-        let mut st = self.lock();
+    /// Runs one system call in the calling host thread's stub thread, at
+    /// `site`, and returns its raw result.
+    fn inject(
+        &self,
+        site: u64,
+        call: &'static str,
+        nr: u64,
+        args: [u64; 6],
+    ) -> Result<u64, PlatformError> {
+        let thread = self.current_thread()?;
+        let mut st = thread.state.lock();
         let regs = Registers {
-            rip: self.syscall_site,
+            rip: site,
             rax: nr,
             orig_rax: u64::MAX,
             rdi: args[0],
@@ -177,33 +311,30 @@ impl PtraceAddressSpace {
             r10: args[3],
             r8: args[4],
             r9: args[5],
-            ..st.template
+            ..self.template
         };
-        self.set_regs(&mut st, &regs)?;
-        ptrace::cont(self.pid, None).map_err(|e| self.err("cont", e))?;
+        thread.set_regs(&mut st, &regs)?;
+        ptrace::cont(thread.tid, None).map_err(|e| thread.err("cont", e))?;
         loop {
-            match self.wait()? {
+            match wait_thread(thread.tid)? {
                 WaitStatus::Stopped(_, Signal::SIGTRAP) => break,
-                WaitStatus::Stopped(_, Signal::SIGSTOP) => {
+                WaitStatus::Stopped(_, _) | WaitStatus::PtraceEvent(..) => {
                     st.interrupt_pending = true;
-                    ptrace::cont(self.pid, None).map_err(|e| self.err("cont", e))?;
+                    ptrace::cont(thread.tid, None).map_err(|e| thread.err("cont", e))?;
                 }
                 other => {
-                    let regs = ptrace::getregs(self.pid).ok().map(Registers::from);
-                    let info = ptrace::getsiginfo(self.pid)
-                        .ok()
-                        .map(|i| (i.si_code, raw::si_addr(&i)));
+                    let regs = ptrace::getregs(thread.tid).ok().map(Registers::from);
                     return Err(PlatformError::StubDied {
-                        pid: self.pid.as_raw(),
+                        pid: thread.tid.as_raw(),
                         why: format!(
-                            "unexpected stop while injecting {call}: {other:?} at {info:x?} regs {regs:x?}"
+                            "unexpected stop while injecting {call}: {other:?} regs {regs:x?}"
                         ),
                     });
                 }
             }
         }
-        let out: Registers = ptrace::getregs(self.pid)
-            .map_err(|e| self.err("getregs", e))?
+        let out: Registers = ptrace::getregs(thread.tid)
+            .map_err(|e| thread.err("getregs", e))?
             .into();
         st.host_regs = out;
         // A raw syscall result in [-4095, -1] is an errno.
@@ -217,19 +348,69 @@ impl PtraceAddressSpace {
         Ok(out.rax)
     }
 
-    fn wait(&self) -> Result<WaitStatus, PlatformError> {
-        loop {
-            match waitpid(self.pid, Some(WaitPidFlag::__WALL)) {
-                Err(nix::Error::EINTR) => continue,
-                Err(e) => return Err(self.err("wait", e)),
-                Ok(s @ (WaitStatus::Exited(..) | WaitStatus::Signaled(..))) => {
-                    return Err(PlatformError::StubDied {
-                        pid: self.pid.as_raw(),
-                        why: format!("{s:?}"),
-                    })
-                }
-                Ok(s) => return Ok(s),
+    /// Detaches a stub thread whose context ended into the park loop.
+    fn retire(&self, thread: &Arc<StubThread>) {
+        self.threads.lock().retain(|t| !Arc::ptr_eq(t, thread));
+        let park = Registers {
+            rip: raw::stub_park_site(),
+            orig_rax: u64::MAX,
+            ..self.template
+        };
+        let parked = ptrace::setregs(thread.tid, park.into())
+            .and_then(|()| ptrace::detach(thread.tid, None));
+        if parked.is_ok() {
+            self.parked.lock().push(thread.tid);
+        }
+        // Otherwise the thread is gone (the process was killed): nothing to
+        // keep.
+    }
+}
+
+impl StubThread {
+    fn err(&self, op: &'static str, source: nix::Error) -> PlatformError {
+        PlatformError::Ptrace {
+            op,
+            pid: self.tid.as_raw(),
+            source,
+        }
+    }
+
+    fn check_thread(&self) -> Result<(), PlatformError> {
+        let tid = gettid();
+        if tid != self.tracer {
+            return Err(PlatformError::WrongThread { tid: tid.as_raw() });
+        }
+        Ok(())
+    }
+
+    fn set_regs(&self, st: &mut ThreadState, regs: &Registers) -> Result<(), PlatformError> {
+        if st.host_regs != *regs {
+            ptrace::setregs(self.tid, (*regs).into()).map_err(|e| self.err("setregs", e))?;
+            st.host_regs = *regs;
+        }
+        Ok(())
+    }
+}
+
+/// Waits for the next stop of one traced thread; its death is an error.
+fn wait_thread(tid: Pid) -> Result<WaitStatus, PlatformError> {
+    loop {
+        match waitpid(tid, Some(WaitPidFlag::__WALL)) {
+            Err(nix::Error::EINTR) => continue,
+            Err(source) => {
+                return Err(PlatformError::Ptrace {
+                    op: "wait",
+                    pid: tid.as_raw(),
+                    source,
+                })
             }
+            Ok(s @ (WaitStatus::Exited(..) | WaitStatus::Signaled(..))) => {
+                return Err(PlatformError::StubDied {
+                    pid: tid.as_raw(),
+                    why: format!("{s:?}"),
+                })
+            }
+            Ok(s) => return Ok(s),
         }
     }
 }
@@ -240,37 +421,87 @@ impl AddressSpace for PtraceAddressSpace {
         let fd = u64::try_from(self.memory_fd).expect("descriptors are non-negative");
         let prot = u64::try_from(access.prot()).expect("PROT bits are non-negative");
         let args = [addr, len, prot, flags, fd, offset];
-        self.inject("mmap", libc::SYS_mmap as u64, args).map(drop)
+        let site = raw::stub_syscall_site();
+        self.inject(site, "mmap", libc::SYS_mmap as u64, args)
+            .map(drop)
     }
 
     fn unmap(&self, addr: u64, len: u64) -> Result<(), PlatformError> {
-        self.inject("munmap", libc::SYS_munmap as u64, [addr, len, 0, 0, 0, 0])
-            .map(drop)
+        let site = raw::stub_syscall_site();
+        self.inject(
+            site,
+            "munmap",
+            libc::SYS_munmap as u64,
+            [addr, len, 0, 0, 0, 0],
+        )
+        .map(drop)
     }
 
     fn protect(&self, addr: u64, len: u64, access: Access) -> Result<(), PlatformError> {
         let prot = u64::try_from(access.prot()).expect("PROT bits are non-negative");
-        self.inject(
-            "mprotect",
-            libc::SYS_mprotect as u64,
-            [addr, len, prot, 0, 0, 0],
-        )
-        .map(drop)
+        let site = raw::stub_syscall_site();
+        let args = [addr, len, prot, 0, 0, 0];
+        self.inject(site, "mprotect", libc::SYS_mprotect as u64, args)
+            .map(drop)
+    }
+
+    fn new_thread(self: Arc<Self>) -> Result<ThreadSeed, PlatformError> {
+        let parked = self.parked.lock().pop();
+        let tid = match parked {
+            Some(tid) => tid,
+            None => {
+                let site = raw::stub_clone_site();
+                let args = [STUB_THREAD_FLAGS, 0, 0, 0, 0, 0];
+                let tid = self.inject(site, "clone", libc::SYS_clone as u64, args)?;
+                Pid::from_raw(i32::try_from(tid).expect("a tid fits in i32"))
+            }
+        };
+        let seed = Seed {
+            space: Some(self),
+            tid,
+        };
+        Ok(ThreadSeed::new(move || seed.attach()))
+    }
+}
+
+/// A reserved stub thread until a host thread attaches it; dropped unused,
+/// it goes back to the park pool.
+struct Seed {
+    space: Option<Arc<PtraceAddressSpace>>,
+    tid: Pid,
+}
+
+impl Seed {
+    fn attach(mut self) -> Result<Box<dyn Context>, PlatformError> {
+        let space = self.space.take().expect("attached once");
+        Ok(Box::new(space.attach_tid(self.tid)?))
+    }
+}
+
+impl Drop for Seed {
+    fn drop(&mut self) {
+        if let Some(space) = &self.space {
+            space.parked.lock().push(self.tid);
+        }
     }
 }
 
 impl Drop for PtraceAddressSpace {
     fn drop(&mut self) {
-        // The stub may already be gone (killed with the workload).
+        // Every context is gone, so no thread of the stub is traced; the
+        // factory, its parent, reaps it.
         let _ = nix::sys::signal::kill(self.pid, Signal::SIGKILL);
-        let _ = waitpid(self.pid, Some(WaitPidFlag::__WALL));
+        let _ = self.factory.send(Request::Reap(self.pid));
     }
 }
 
-/// One application thread's execution in a stub.
+/// One application thread's execution in a stub thread, bound to the host
+/// thread that created it (it is not `Send`).
 #[derive(Debug)]
 pub struct PtraceContext {
     address_space: Arc<PtraceAddressSpace>,
+    thread: Arc<StubThread>,
+    _not_send: std::marker::PhantomData<*const ()>,
 }
 
 impl PtraceContext {
@@ -278,9 +509,7 @@ impl PtraceContext {
     pub fn address_space(&self) -> &Arc<PtraceAddressSpace> {
         &self.address_space
     }
-}
 
-impl PtraceContext {
     /// Test hook: resumes the application with PTRACE_CONT instead of
     /// PTRACE_SYSEMU, as a platform bug would, and returns how the stub ended
     /// or stopped. The stub's seccomp filter must kill it at the first
@@ -290,92 +519,100 @@ impl PtraceContext {
         &mut self,
         regs: &Registers,
     ) -> Result<WaitStatus, PlatformError> {
-        let as_ = &*self.address_space;
-        as_.check_thread()?;
-        let mut st = as_.lock();
-        as_.set_regs(&mut st, regs)?;
-        ptrace::cont(as_.pid, None).map_err(|e| as_.err("cont", e))?;
-        waitpid(as_.pid, Some(WaitPidFlag::__WALL)).map_err(|e| as_.err("wait", e))
+        let t = &*self.thread;
+        t.check_thread()?;
+        let mut st = t.state.lock();
+        t.set_regs(&mut st, regs)?;
+        ptrace::cont(t.tid, None).map_err(|e| t.err("cont", e))?;
+        waitpid(t.tid, Some(WaitPidFlag::__WALL)).map_err(|e| t.err("wait", e))
+    }
+}
+
+impl Drop for PtraceContext {
+    fn drop(&mut self) {
+        self.address_space.retire(&self.thread);
     }
 }
 
 impl Context for PtraceContext {
     fn switch(&mut self, regs: &mut Registers) -> Result<Event, PlatformError> {
-        let as_ = &*self.address_space;
-        as_.check_thread()?;
-        let mut st = as_.lock();
+        let t = &*self.thread;
+        t.check_thread()?;
+        let mut st = t.state.lock();
         if std::mem::take(&mut st.interrupt_pending) {
             return Ok(Event::Interrupted);
         }
-        as_.set_regs(&mut st, regs)?;
-        {
-            ptrace::sysemu(as_.pid, None).map_err(|e| as_.err("sysemu", e))?;
-            let status = as_.wait()?;
-            let event = match status {
-                WaitStatus::PtraceSyscall(_) => Event::Syscall,
-                WaitStatus::Stopped(_, sig) => {
-                    let info = ptrace::getsiginfo(as_.pid).map_err(|e| as_.err("getsiginfo", e))?;
-                    match sig {
-                        Signal::SIGSEGV
-                        | Signal::SIGBUS
-                        | Signal::SIGFPE
-                        | Signal::SIGILL
-                        | Signal::SIGTRAP
-                            if info.si_code > 0 =>
-                        {
-                            Event::Fault(Fault {
-                                signo: sig as i32,
-                                code: info.si_code,
-                                addr: raw::si_addr(&info),
-                            })
-                        }
-                        // Our interrupts, and anything the host sends the
-                        // stub: the signal is suppressed, never delivered.
-                        _ => Event::Interrupted,
+        t.set_regs(&mut st, regs)?;
+        ptrace::sysemu(t.tid, None).map_err(|e| t.err("sysemu", e))?;
+        let event = match wait_thread(t.tid)? {
+            WaitStatus::PtraceSyscall(_) => Event::Syscall,
+            WaitStatus::Stopped(_, sig) => {
+                let info = ptrace::getsiginfo(t.tid).map_err(|e| t.err("getsiginfo", e))?;
+                match sig {
+                    Signal::SIGSEGV
+                    | Signal::SIGBUS
+                    | Signal::SIGFPE
+                    | Signal::SIGILL
+                    | Signal::SIGTRAP
+                        if info.si_code > 0 =>
+                    {
+                        Event::Fault(Fault {
+                            signo: sig as i32,
+                            code: info.si_code,
+                            addr: raw::si_addr(&info),
+                        })
                     }
+                    // Our interrupts, and anything the host sends the
+                    // stub: the signal is suppressed, never delivered.
+                    _ => Event::Interrupted,
                 }
-                other => {
-                    return Err(PlatformError::StubDied {
-                        pid: as_.pid.as_raw(),
-                        why: format!("unexpected stop {other:?}"),
-                    })
-                }
-            };
-            let out: Registers = ptrace::getregs(as_.pid)
-                .map_err(|e| as_.err("getregs", e))?
-                .into();
-            st.host_regs = out;
-            *regs = out;
-            Ok(event)
-        }
+            }
+            WaitStatus::PtraceEvent(..) => Event::Interrupted,
+            other => {
+                return Err(PlatformError::StubDied {
+                    pid: t.tid.as_raw(),
+                    why: format!("unexpected stop {other:?}"),
+                })
+            }
+        };
+        let out: Registers = ptrace::getregs(t.tid)
+            .map_err(|e| t.err("getregs", e))?
+            .into();
+        st.host_regs = out;
+        *regs = out;
+        Ok(event)
     }
 
     fn fp_state(&mut self) -> Result<FpState, PlatformError> {
-        let as_ = &*self.address_space;
-        as_.check_thread()?;
+        let t = &*self.thread;
+        t.check_thread()?;
         let mut buf = vec![0u8; 16 * 1024];
-        let n = raw::xstate(as_.pid, &mut buf, false).map_err(|e| as_.err("getregset", e))?;
+        let n = raw::xstate(t.tid, &mut buf, false).map_err(|e| t.err("getregset", e))?;
         buf.truncate(n);
         Ok(FpState { bytes: buf })
     }
 
     fn set_fp_state(&mut self, state: &FpState) -> Result<(), PlatformError> {
-        let as_ = &*self.address_space;
-        as_.check_thread()?;
+        let t = &*self.thread;
+        t.check_thread()?;
         let mut buf = state.bytes.clone();
-        raw::xstate(as_.pid, &mut buf, true).map_err(|e| as_.err("setregset", e))?;
+        raw::xstate(t.tid, &mut buf, true).map_err(|e| t.err("setregset", e))?;
         Ok(())
     }
 
     fn interrupter(&self) -> Interrupter {
         Interrupter {
             pid: self.address_space.pid.as_raw(),
-            tid: self.address_space.pid.as_raw(),
+            tid: self.thread.tid.as_raw(),
         }
+    }
+
+    fn host_thread(&self) -> (i32, i32) {
+        (self.address_space.pid.as_raw(), self.thread.tid.as_raw())
     }
 }
 
 /// Interrupts a stub thread (see [`Interrupter`]).
 pub(crate) fn interrupt(pid: i32, tid: i32) {
-    raw::tgkill_stop(pid, tid);
+    raw::tgkill_interrupt(pid, tid);
 }

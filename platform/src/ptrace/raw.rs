@@ -16,6 +16,8 @@ extern "C" {
     static __rseq_size: u32;
     static runsc_stub_start: u8;
     static runsc_stub_syscall: u8;
+    static runsc_stub_clone: u8;
+    static runsc_stub_park: u8;
     static runsc_stub_end: u8;
 }
 
@@ -26,6 +28,20 @@ pub(super) fn stub_syscall_site() -> u64 {
     let start = (&raw const runsc_stub_start) as u64;
     let site = (&raw const runsc_stub_syscall) as u64;
     STUB_BASE + (site - start)
+}
+
+/// The address of the `clone` site in every stub process.
+pub(super) fn stub_clone_site() -> u64 {
+    // As in `stub_syscall_site`.
+    let start = (&raw const runsc_stub_start) as u64;
+    STUB_BASE + ((&raw const runsc_stub_clone) as u64 - start)
+}
+
+/// The address of the park loop in every stub process.
+pub(super) fn stub_park_site() -> u64 {
+    // As in `stub_syscall_site`.
+    let start = (&raw const runsc_stub_start) as u64;
+    STUB_BASE + ((&raw const runsc_stub_park) as u64 - start)
 }
 
 /// The size of the stub code, for the check that it fits its page.
@@ -169,9 +185,11 @@ pub(super) fn xstate(pid: Pid, buf: &mut [u8], set: bool) -> nix::Result<usize> 
 
 const NT_X86_XSTATE: libc::c_long = 0x202;
 
-/// Queues SIGSTOP to one stub thread, ending its current run.
-pub(super) fn tgkill_stop(pid: i32, tid: i32) {
+/// Queues the interrupt signal (SIGCHLD) to one stub thread, ending its
+/// current run. A traced thread stops for any signal, and the platform
+/// suppresses it; an untraced (parked) one ignores SIGCHLD by default.
+pub(super) fn tgkill_interrupt(pid: i32, tid: i32) {
     // SAFETY: tgkill takes integers; a thread that is gone gives ESRCH,
     // which is fine: there is nothing left to interrupt.
-    unsafe { libc::syscall(libc::SYS_tgkill, pid, tid, libc::SIGSTOP) };
+    unsafe { libc::syscall(libc::SYS_tgkill, pid, tid, libc::SIGCHLD) };
 }

@@ -7,7 +7,10 @@
 //! calls only from the stub page), unmaps every other mapping the child
 //! inherited from the sentry, and reports ready with `int3`. From then on the
 //! platform injects system calls by pointing `rip` at the `syscall; int3`
-//! site and resuming with PTRACE_CONT.
+//! site and resuming with PTRACE_CONT. New threads of the stub process come
+//! from an injected `clone` at `runsc_stub_clone`; a thread that no sentry
+//! thread traces waits in `runsc_stub_park` (a futex wait that never ends)
+//! until one attaches to it.
 //!
 //! The code uses no stack and no memory but its own page, so that the stage
 //! that copies it may clobber whatever the child had at `STUB_BASE`.
@@ -26,6 +29,8 @@ core::arch::global_asm!(
     ".pushsection .text.runsc_stub,\"ax\",@progbits",
     ".globl runsc_stub_start",
     ".globl runsc_stub_syscall",
+    ".globl runsc_stub_clone",
+    ".globl runsc_stub_park",
     ".globl runsc_stub_end",
     ".p2align 4",
     "runsc_stub_start:",
@@ -90,11 +95,32 @@ core::arch::global_asm!(
     "    syscall",
     "    int3",
     "    jmp runsc_stub_syscall",
+    // An injected clone of a new stub thread: the parent reports with int3,
+    // the child parks until a sentry thread attaches to it.
+    "runsc_stub_clone:",
+    "    syscall",
+    "    test %rax, %rax",
+    "    jz runsc_stub_park",
+    "    int3",
+    "    jmp runsc_stub_clone",
+    // A thread no sentry thread traces waits here, in a futex wait on a word
+    // that never changes, until one attaches and moves it.
+    "runsc_stub_park:",
+    "    mov $202, %eax",
+    "    lea 8f(%rip), %rdi",
+    "    mov $128, %esi",
+    "    xor %edx, %edx",
+    "    xor %r10d, %r10d",
+    "    syscall",
+    "    jmp runsc_stub_park",
     "9:",
     "    mov $231, %eax",
     "    mov ${failed}, %edi",
     "    syscall",
     "    ud2",
+    ".p2align 2",
+    "8:",
+    "    .long 0",
     "runsc_stub_end:",
     ".popsection",
     base = const STUB_BASE,
@@ -111,5 +137,7 @@ pub const ALLOWED_SYSCALLS: &[u32] = &[
     9,   // mmap: map the memory file for the application
     10,  // mprotect: application mprotect
     11,  // munmap: application munmap, and the stub's own set-up
+    56,  // clone: a new stub thread (runsc_stub_clone)
+    202, // futex: a parked stub thread's wait (runsc_stub_park)
     231, // exit_group: a stub whose set-up failed
 ];
