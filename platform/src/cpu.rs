@@ -15,3 +15,11 @@ pub fn pin_current_thread() -> Option<usize> {
     sched_setaffinity(Pid::from_raw(0), &set).ok()?;
     Some(cpu)
 }
+
+/// Pins the calling host thread to `cpu`.
+pub fn pin_to_cpu(cpu: usize) {
+    let mut set = CpuSet::new();
+    if set.set(cpu).is_ok() {
+        let _ = sched_setaffinity(Pid::from_raw(0), &set);
+    }
+}

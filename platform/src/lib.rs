@@ -17,8 +17,8 @@ pub mod null;
 pub mod ptrace;
 mod regs;
 
-pub use cpu::pin_current_thread;
-pub use regs::{FpState, Registers};
+pub use cpu::{pin_current_thread, pin_to_cpu};
+pub use regs::{FpState, Registers, USER_CS, USER_DS};
 
 /// Memory protection of a platform mapping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -114,7 +114,7 @@ pub enum PlatformError {
 pub type NewAddressSpace = (std::sync::Arc<dyn AddressSpace>, Box<dyn Context>);
 
 /// The host mechanism as a whole: it makes address spaces.
-pub trait Platform: Send + Sync {
+pub trait Platform: Send + Sync + std::fmt::Debug {
     /// Creates an address space and a first context in it, bound to the
     /// calling host thread.
     fn new_address_space(&self) -> Result<NewAddressSpace, PlatformError>;
@@ -208,6 +208,8 @@ impl Interrupter {
     pub fn interrupt(&self) {
         // A signal queued to the stub thread ends the current run with a
         // signal-delivery stop, which the context reports as an interrupt.
-        ptrace::interrupt(self.pid, self.tid);
+        if self.tid > 0 {
+            ptrace::interrupt(self.pid, self.tid);
+        }
     }
 }

@@ -5,16 +5,16 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 
 use abi::types::Rlimit;
-use parking_lot::Mutex;
 use platform::ptrace::{PtracePlatform, MAX_USER_ADDRESS};
-use platform::{AddressSpace, Context, Event, Registers};
+use platform::{AddressSpace, Context, Registers};
 
 use crate::fd::FdTable;
 use crate::fsimpl::FileDescription;
-use crate::kernel::{Credentials, ExitStatus, Kernel, ProcessFlags, Task};
+use crate::kernel::process::ProcState;
+use crate::kernel::task::{self, InitSpec};
+use crate::kernel::{Credentials, ExitStatus, Kernel, KernelParts, ProcessFlags, Task};
 use crate::loader::{self, AuxIds, LoadArgs, LoadError};
 use crate::mm::{MemoryFile, MemoryManager};
-use crate::syscalls::{self, Control, Outcome};
 
 /// Everything the sentry needs to start a workload; `runsc` fills it in.
 #[derive(Debug)]
@@ -80,13 +80,12 @@ impl loader::Random for OsRandom {
 
 /// Boots the sandbox on the calling thread and runs the workload to its end.
 pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
-    // The serving thread and the stub it forks share this CPU.
+    // The serving thread and the stub thread it serves share this CPU.
     platform::pin_current_thread();
     let file = Arc::new(MemoryFile::new()?);
-    let platform = PtracePlatform::new(file.fd());
+    let platform = Arc::new(PtracePlatform::new(file.fd()));
     let (space, ctx) = platform.new_address_space().map_err(BootError::Platform)?;
-    let host_thread = ctx.host_thread();
-    let as_dyn: Arc<dyn AddressSpace> = space.clone();
+    let as_dyn: Arc<dyn AddressSpace> = space;
     let mm = Arc::new(MemoryManager::new(as_dyn, file.clone(), MAX_USER_ADDRESS));
 
     let image = read_all(&config.executable).map_err(BootError::ReadExecutable)?;
@@ -109,82 +108,60 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         stack_limit,
     };
     let loaded = loader::load(&mm, &image, &args, &mut OsRandom).map_err(BootError::Load)?;
-    drop(image);
 
     let kernel = Arc::new(Kernel::new(
         &config.hostname,
         config.num_cpus,
         config.total_ram,
         config.strace,
+        KernelParts {
+            platform,
+            memory: file,
+        },
     ));
+    kernel
+        .programs
+        .lock()
+        .insert(config.execfn.clone(), Arc::from(image));
     let mut fds = FdTable::default();
     for (i, host) in config.stdio.into_iter().enumerate() {
         let fd = i32::try_from(i).expect("three");
         fds.insert_at(fd, Arc::new(FileDescription::from_host(host)), false, 3)
             .expect("fds 0-2 are below any limit");
     }
-    let comm = comm_of(&config.execfn);
-    let mut task = Task {
-        kernel: kernel.clone(),
-        tid: 1,
-        tgid: 1,
-        ppid: 0,
-        pgid: 1,
-        sid: 1,
+    let mut ctx: Box<dyn Context> = Box::new(ctx);
+    // The stub inherited the factory's FP registers: start the program
+    // with the clean state Linux gives a new program instead.
+    let fp = ctx.fp_state().map_err(BootError::Platform)?;
+    ctx.set_fp_state(&platform::FpState::initial(&fp))
+        .map_err(BootError::Platform)?;
+    let spec = InitSpec {
         creds: Credentials::new(config.uid, config.gid, config.groups),
-        mm: mm.clone(),
-        fds: Arc::new(Mutex::new(fds)),
-        regs: Registers::initial(loaded.entry, loaded.stack_pointer),
-        rlimits: Arc::new(Mutex::new(config.rlimits)),
+        fds,
+        rlimits: config.rlimits,
         umask: config.umask,
-        comm,
-        clear_child_tid: 0,
-        robust_list: 0,
-        robust_list_len: 0,
+        comm: comm_of(&config.execfn),
         flags: ProcessFlags {
             dumpable: true,
             nice: config.nice,
             ..ProcessFlags::default()
         },
-        host_thread,
+        regs: Registers::initial(loaded.entry, loaded.stack_pointer),
     };
-    let mut ctx = ctx;
-    // The stub inherited the sentry thread's FP registers: start the program
-    // with the clean state Linux gives a new program instead.
-    let fp = ctx.fp_state().map_err(BootError::Platform)?;
-    ctx.set_fp_state(&platform::FpState::initial(&fp))
-        .map_err(BootError::Platform)?;
-    let status = run_task(&mut task, &mut ctx)?;
+    let task = Task::new_init(kernel.clone(), ctx, mm, spec);
+    kernel.thread_started();
+    let thread_status = task::run(task);
+    kernel.thread_ended();
+    // Init's other threads, and then every other process, end too.
+    kernel.wait_all_gone();
+    let status = match kernel.tree.lock().procs.get(&1).map(|p| p.state) {
+        Some(ProcState::Zombie(s) | ProcState::Exiting(s)) => s,
+        _ => thread_status,
+    };
     Ok(RunReport {
         status,
         unknown_syscalls: kernel.unknown_counts(),
     })
-}
-
-/// The task loop: run application code, serve what stopped it, repeat.
-fn run_task(task: &mut Task, ctx: &mut dyn Context) -> Result<ExitStatus, BootError> {
-    loop {
-        let event = ctx.switch(&mut task.regs).map_err(BootError::Run)?;
-        match event {
-            Event::Syscall => match syscalls::dispatch(task) {
-                Outcome::Return(v) => task.regs.rax = v,
-                Outcome::Stop(Control::ExitGroup(s) | Control::ExitThread(s)) => return Ok(s),
-            },
-            Event::Fault(f) => {
-                let grows = f.signo == libc::SIGSEGV
-                    && task.mm.handle_fault(f.addr, syscalls::stack_limit(task));
-                if !grows {
-                    // Signal delivery to handlers comes with the signals
-                    // issue; the default action of a fault is death.
-                    return Ok(ExitStatus::Signaled(f.signo));
-                }
-            }
-            Event::Interrupted => {}
-        }
-        if task.mm.is_broken() {
-            return Err(BootError::AddressSpace);
-        }
-    }
 }
 
 fn read_all(fd: &OwnedFd) -> std::io::Result<Vec<u8>> {

@@ -5,13 +5,13 @@
 use std::sync::Arc;
 
 use abi::types::Rlimit;
-use parking_lot::Mutex;
-use platform::null::NullAddressSpace;
+use platform::null::{NullAddressSpace, NullContext, NullPlatform};
 use platform::{Access, Registers};
 
 use crate::fd::FdTable;
 use crate::fsimpl::FileDescription;
-use crate::kernel::{Credentials, Kernel, ProcessFlags, Task};
+use crate::kernel::task::InitSpec;
+use crate::kernel::{Credentials, Kernel, KernelParts, ProcessFlags, Task};
 use crate::mm::{MapRequest, MemoryFile, MemoryManager, Placement, VmaKind, PAGE};
 
 /// Where [`task`] maps one read-write page for the calls to write to.
@@ -22,7 +22,7 @@ pub fn task() -> Task {
     let file = Arc::new(MemoryFile::new().expect("memory file"));
     let mm = Arc::new(MemoryManager::new(
         Arc::new(NullAddressSpace),
-        file,
+        file.clone(),
         platform::ptrace::MAX_USER_ADDRESS,
     ));
     mm.map_anonymous(MapRequest {
@@ -53,26 +53,26 @@ pub fn task() -> Task {
         rlim_cur: u64::MAX,
         rlim_max: u64::MAX,
     };
-    Task {
-        kernel: Arc::new(Kernel::new(b"bench", 1, 1 << 30, false)),
-        tid: 1,
-        tgid: 1,
-        ppid: 0,
-        pgid: 1,
-        sid: 1,
+    let kernel = Arc::new(Kernel::new(
+        b"bench",
+        1,
+        1 << 30,
+        false,
+        KernelParts {
+            platform: Arc::new(NullPlatform),
+            memory: file,
+        },
+    ));
+    let spec = InitSpec {
         creds: Credentials::new(0, 0, vec![0]),
-        mm,
-        fds: Arc::new(Mutex::new(fds)),
-        regs: Registers::default(),
-        rlimits: Arc::new(Mutex::new(vec![unlimited; 16])),
+        fds,
+        rlimits: vec![unlimited; 16],
         umask: 0o022,
         comm: b"bench".to_vec(),
-        clear_child_tid: 0,
-        robust_list: 0,
-        robust_list_len: 0,
         flags: ProcessFlags::default(),
-        host_thread: (0, 0),
-    }
+        regs: Registers::default(),
+    };
+    Task::new_init(kernel, Box::new(NullContext), mm, spec)
 }
 
 /// Loads system call `nr` with `args` into the task's registers.

@@ -139,6 +139,38 @@ named_consts! {
     }
 }
 
+/// `si_code` values of signals sent by a process (`include/uapi/asm-generic/siginfo.h`).
+pub const SI_USER: i32 = 0;
+pub const SI_KERNEL: i32 = 0x80;
+pub const SI_QUEUE: i32 = -1;
+pub const SI_TIMER: i32 = -2;
+pub const SI_MESGQ: i32 = -3;
+pub const SI_ASYNCIO: i32 = -4;
+pub const SI_SIGIO: i32 = -5;
+pub const SI_TKILL: i32 = -6;
+
+/// `si_code` of SIGCHLD.
+pub const CLD_EXITED: i32 = 1;
+pub const CLD_KILLED: i32 = 2;
+pub const CLD_DUMPED: i32 = 3;
+pub const CLD_TRAPPED: i32 = 4;
+pub const CLD_STOPPED: i32 = 5;
+pub const CLD_CONTINUED: i32 = 6;
+
+/// `si_code` of SIGSEGV.
+pub const SEGV_MAPERR: i32 = 1;
+pub const SEGV_ACCERR: i32 = 2;
+
+/// `uc_flags` of a signal frame's ucontext.
+pub const UC_FP_XSTATE: u64 = 0x1;
+pub const UC_SIGCONTEXT_SS: u64 = 0x2;
+pub const UC_STRICT_RESTORE_SS: u64 = 0x4;
+
+/// The software-reserved bytes of an XSAVE area in a signal frame.
+pub const FP_XSTATE_MAGIC1: u32 = 0x4650_5853;
+pub const FP_XSTATE_MAGIC2: u32 = 0x4650_5845;
+pub const FP_XSTATE_MAGIC2_SIZE: u64 = 4;
+
 /// `ss_flags` of sigaltstack: the thread is running on the stack.
 pub const SS_ONSTACK: i32 = 1;
 /// `ss_flags` of sigaltstack: no alternate stack.

@@ -288,6 +288,77 @@ abi_struct!(
 );
 
 abi_struct!(
+    /// x86-64 `struct sigcontext` (uapi asm/sigcontext.h), the `uc_mcontext`
+    /// of a signal frame.
+    Sigcontext, 256, {
+        pub r8: u64,
+        pub r9: u64,
+        pub r10: u64,
+        pub r11: u64,
+        pub r12: u64,
+        pub r13: u64,
+        pub r14: u64,
+        pub r15: u64,
+        pub rdi: u64,
+        pub rsi: u64,
+        pub rbp: u64,
+        pub rbx: u64,
+        pub rdx: u64,
+        pub rax: u64,
+        pub rcx: u64,
+        pub rsp: u64,
+        pub rip: u64,
+        pub eflags: u64,
+        pub cs: u16,
+        pub gs: u16,
+        pub fs: u16,
+        pub ss: u16,
+        pub err: u64,
+        pub trapno: u64,
+        pub oldmask: u64,
+        pub cr2: u64,
+        /// The XSAVE area of the frame, or 0.
+        pub fpstate: u64,
+        pub reserved1: [u64; 8],
+    }
+);
+
+abi_struct!(
+    /// The kernel's x86-64 `struct ucontext` (uapi asm/ucontext.h), with
+    /// the kernel's 8-byte signal mask.
+    Ucontext, 304, {
+        pub uc_flags: u64,
+        pub uc_link: u64,
+        pub uc_stack: Sigaltstack,
+        pub uc_mcontext: Sigcontext,
+        pub uc_sigmask: u64,
+    }
+);
+
+abi_struct!(
+    /// `siginfo_t`: 128 bytes; the union after the first 16 is kept raw
+    /// (the sentry's signal code reads and writes its fields by offset).
+    Siginfo, 128, {
+        pub si_signo: i32,
+        pub si_errno: i32,
+        pub si_code: i32,
+        pub _pad: i32,
+        pub fields: [u8; 112],
+    }
+);
+
+abi_struct!(
+    /// The x86-64 `struct rt_sigframe` the kernel pushes for a handler;
+    /// its XSAVE area lies above it, 64-byte aligned.
+    RtSigframe, 440, {
+        /// The handler's return address: `sa_restorer`.
+        pub pretcode: u64,
+        pub uc: Ucontext,
+        pub info: Siginfo,
+    }
+);
+
+abi_struct!(
     /// `stack_t` (`struct sigaltstack`).
     Sigaltstack, 24, {
         pub ss_sp: u64,
@@ -376,6 +447,9 @@ mod tests {
             ("struct pollfd", size_of::<Pollfd>()),
             ("struct sigaction", size_of::<Sigaction>()),
             ("stack_t", size_of::<Sigaltstack>()),
+            ("struct sigcontext", size_of::<Sigcontext>()),
+            ("struct ucontext", size_of::<Ucontext>()),
+            ("siginfo_t", size_of::<Siginfo>()),
             ("struct flock", size_of::<Flock>()),
             ("struct rseq", size_of::<Rseq>()),
             ("struct clone_args", size_of::<CloneArgs>()),
@@ -447,6 +521,23 @@ mod tests {
                 offset_of!(Sigaction, sa_mask),
             ),
             ("stack_t", "ss_flags", offset_of!(Sigaltstack, ss_flags)),
+            ("struct sigcontext", "cs", offset_of!(Sigcontext, cs)),
+            ("struct sigcontext", "err", offset_of!(Sigcontext, err)),
+            (
+                "struct sigcontext",
+                "fpstate",
+                offset_of!(Sigcontext, fpstate),
+            ),
+            (
+                "struct ucontext",
+                "uc_mcontext",
+                offset_of!(Ucontext, uc_mcontext),
+            ),
+            (
+                "struct ucontext",
+                "uc_sigmask",
+                offset_of!(Ucontext, uc_sigmask),
+            ),
             ("stack_t", "ss_size", offset_of!(Sigaltstack, ss_size)),
             ("struct flock", "l_start", offset_of!(Flock, l_start)),
             ("struct flock", "l_pid", offset_of!(Flock, l_pid)),
@@ -496,6 +587,9 @@ mod tests {
 #include <linux/fcntl.h>
 #include <linux/rseq.h>
 #include <linux/sched.h>
+#include <asm/sigcontext.h>
+#include <asm/ucontext.h>
+#include <asm/siginfo.h>
 ";
 
     #[test]

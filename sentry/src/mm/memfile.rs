@@ -16,6 +16,8 @@ use super::raw::Mapping;
 /// memory. 1 TiB of offsets is far more than a 24 GiB machine can back.
 const FILE_SIZE: u64 = 1 << 40;
 const PAGE: u64 = abi::mm::PAGE_SIZE;
+#[allow(clippy::cast_possible_truncation)] // 4096
+const PAGE_USIZE: usize = PAGE as usize;
 
 /// Why the memory file could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +37,10 @@ pub struct MemoryFile {
     mapping: Mapping,
     /// Free page ranges: start offset -> length, never adjacent.
     free: Mutex<BTreeMap<u64, u64>>,
+    /// Extra references to shared ranges (a `MAP_SHARED` mapping inherited
+    /// by fork), per page: offset -> references beyond the first. A release
+    /// of a page with extra references only drops one.
+    shared: Mutex<BTreeMap<u64, u32>>,
 }
 
 impl MemoryFile {
@@ -55,6 +61,7 @@ impl MemoryFile {
             fd,
             mapping,
             free: Mutex::new(free),
+            shared: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -91,9 +98,79 @@ impl MemoryFile {
         }
     }
 
-    /// Returns `[offset, offset+len)` to the free space; its pages are
-    /// released to the host and read as zero when allocated again.
+    /// Adds a reference to every page of `[offset, offset+len)`, which
+    /// another mapping now shares.
+    pub fn share(&self, offset: u64, len: u64) {
+        let mut shared = self.shared.lock();
+        for page in (offset..offset + len).step_by(PAGE_USIZE) {
+            *shared.entry(page).or_insert(0) += 1;
+        }
+    }
+
+    /// Drops one reference to `[offset, offset+len)`: pages nobody else
+    /// shares go back to the free space.
     pub fn release(&self, offset: u64, len: u64) {
+        let mut freed = Vec::new();
+        {
+            let mut shared = self.shared.lock();
+            if shared.range(offset..offset + len).next().is_none() {
+                freed.push((offset, len));
+            } else {
+                let mut run: Option<(u64, u64)> = None;
+                for page in (offset..offset + len).step_by(PAGE_USIZE) {
+                    if let Some(n) = shared.get_mut(&page) {
+                        *n -= 1;
+                        if *n == 0 {
+                            shared.remove(&page);
+                        }
+                        if let Some(r) = run.take() {
+                            freed.push(r);
+                        }
+                    } else {
+                        run = match run {
+                            Some((s, l)) => Some((s, l + PAGE)),
+                            None => Some((page, PAGE)),
+                        };
+                    }
+                }
+                freed.extend(run);
+            }
+        }
+        for (o, l) in freed {
+            self.release_unshared(o, l);
+        }
+    }
+
+    /// Copies `[src, src+len)` to `[dst, dst+len)`, skipping holes (pages
+    /// never touched read as zero in the fresh destination anyway).
+    pub fn copy_range(&self, src: u64, dst: u64, len: u64) {
+        let end = src + len;
+        let mut at = src;
+        while at < end {
+            let Some(data) = self.seek(at, nix::unistd::Whence::SeekData) else {
+                return;
+            };
+            if data >= end {
+                return;
+            }
+            let hole = self
+                .seek(data, nix::unistd::Whence::SeekHole)
+                .unwrap_or(end)
+                .min(end);
+            self.mapping
+                .copy_within(data, dst + (data - src), hole - data);
+            at = hole;
+        }
+    }
+
+    fn seek(&self, at: u64, whence: nix::unistd::Whence) -> Option<u64> {
+        let off = i64::try_from(at).ok()?;
+        nix::unistd::lseek(self.fd.as_raw_fd(), off, whence)
+            .ok()
+            .and_then(|o| u64::try_from(o).ok())
+    }
+
+    fn release_unshared(&self, offset: u64, len: u64) {
         self.decommit(offset, len);
         let mut free = self.free.lock();
         let (mut start, mut total) = (offset, len);
@@ -137,6 +214,12 @@ impl MemoryFile {
         self.mapping.write(offset, src);
     }
 
+    /// Compare-and-exchange of the aligned word at `offset`; returns the
+    /// value found (`old` when it succeeded).
+    pub fn cmpxchg_u32(&self, offset: u64, old: u32, new: u32) -> u32 {
+        self.mapping.cmpxchg_u32(offset, old, new)
+    }
+
     /// Zeroes `len` bytes at `offset` without decommitting.
     pub fn zero(&self, offset: u64, len: u64) {
         self.mapping.zero(offset, len);
@@ -165,6 +248,42 @@ mod tests {
         let mut buf = [1u8; 5];
         f.read(c, &mut buf);
         assert_eq!(buf, [0; 5]);
+    }
+
+    #[test]
+    fn shared_pages_are_freed_by_their_last_release() {
+        let f = MemoryFile::new().unwrap();
+        let a = f.allocate(2 * PAGE).unwrap();
+        f.write(a, b"kept");
+        f.share(a, PAGE);
+        f.release(a, 2 * PAGE);
+        let mut buf = [0u8; 4];
+        f.read(a, &mut buf);
+        assert_eq!(&buf, b"kept", "the shared page survives the first release");
+        let b = f.allocate(PAGE).unwrap();
+        assert_eq!(b, a + PAGE, "the unshared page was freed");
+        f.release(a, PAGE);
+        f.read(a, &mut buf);
+        assert_eq!(buf, [0; 4]);
+    }
+
+    #[test]
+    fn copies_skip_holes() {
+        let f = MemoryFile::new().unwrap();
+        let a = f.allocate(64 * PAGE).unwrap();
+        let b = f.allocate(64 * PAGE).unwrap();
+        f.write(a + 10 * PAGE + 5, b"data");
+        f.copy_range(a, b, 64 * PAGE);
+        let mut buf = [0u8; 4];
+        f.read(b + 10 * PAGE + 5, &mut buf);
+        assert_eq!(&buf, b"data");
+        let mut r = Vec::new();
+        f.residency(b, 64 * PAGE, &mut r);
+        assert_eq!(
+            r.iter().filter(|&&x| x != 0).count(),
+            1,
+            "only the data page"
+        );
     }
 
     #[test]

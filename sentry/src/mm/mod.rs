@@ -84,9 +84,42 @@ struct MmInner {
     mmap_base: u64,
 }
 
+/// The platform address space an MM drives, once it has one: a forked MM
+/// is built before its child's stub exists and records mappings only until
+/// [`MemoryManager::attach`].
+#[derive(Default)]
+struct SpaceRef(parking_lot::RwLock<Option<Arc<dyn AddressSpace>>>);
+
+impl SpaceRef {
+    fn get(&self) -> Option<Arc<dyn AddressSpace>> {
+        self.0.read().clone()
+    }
+
+    fn map(&self, addr: u64, len: u64, access: Access, offset: u64) -> Result<(), PlatformError> {
+        self.0
+            .read()
+            .as_ref()
+            .map_or(Ok(()), |s| s.map(addr, len, access, offset))
+    }
+
+    fn unmap(&self, addr: u64, len: u64) -> Result<(), PlatformError> {
+        self.0
+            .read()
+            .as_ref()
+            .map_or(Ok(()), |s| s.unmap(addr, len))
+    }
+
+    fn protect(&self, addr: u64, len: u64, access: Access) -> Result<(), PlatformError> {
+        self.0
+            .read()
+            .as_ref()
+            .map_or(Ok(()), |s| s.protect(addr, len, access))
+    }
+}
+
 /// An application's memory.
 pub struct MemoryManager {
-    space: Arc<dyn AddressSpace>,
+    space: SpaceRef,
     file: Arc<MemoryFile>,
     max_addr: u64,
     inner: Mutex<MmInner>,
@@ -99,6 +132,17 @@ impl std::fmt::Debug for MemoryManager {
             .field("max_addr", &self.max_addr)
             .field("inner", &self.inner)
             .finish_non_exhaustive()
+    }
+}
+
+impl Drop for MemoryManager {
+    fn drop(&mut self) {
+        // The address space goes with its last user; the memory file's
+        // ranges come back here.
+        let mm = self.inner.get_mut();
+        for v in mm.vmas.iter() {
+            self.file.release(v.offset, v.len());
+        }
     }
 }
 
@@ -118,7 +162,7 @@ impl MemoryManager {
         max_addr: u64,
     ) -> MemoryManager {
         MemoryManager {
-            space,
+            space: SpaceRef(parking_lot::RwLock::new(Some(space))),
             file,
             max_addr,
             inner: Mutex::new(MmInner {
@@ -129,6 +173,69 @@ impl MemoryManager {
             }),
             broken: AtomicBool::new(false),
         }
+    }
+
+    /// The platform address space, if attached.
+    pub fn space(&self) -> Option<Arc<dyn AddressSpace>> {
+        self.space.get()
+    }
+
+    /// A copy for a forked child, not attached to any address space:
+    /// private mappings are copied (their touched pages), shared ones
+    /// shared, `MADV_DONTFORK` ones left out and `MADV_WIPEONFORK` ones
+    /// fresh.
+    pub fn fork(&self) -> Result<MemoryManager, Errno> {
+        let mm = self.inner.lock();
+        let mut vmas = VmaSet::default();
+        let mut allocated: Vec<(u64, u64)> = Vec::new();
+        for v in mm.vmas.iter() {
+            if v.dont_fork {
+                continue;
+            }
+            let mut nv = *v;
+            if v.shared {
+                self.file.share(v.offset, v.len());
+            } else {
+                let off = match self.file.allocate(v.len()) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        for (o, l) in allocated {
+                            self.file.release(o, l);
+                        }
+                        return Err(e);
+                    }
+                };
+                allocated.push((off, v.len()));
+                if !v.wipe_on_fork {
+                    self.file.copy_range(v.offset, off, v.len());
+                }
+                nv.offset = off;
+                nv.wipe_on_fork = v.wipe_on_fork;
+            }
+            vmas.insert(nv);
+        }
+        Ok(MemoryManager {
+            space: SpaceRef::default(),
+            file: self.file.clone(),
+            max_addr: self.max_addr,
+            inner: Mutex::new(MmInner {
+                vmas,
+                brk_start: mm.brk_start,
+                brk: mm.brk,
+                mmap_base: mm.mmap_base,
+            }),
+            broken: AtomicBool::new(false),
+        })
+    }
+
+    /// Gives a forked MM its address space and maps every VMA into it.
+    pub fn attach(&self, space: Arc<dyn AddressSpace>) -> Result<(), Errno> {
+        let mm = self.inner.lock();
+        *self.space.0.write() = Some(space);
+        for v in mm.vmas.iter() {
+            self.platform(self.space.map(v.start, v.len(), v.access, v.offset))?;
+        }
+        Ok(())
     }
 
     /// The end of the range the application may map.
@@ -714,6 +821,62 @@ impl MemoryManager {
         v: &T,
     ) -> Result<(), Errno> {
         self.copy_out(addr, v.as_bytes())
+    }
+
+    /// The identity of the futex word at `addr`: shared mappings are keyed
+    /// by their memory (so processes sharing it meet), everything else, or
+    /// any `FUTEX_PRIVATE_FLAG` futex, by this MM and the address.
+    pub fn futex_key(
+        &self,
+        addr: u64,
+        private: bool,
+    ) -> Result<crate::kernel::futex::FutexKey, Errno> {
+        use crate::kernel::futex::FutexKey;
+        if !addr.is_multiple_of(4) {
+            return Err(Errno::EINVAL);
+        }
+        let mm = self.inner.lock();
+        let v = mm.vmas.find(addr).ok_or(Errno::EFAULT)?;
+        if v.shared && !private {
+            return Ok(FutexKey::Shared {
+                offset: v.offset_of(addr),
+            });
+        }
+        Ok(FutexKey::Private {
+            mm: std::ptr::from_ref(self) as usize,
+            addr,
+        })
+    }
+
+    /// Atomically replaces the aligned word at `addr` by `f(old)` while `f`
+    /// gives `Some`; returns the old value. EFAULT unless writable.
+    pub fn update_u32(
+        &self,
+        addr: u64,
+        mut f: impl FnMut(u32) -> Option<u32>,
+    ) -> Result<u32, Errno> {
+        if !addr.is_multiple_of(4) {
+            return Err(Errno::EINVAL);
+        }
+        let offset = {
+            let mm = self.inner.lock();
+            let v = mm.vmas.find(addr).ok_or(Errno::EFAULT)?;
+            if !v.access.write {
+                return Err(Errno::EFAULT);
+            }
+            v.offset_of(addr)
+        };
+        let mut cur = self.file.cmpxchg_u32(offset, 0, 0);
+        loop {
+            let Some(new) = f(cur) else {
+                return Ok(cur);
+            };
+            let seen = self.file.cmpxchg_u32(offset, cur, new);
+            if seen == cur {
+                return Ok(cur);
+            }
+            cur = seen;
+        }
     }
 
     /// Reads a NUL-terminated string of at most `max` bytes (without the

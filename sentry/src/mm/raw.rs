@@ -71,6 +71,38 @@ impl Mapping {
         unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), dst, src.len()) };
     }
 
+    /// Copies `len` bytes from `src` to `dst`, both offsets in the mapping;
+    /// the ranges must not overlap.
+    pub fn copy_within(&self, src: u64, dst: u64, len: u64) {
+        let n = usize::try_from(len).expect("copied ranges fit in memory");
+        let from = self.ptr(src, n);
+        let to = self.ptr(dst, n);
+        debug_assert!(src + len <= dst || dst + len <= src, "overlapping copy");
+        // SAFETY: both ranges lie in the mapping (checked by `ptr`) and do
+        // not overlap (the callers copy between distinct allocations).
+        unsafe { std::ptr::copy_nonoverlapping(from, to, n) };
+    }
+
+    /// Compare-and-exchange of the 4-byte-aligned word at `offset`;
+    /// returns the value found.
+    pub fn cmpxchg_u32(&self, offset: u64, old: u32, new: u32) -> u32 {
+        assert!(offset.is_multiple_of(4), "aligned word");
+        let p = self.ptr(offset, 4).cast::<u32>();
+        // SAFETY: `p` is 4-byte aligned (the mapping is page-aligned) and
+        // lies in the mapping (checked by `ptr`); application threads access
+        // the word concurrently only through atomic instructions or plain
+        // stores, which an atomic RMW tolerates.
+        let a = unsafe { std::sync::atomic::AtomicU32::from_ptr(p) };
+        match a.compare_exchange(
+            old,
+            new,
+            std::sync::atomic::Ordering::SeqCst,
+            std::sync::atomic::Ordering::SeqCst,
+        ) {
+            Ok(v) | Err(v) => v,
+        }
+    }
+
     /// Zeroes `len` bytes at `offset`.
     pub fn zero(&self, offset: u64, len: u64) {
         let n = usize::try_from(len).expect("zeroed ranges are small");

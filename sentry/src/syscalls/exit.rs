@@ -12,7 +12,8 @@ fn status(args: &SyscallArgs) -> ExitStatus {
     ExitStatus::Exited((args.int(0) & 0xff) as u8)
 }
 
-/// Implements exit(2). With one thread per process today, the process ends.
+/// Implements exit(2): the calling thread ends; the process ends with its
+/// last thread.
 pub fn sys_exit(_t: &mut Task, args: &SyscallArgs) -> Result<Control, Errno> {
     Ok(Control::ExitThread(status(args)))
 }

@@ -210,11 +210,18 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             Ok(1)
         }
         PR_SET_CHILD_SUBREAPER => {
-            t.flags.child_subreaper = arg2 != 0;
+            let mut tree = t.kernel.tree.lock();
+            if let Some(p) = tree.procs.get_mut(&t.tgid) {
+                p.subreaper = arg2 != 0;
+            }
             Ok(0)
         }
         PR_GET_CHILD_SUBREAPER => {
-            t.mm.write_obj(arg2, &i32::from(t.flags.child_subreaper))?;
+            let on = {
+                let tree = t.kernel.tree.lock();
+                tree.procs.get(&t.tgid).is_some_and(|p| p.subreaper)
+            };
+            t.mm.write_obj(arg2, &i32::from(on))?;
             Ok(0)
         }
         PR_SET_NO_NEW_PRIVS => {

@@ -3,12 +3,15 @@
 
 mod exit;
 mod fd;
+mod futex;
 mod identity;
 mod misc;
 mod mmap;
+mod process;
 mod read_write;
 mod rusage;
 mod sched;
+mod signal;
 pub mod table;
 mod time;
 
@@ -26,6 +29,8 @@ pub enum Control {
     ExitGroup(ExitStatus),
     /// The calling thread ended.
     ExitThread(ExitStatus),
+    /// The handler set every register itself (rt_sigreturn): resume.
+    Resume,
 }
 
 /// The outcome of one dispatched call.

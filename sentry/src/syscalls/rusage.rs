@@ -23,7 +23,7 @@ const CPUCLOCK_VIRT: i32 = 1;
 
 /// (user, system) CPU time of the task, in nanoseconds.
 fn cpu_times(t: &Task) -> (i64, i64) {
-    let (pid, _) = t.host_thread;
+    let (pid, _) = t.ctx.host_thread();
     let read = |which| {
         nix::time::clock_gettime(process_clock(pid, which))
             .map_or(0, |ts| ts.tv_sec() * 1_000_000_000 + ts.tv_nsec())

@@ -99,7 +99,7 @@ const PRIO_USER: i32 = 2;
 fn priority_target(t: &Task, which: i32, who: i32) -> Result<(), Errno> {
     let me = match which {
         PRIO_PROCESS => who == 0 || who == t.tgid || who == t.tid,
-        PRIO_PGRP => who == 0 || who == t.pgid,
+        PRIO_PGRP => who == 0 || who == t.pgid(),
         #[allow(clippy::cast_sign_loss)]
         PRIO_USER => who == 0 || who as u32 == t.creds.euid,
         _ => return Err(Errno::EINVAL),

@@ -6,7 +6,10 @@ use std::sync::LazyLock;
 use abi::sysno as nr;
 use abi::Errno;
 
-use super::{exit, fd, identity, misc, mmap, read_write, rusage, sched, time, Control};
+use super::{
+    exit, fd, futex, identity, misc, mmap, process, read_write, rusage, sched, signal, time,
+    Control,
+};
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
 
@@ -182,6 +185,81 @@ fn linux64() -> Vec<(u32, Entry)> {
         (nr::NANOSLEEP, supported("nanosleep", time::sys_nanosleep)),
         (nr::GETPID, supported("getpid", identity::sys_getpid)),
         (nr::EXIT, control("exit", exit::sys_exit)),
+        (
+            nr::CLONE,
+            partial(
+                "clone",
+                process::sys_clone,
+                "no namespaces, no CLONE_PIDFD yet",
+            ),
+        ),
+        (
+            nr::CLONE3,
+            partial(
+                "clone3",
+                process::sys_clone3,
+                "no namespaces, set_tid, cgroup or CLONE_PIDFD yet",
+            ),
+        ),
+        (nr::FORK, supported("fork", process::sys_fork)),
+        (nr::VFORK, supported("vfork", process::sys_vfork)),
+        (nr::WAIT4, supported("wait4", process::sys_wait4)),
+        (
+            nr::WAITID,
+            partial("waitid", process::sys_waitid, "no P_PIDFD yet"),
+        ),
+        (nr::KILL, supported("kill", process::sys_kill)),
+        (nr::TKILL, supported("tkill", process::sys_tkill)),
+        (nr::TGKILL, supported("tgkill", process::sys_tgkill)),
+        (
+            nr::RT_SIGQUEUEINFO,
+            supported("rt_sigqueueinfo", process::sys_rt_sigqueueinfo),
+        ),
+        (
+            nr::RT_TGSIGQUEUEINFO,
+            supported("rt_tgsigqueueinfo", process::sys_rt_tgsigqueueinfo),
+        ),
+        (
+            nr::RT_SIGACTION,
+            supported("rt_sigaction", signal::sys_rt_sigaction),
+        ),
+        (
+            nr::RT_SIGPROCMASK,
+            supported("rt_sigprocmask", signal::sys_rt_sigprocmask),
+        ),
+        (
+            nr::RT_SIGPENDING,
+            supported("rt_sigpending", signal::sys_rt_sigpending),
+        ),
+        (
+            nr::RT_SIGSUSPEND,
+            supported("rt_sigsuspend", signal::sys_rt_sigsuspend),
+        ),
+        (
+            nr::RT_SIGTIMEDWAIT,
+            supported("rt_sigtimedwait", signal::sys_rt_sigtimedwait),
+        ),
+        (
+            nr::SIGALTSTACK,
+            supported("sigaltstack", signal::sys_sigaltstack),
+        ),
+        (
+            nr::RT_SIGRETURN,
+            control("rt_sigreturn", signal::sys_rt_sigreturn),
+        ),
+        (nr::PAUSE, supported("pause", signal::sys_pause)),
+        (
+            nr::RESTART_SYSCALL,
+            supported("restart_syscall", time::sys_restart_syscall),
+        ),
+        (
+            nr::FUTEX,
+            partial(
+                "futex",
+                futex::sys_futex,
+                "no FUTEX_WAIT_REQUEUE_PI/CMP_REQUEUE_PI; PI without priority boosting",
+            ),
+        ),
         (nr::UNAME, supported("uname", misc::sys_uname)),
         (
             nr::FCNTL,
@@ -231,6 +309,8 @@ fn linux64() -> Vec<(u32, Entry)> {
         ),
         (nr::GETPGID, supported("getpgid", identity::sys_getpgid)),
         (nr::GETSID, supported("getsid", identity::sys_getsid)),
+        (nr::SETPGID, supported("setpgid", identity::sys_setpgid)),
+        (nr::SETSID, supported("setsid", identity::sys_setsid)),
         (nr::UMASK, supported("umask", misc::sys_umask)),
         (
             nr::PRCTL,

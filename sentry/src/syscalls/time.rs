@@ -5,7 +5,10 @@ use abi::types::{Timespec, Timeval, Timezone};
 use abi::Errno;
 use nix::time::ClockId;
 
+use std::time::{Duration, Instant};
+
 use crate::arch::SyscallArgs;
+use crate::kernel::task::Restart;
 use crate::kernel::Task;
 
 const NSEC_PER_SEC: i64 = 1_000_000_000;
@@ -59,7 +62,7 @@ fn clock(t: &Task, id: i32) -> Result<Clock, Errno> {
 }
 
 fn host_clock(t: &Task, c: Clock) -> ClockId {
-    let (pid, tid) = t.host_thread;
+    let (pid, tid) = t.ctx.host_thread();
     match c {
         Clock::Host(id) => ClockId::from_raw(id),
         Clock::ProcessCpu => ClockId::from_raw(cpu_clock_of(pid, false)),
@@ -112,32 +115,69 @@ fn valid(ts: &Timespec) -> bool {
     ts.tv_sec >= 0 && (0..NSEC_PER_SEC).contains(&ts.tv_nsec)
 }
 
-fn sleep(t: &Task, id: libc::clockid_t, abs: bool, ts: &Timespec) -> Result<(), Errno> {
-    let _ = t;
-    let req = nix::sys::time::TimeSpec::new(ts.tv_sec, ts.tv_nsec);
-    let flags = if abs {
-        nix::time::ClockNanosleepFlags::TIMER_ABSTIME
+fn ts_ns(ts: &Timespec) -> i128 {
+    i128::from(ts.tv_sec) * i128::from(NSEC_PER_SEC) + i128::from(ts.tv_nsec)
+}
+
+/// Sleeps on host clock `id` until `ts` (absolute) or for `ts`. A signal
+/// ends a relative sleep with the time left in `rem` (if non-zero) and a
+/// restart block; an absolute one simply restarts.
+fn sleep(
+    t: &mut Task,
+    id: libc::clockid_t,
+    abs: bool,
+    ts: &Timespec,
+    rem: u64,
+) -> Result<(), Errno> {
+    let clock_now = ts_ns(&now(t, Clock::Host(id)));
+    let target = if abs {
+        ts_ns(ts)
     } else {
-        nix::time::ClockNanosleepFlags::empty()
+        clock_now + ts_ns(ts)
     };
-    // The sentry thread sleeps; signals that interrupt sleeps come with the
-    // next issue, and until then a sleep runs to its end.
-    let mut left = req;
-    let mut flags = flags;
-    loop {
-        match nix::time::clock_nanosleep(ClockId::from_raw(id), flags, &left) {
-            Ok(_) => return Ok(()),
-            Err(nix::Error::EINTR) if abs => continue,
-            Err(nix::Error::EINTR) => {
-                // Without the remainder from nix, finish the sleep against
-                // an absolute deadline instead.
-                let now =
-                    nix::time::clock_gettime(ClockId::from_raw(id)).map_err(|_| Errno::EINVAL)?;
-                left = now + req;
-                flags = nix::time::ClockNanosleepFlags::TIMER_ABSTIME;
+    let ahead = u64::try_from((target - clock_now).max(0)).unwrap_or(u64::MAX);
+    let deadline = Instant::now() + Duration::from_nanos(ahead);
+    sleep_until(t, id, deadline, abs, rem)
+}
+
+fn sleep_until(
+    t: &mut Task,
+    id: libc::clockid_t,
+    deadline: Instant,
+    abs: bool,
+    rem: u64,
+) -> Result<(), Errno> {
+    match t.block(Some(deadline), || None::<()>) {
+        Err(Errno::ETIMEDOUT) | Ok(()) => Ok(()),
+        Err(_) if abs => Err(Errno::ERESTARTNOHAND),
+        Err(_) => {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if rem != 0 {
+                let ts = Timespec {
+                    tv_sec: i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
+                    tv_nsec: i64::from(left.subsec_nanos()),
+                };
+                t.mm.write_obj(rem, &ts)?;
             }
-            Err(e) => return Err(Errno::from_raw(e as i32)),
+            t.restart = Some(Restart::Sleep {
+                clock: id,
+                deadline,
+                rem,
+            });
+            Err(Errno::ERESTART_RESTARTBLOCK)
         }
+    }
+}
+
+/// Implements restart_syscall(2): resumes an interrupted sleep.
+pub fn sys_restart_syscall(t: &mut Task, _a: &SyscallArgs) -> Result<u64, Errno> {
+    match t.restart.take() {
+        Some(Restart::Sleep {
+            clock,
+            deadline,
+            rem,
+        }) => sleep_until(t, clock, deadline, false, rem).map(|()| 0),
+        None => Err(Errno::EINTR),
     }
 }
 
@@ -147,7 +187,7 @@ pub fn sys_nanosleep(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if !valid(&ts) {
         return Err(Errno::EINVAL);
     }
-    sleep(t, CLOCK_MONOTONIC, false, &ts)?;
+    sleep(t, CLOCK_MONOTONIC, false, &ts, a.addr(1))?;
     Ok(0)
 }
 
@@ -172,7 +212,7 @@ pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> 
     if !valid(&ts) {
         return Err(Errno::EINVAL);
     }
-    sleep(t, host, abs, &ts)?;
+    sleep(t, host, abs, &ts, a.addr(3))?;
     Ok(0)
 }
 

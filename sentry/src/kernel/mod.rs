@@ -1,20 +1,30 @@
-//! The kernel's objects: the sandbox-wide `Kernel`, and `Task`, one
-//! application thread with its identity and resources.
+//! The kernel's objects: the sandbox-wide `Kernel`, the process tree, and
+//! `Task`, one application thread with its identity and resources, run by
+//! a host thread of its own.
 //!
 //! Lock order (outer first):
+//!   Kernel::tree
+//!   Process::actions
 //!   Task::fds
+//!   futex buckets
 //!   MemoryManager::inner
 
+pub mod futex;
+pub mod process;
+pub mod signal;
+pub mod task;
+pub mod wait;
+
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use abi::types::Rlimit;
-use parking_lot::Mutex;
-use platform::Registers;
+use parking_lot::{Condvar, Mutex};
 
-use crate::fd::FdTable;
-use crate::mm::MemoryManager;
+use crate::mm::MemoryFile;
+pub use process::Tree;
+pub use task::{Task, TaskSeed};
 
 /// Sandbox-wide state.
 #[derive(Debug)]
@@ -29,10 +39,34 @@ pub struct Kernel {
     pub strace: bool,
     /// Calls to numbers with no handler, per number.
     pub unknown_syscalls: Vec<AtomicU64>,
+    pub platform: Arc<dyn platform::Platform>,
+    pub memory: Arc<MemoryFile>,
+    /// Processes, threads and their signals.
+    pub tree: Mutex<Tree>,
+    pub futexes: futex::Futexes,
+    /// Executables the sandbox can exec until it has a filesystem: the
+    /// program `runsc do` was given, by the paths it can be named by.
+    pub programs: Mutex<HashMap<Vec<u8>, Arc<[u8]>>>,
+    /// Host threads running tasks, for the end of the sandbox.
+    live: Mutex<usize>,
+    all_gone: Condvar,
+}
+
+/// What the kernel is made of, besides settings.
+#[derive(Debug)]
+pub struct KernelParts {
+    pub platform: Arc<dyn platform::Platform>,
+    pub memory: Arc<MemoryFile>,
 }
 
 impl Kernel {
-    pub fn new(hostname: &[u8], num_cpus: u32, total_ram: u64, strace: bool) -> Kernel {
+    pub fn new(
+        hostname: &[u8],
+        num_cpus: u32,
+        total_ram: u64,
+        strace: bool,
+        parts: KernelParts,
+    ) -> Kernel {
         Kernel {
             hostname: Mutex::new(hostname.to_vec()),
             domainname: Mutex::new(b"(none)".to_vec()),
@@ -42,6 +76,35 @@ impl Kernel {
             total_ram,
             strace,
             unknown_syscalls: (0..1024).map(|_| AtomicU64::new(0)).collect(),
+            platform: parts.platform,
+            memory: parts.memory,
+            tree: Mutex::new(Tree::default()),
+            futexes: futex::Futexes::default(),
+            programs: Mutex::new(HashMap::new()),
+            live: Mutex::new(0),
+            all_gone: Condvar::new(),
+        }
+    }
+
+    /// A task thread starts.
+    pub fn thread_started(&self) {
+        *self.live.lock() += 1;
+    }
+
+    /// A task thread is done.
+    pub fn thread_ended(&self) {
+        let mut n = self.live.lock();
+        *n -= 1;
+        if *n == 0 {
+            self.all_gone.notify_all();
+        }
+    }
+
+    /// Waits until no task thread is left.
+    pub fn wait_all_gone(&self) {
+        let mut n = self.live.lock();
+        while *n > 0 {
+            self.all_gone.wait(&mut n);
         }
     }
 
@@ -103,51 +166,13 @@ pub enum ExitStatus {
     Signaled(i32),
 }
 
-/// Per-process settings that `prctl` reads and writes.
+/// Per-thread settings that `prctl` reads and writes.
 #[derive(Clone, Debug, Default)]
 pub struct ProcessFlags {
     pub pdeathsig: i32,
     pub dumpable: bool,
     pub no_new_privs: bool,
-    pub child_subreaper: bool,
     pub keep_caps: bool,
     /// The nice value, -20..=19.
     pub nice: i32,
-}
-
-/// One application thread.
-#[derive(Debug)]
-pub struct Task {
-    pub kernel: Arc<Kernel>,
-    /// Thread id in the sandbox's PID namespace.
-    pub tid: i32,
-    /// Thread-group (process) id.
-    pub tgid: i32,
-    pub ppid: i32,
-    pub pgid: i32,
-    pub sid: i32,
-    pub creds: Credentials,
-    pub mm: Arc<MemoryManager>,
-    pub fds: Arc<Mutex<FdTable>>,
-    pub regs: Registers,
-    pub rlimits: Arc<Mutex<Vec<Rlimit>>>,
-    pub umask: u32,
-    /// `comm`: at most 15 bytes.
-    pub comm: Vec<u8>,
-    pub clear_child_tid: u64,
-    pub robust_list: u64,
-    pub robust_list_len: u64,
-    pub flags: ProcessFlags,
-    /// The host thread that runs this task's application code, for its CPU
-    /// clocks: (pid, tid) of the stub.
-    pub host_thread: (i32, i32),
-}
-
-impl Task {
-    /// The soft limit of `resource`.
-    pub fn rlimit_cur(&self, resource: u32) -> u64 {
-        let r = self.rlimits.lock();
-        r.get(resource as usize)
-            .map_or(abi::resource::RLIM_INFINITY, |l| l.rlim_cur)
-    }
 }

@@ -1,0 +1,601 @@
+//! The process tree and the signal state that spans tasks: the sandbox's
+//! PID namespace, parents and children, process groups and sessions,
+//! pending signals and their delivery targets, group exit and group stop.
+//!
+//! All of it sits behind one lock, `Kernel::tree` (like Linux's
+//! `tasklist_lock` and `siglock` together): the operations that cross tasks
+//! are short, and one lock leaves no lock order to get wrong. Nothing blocks
+//! while holding it.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use abi::signal::{
+    sigmask, SigactionFlags, CLD_CONTINUED, CLD_EXITED, CLD_KILLED, CLD_STOPPED, SIGCHLD, SIGCONT,
+    SIGKILL, SIG_DFL,
+};
+use abi::types::Siginfo;
+use abi::Errno;
+use parking_lot::Mutex;
+use platform::Interrupter;
+
+use super::signal::{
+    default_action, DefaultAction, SigActions, SigQueue, SigSet, SiginfoExt, STOP_SIGNALS,
+};
+use super::wait::{WaitQueue, Waker};
+use super::ExitStatus;
+
+/// The largest pid, as Linux's `pid_max` on a systemd host.
+pub const PID_MAX: i32 = 4_194_304;
+
+/// What other tasks hold of a task: how to wake it and interrupt it.
+#[derive(Debug, Default)]
+pub struct TaskShared {
+    pub waker: Arc<Waker>,
+    /// Something needs the task's attention at its next return to the
+    /// application (a signal, a stop, an exit).
+    pub attention: AtomicBool,
+    interrupter: Mutex<Option<Interrupter>>,
+}
+
+impl TaskShared {
+    /// Makes the task look at its signals soon: wakes it if it sleeps in
+    /// the sentry and interrupts it if it runs application code.
+    pub fn kick(&self) {
+        self.attention.store(true, Ordering::SeqCst);
+        self.waker.wake();
+        if let Some(i) = *self.interrupter.lock() {
+            i.interrupt();
+        }
+    }
+
+    pub fn set_interrupter(&self, i: Option<Interrupter>) {
+        *self.interrupter.lock() = i;
+    }
+}
+
+/// One thread, as the tree sees it.
+#[derive(Debug)]
+pub struct ThreadEntry {
+    pub tgid: i32,
+    pub mask: SigSet,
+    /// The mask before rt_sigtimedwait lowered it: signals in it are
+    /// waited for, so never fatal on arrival.
+    pub real_blocked: SigSet,
+    pub pending: SigQueue,
+    pub shared: Arc<TaskShared>,
+}
+
+/// How far a process is from gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProcState {
+    Running,
+    /// Its threads are exiting with this status.
+    Exiting(ExitStatus),
+    /// All threads are gone; the parent has not reaped it.
+    Zombie(ExitStatus),
+}
+
+/// A state change a parent's `wait` may report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Report {
+    Stopped(i32),
+    Continued,
+}
+
+/// CPU time in clock ticks, for SIGCHLD and `times`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ticks {
+    pub user: i64,
+    pub system: i64,
+}
+
+/// One process (thread group).
+#[derive(Debug)]
+pub struct Process {
+    pub tgid: i32,
+    /// 0 for init.
+    pub parent: i32,
+    pub children: BTreeSet<i32>,
+    /// Live threads, in creation order.
+    pub threads: Vec<i32>,
+    pub pgid: i32,
+    pub sid: i32,
+    pub uid: u32,
+    pub actions: Arc<Mutex<SigActions>>,
+    pub pending: SigQueue,
+    pub state: ProcState,
+    /// The signal the parent gets at exit (`CLONE` low byte; SIGCHLD for fork).
+    pub exit_signal: i32,
+    pub subreaper: bool,
+    /// Group-stopped: every thread waits for SIGCONT.
+    pub stopped: bool,
+    /// An unreported stop or continue, for `wait`.
+    pub report: Option<Report>,
+    /// Woken when a child changes state.
+    pub child_events: Arc<WaitQueue>,
+    /// CPU time of the process at exit, and of its reaped children.
+    pub ticks: Ticks,
+    pub children_ticks: Ticks,
+    /// Has exec'd since fork (setpgid on such a child is EACCES).
+    pub did_exec: bool,
+}
+
+impl Process {
+    /// A running process with no threads yet, in its own group and session
+    /// until the caller says otherwise.
+    pub fn new(tgid: i32, parent: i32, uid: u32) -> Process {
+        Process {
+            tgid,
+            parent,
+            children: BTreeSet::new(),
+            threads: Vec::new(),
+            pgid: tgid,
+            sid: tgid,
+            uid,
+            actions: Arc::default(),
+            pending: SigQueue::default(),
+            state: ProcState::Running,
+            exit_signal: SIGCHLD,
+            subreaper: false,
+            stopped: false,
+            report: None,
+            child_events: Arc::default(),
+            ticks: Ticks::default(),
+            children_ticks: Ticks::default(),
+            did_exec: false,
+        }
+    }
+}
+
+/// The sandbox's processes and threads.
+#[derive(Debug, Default)]
+pub struct Tree {
+    pub threads: HashMap<i32, ThreadEntry>,
+    pub procs: HashMap<i32, Process>,
+    last_pid: i32,
+}
+
+/// Who a kill(2)-style call is aimed at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Process(i32),
+    Group(i32),
+    /// Every process but init and the sender's own.
+    All {
+        sender: i32,
+    },
+}
+
+impl Tree {
+    /// Allocates the next free pid after the last one, as Linux does,
+    /// skipping ids still in use as a thread, process, group or session.
+    pub fn alloc_pid(&mut self) -> Result<i32, Errno> {
+        let in_use = |t: &Tree, p: i32| {
+            t.threads.contains_key(&p)
+                || t.procs.contains_key(&p)
+                || t.procs.values().any(|x| x.pgid == p || x.sid == p)
+        };
+        let mut p = self.last_pid;
+        for _ in 0..PID_MAX {
+            p = if p >= PID_MAX - 1 { 1 } else { p + 1 };
+            if !in_use(self, p) {
+                self.last_pid = p;
+                return Ok(p);
+            }
+        }
+        Err(Errno::EAGAIN)
+    }
+
+    /// Registers a new process with its first thread.
+    pub fn add_process(&mut self, proc: Process, mask: SigSet, shared: Arc<TaskShared>) {
+        let tgid = proc.tgid;
+        if proc.parent != 0 {
+            if let Some(p) = self.procs.get_mut(&proc.parent) {
+                p.children.insert(tgid);
+            }
+        }
+        self.procs.insert(tgid, proc);
+        self.add_thread(tgid, tgid, mask, shared);
+    }
+
+    /// Registers a thread of an existing process.
+    pub fn add_thread(&mut self, tgid: i32, tid: i32, mask: SigSet, shared: Arc<TaskShared>) {
+        self.threads.insert(
+            tid,
+            ThreadEntry {
+                tgid,
+                mask,
+                real_blocked: 0,
+                pending: SigQueue::default(),
+                shared,
+            },
+        );
+        if let Some(p) = self.procs.get_mut(&tgid) {
+            if !p.threads.contains(&tid) {
+                p.threads.push(tid);
+            }
+        }
+    }
+
+    pub fn proc_of(&self, tid: i32) -> Option<&Process> {
+        let tgid = self.threads.get(&tid)?.tgid;
+        self.procs.get(&tgid)
+    }
+
+    /// Whether the process is alive (not exiting, not a zombie).
+    pub fn is_running(&self, tgid: i32) -> bool {
+        self.procs
+            .get(&tgid)
+            .is_some_and(|p| p.state == ProcState::Running)
+    }
+
+    /// The processes a kill(2)-style target names.
+    pub fn targets(&self, target: Target) -> Vec<i32> {
+        let alive = |p: &&Process| !matches!(p.state, ProcState::Zombie(_));
+        match target {
+            Target::Process(pid) => self
+                .procs
+                .get(&pid)
+                .filter(alive)
+                .map(|p| p.tgid)
+                .into_iter()
+                .collect(),
+            Target::Group(pgid) => self
+                .procs
+                .values()
+                .filter(alive)
+                .filter(|p| p.pgid == pgid)
+                .map(|p| p.tgid)
+                .collect(),
+            Target::All { sender } => self
+                .procs
+                .values()
+                .filter(alive)
+                .filter(|p| p.tgid != 1 && p.tgid != sender)
+                .map(|p| p.tgid)
+                .collect(),
+        }
+    }
+
+    /// Sends a signal to a process (`kill`). `info.si_signo == 0` checks
+    /// only.
+    pub fn send_to_process(&mut self, tgid: i32, info: Siginfo) {
+        if info.si_signo == 0 || !self.prepare(tgid, info.si_signo) {
+            return;
+        }
+        let Some(p) = self.procs.get_mut(&tgid) else {
+            return;
+        };
+        p.pending.enqueue(info);
+        self.complete(tgid, None, info.si_signo);
+    }
+
+    /// Sends a signal to one thread (`tgkill`, faults).
+    pub fn send_to_thread(&mut self, tid: i32, info: Siginfo) {
+        let Some(tgid) = self.threads.get(&tid).map(|t| t.tgid) else {
+            return;
+        };
+        if info.si_signo == 0 || !self.prepare(tgid, info.si_signo) {
+            return;
+        }
+        if let Some(t) = self.threads.get_mut(&tid) {
+            t.pending.enqueue(info);
+        }
+        self.complete(tgid, Some(tid), info.si_signo);
+    }
+
+    /// Linux's `prepare_signal`: stop and continue side effects, and
+    /// whether the signal is worth queueing at all.
+    fn prepare(&mut self, tgid: i32, sig: i32) -> bool {
+        let Some(p) = self.procs.get(&tgid) else {
+            return false;
+        };
+        if p.state != ProcState::Running {
+            return false;
+        }
+        let threads = p.threads.clone();
+        let bit = sigmask(sig);
+        if bit & STOP_SIGNALS != 0 {
+            self.discard(tgid, &threads, sigmask(SIGCONT));
+        } else if sig == SIGCONT {
+            self.discard(tgid, &threads, STOP_SIGNALS);
+            let p = self.procs.get_mut(&tgid).expect("exists");
+            if p.stopped {
+                p.stopped = false;
+                p.report = Some(Report::Continued);
+                let parent = p.parent;
+                let uid = p.uid;
+                for t in &threads {
+                    if let Some(t) = self.threads.get(t) {
+                        t.shared.kick();
+                    }
+                }
+                self.notify_parent(parent, tgid, uid, CLD_CONTINUED, SIGCONT);
+            }
+        }
+        // An ignored signal is dropped unless the target thread blocks it.
+        let p = self.procs.get(&tgid).expect("exists");
+        let leader_mask = self
+            .threads
+            .get(&tgid)
+            .map_or(0, |t| t.mask | t.real_blocked);
+        let ignored = p.actions.lock().is_ignored(sig);
+        !(ignored && leader_mask & bit == 0)
+    }
+
+    fn discard(&mut self, tgid: i32, threads: &[i32], set: SigSet) {
+        if let Some(p) = self.procs.get_mut(&tgid) {
+            p.pending.discard(set);
+        }
+        for t in threads {
+            if let Some(t) = self.threads.get_mut(t) {
+                t.pending.discard(set);
+            }
+        }
+    }
+
+    /// Linux's `complete_signal`: finds a thread to handle the signal, and
+    /// starts a group exit at once for a fatal one.
+    fn complete(&mut self, tgid: i32, thread: Option<i32>, sig: i32) {
+        let bit = sigmask(sig);
+        let Some(p) = self.procs.get(&tgid) else {
+            return;
+        };
+        let wants = |t: &i32| self.threads.get(t).is_some_and(|e| e.mask & bit == 0);
+        let target = match thread {
+            Some(t) => wants(&t).then_some(t),
+            None => p.threads.iter().copied().find(|t| wants(t)),
+        };
+        let Some(target) = target else {
+            return;
+        };
+        let act = p.actions.lock().get(sig);
+        let waited = self
+            .threads
+            .get(&target)
+            .is_some_and(|t| t.real_blocked & bit != 0);
+        let fatal = sig == SIGKILL
+            || (!waited
+                && act.sa_handler == SIG_DFL
+                && default_action(sig) == DefaultAction::Terminate);
+        if fatal {
+            self.group_exit(tgid, ExitStatus::Signaled(sig));
+            return;
+        }
+        if let Some(t) = self.threads.get(&target) {
+            t.shared.kick();
+        }
+    }
+
+    /// Ends every thread of a process with `status` (exit_group, a fatal
+    /// signal). The first status wins.
+    pub fn group_exit(&mut self, tgid: i32, status: ExitStatus) {
+        let Some(p) = self.procs.get_mut(&tgid) else {
+            return;
+        };
+        if p.state != ProcState::Running {
+            return;
+        }
+        p.state = ProcState::Exiting(status);
+        p.stopped = false;
+        for t in &p.threads {
+            if let Some(t) = self.threads.get(t) {
+                t.shared.kick();
+            }
+        }
+    }
+
+    /// Group stop by `sig`: every thread waits for SIGCONT; the parent hears.
+    pub fn group_stop(&mut self, tgid: i32, sig: i32) {
+        let Some(p) = self.procs.get_mut(&tgid) else {
+            return;
+        };
+        if p.state != ProcState::Running || p.stopped {
+            return;
+        }
+        p.stopped = true;
+        p.report = Some(Report::Stopped(sig));
+        let (parent, uid) = (p.parent, p.uid);
+        for t in &p.threads {
+            if let Some(t) = self.threads.get(t) {
+                t.shared.kick();
+            }
+        }
+        self.notify_parent(parent, tgid, uid, CLD_STOPPED, sig);
+    }
+
+    /// SIGCHLD for a stop or continue (unless the parent asked for none
+    /// with SA_NOCLDSTOP), and a wake-up for its waiters either way.
+    fn notify_parent(&mut self, parent: i32, child: i32, uid: u32, code: i32, status: i32) {
+        let Some(pp) = self.procs.get(&parent) else {
+            return;
+        };
+        pp.child_events.notify_all();
+        let act = pp.actions.lock().get(SIGCHLD);
+        if SigactionFlags::from_bits_retain(act.sa_flags).contains(SigactionFlags::SA_NOCLDSTOP) {
+            return;
+        }
+        let info = Siginfo::child(code, child, uid, status, 0, 0);
+        self.send_to_process(parent, info);
+    }
+
+    /// Removes an exited thread. When it was the last, the process becomes
+    /// a zombie (or is reaped at once when its parent ignores SIGCHLD), its
+    /// children go to the nearest subreaper or init, and the parent hears.
+    /// Returns the process's status when it ended.
+    pub fn remove_thread(&mut self, tid: i32, status: ExitStatus) -> Option<ExitStatus> {
+        let entry = self.threads.remove(&tid)?;
+        let tgid = entry.tgid;
+        let p = self.procs.get_mut(&tgid)?;
+        p.threads.retain(|&t| t != tid);
+        if !p.threads.is_empty() {
+            return None;
+        }
+        let status = match p.state {
+            ProcState::Exiting(s) => s,
+            _ => status,
+        };
+        p.state = ProcState::Zombie(status);
+        p.report = None;
+        // Leftover signals die with the process.
+        p.pending = SigQueue::default();
+        let parent = p.parent;
+        let exit_signal = p.exit_signal;
+        let uid = p.uid;
+        let ticks = p.ticks;
+        let children: Vec<i32> = std::mem::take(&mut p.children).into_iter().collect();
+        self.reparent(tgid, parent, &children);
+
+        if tgid == 1 {
+            // The sandbox's init is gone: like a PID namespace's init, it
+            // takes every other process with it.
+            self.kill_all(1);
+        }
+        let Some(pp) = self.procs.get(&parent) else {
+            // Init has no parent: it stays a zombie for the sandbox to read.
+            return Some(status);
+        };
+        let acts = pp.actions.lock().clone();
+        let chld = acts.get(SIGCHLD);
+        let autoreap = exit_signal == SIGCHLD
+            && (chld.sa_handler == abi::signal::SIG_IGN
+                || SigactionFlags::from_bits_retain(chld.sa_flags)
+                    .contains(SigactionFlags::SA_NOCLDWAIT));
+        pp.child_events.notify_all();
+        if exit_signal > 0 {
+            let (code, st) = wait_code(status);
+            let info = Siginfo::child(code, tgid, uid, st, ticks.user, ticks.system);
+            let mut info = info;
+            info.si_signo = exit_signal;
+            self.send_to_process(parent, info);
+        }
+        if autoreap {
+            self.reap(tgid);
+        }
+        Some(status)
+    }
+
+    /// Gives `children` of the dead `tgid` a new parent.
+    fn reparent(&mut self, tgid: i32, parent: i32, children: &[i32]) {
+        if children.is_empty() {
+            return;
+        }
+        // The nearest live subreaper above, else init.
+        let mut new_parent = 1;
+        let mut up = parent;
+        while up != 0 {
+            let Some(p) = self.procs.get(&up) else { break };
+            if p.subreaper && p.state == ProcState::Running {
+                new_parent = up;
+                break;
+            }
+            up = p.parent;
+        }
+        if tgid == 1 || !self.procs.contains_key(&new_parent) {
+            // Init is gone: the sandbox is ending; orphans keep no parent.
+            for c in children {
+                if let Some(cp) = self.procs.get_mut(c) {
+                    cp.parent = 0;
+                }
+            }
+            return;
+        }
+        let mut zombies = false;
+        for c in children {
+            if let Some(cp) = self.procs.get_mut(c) {
+                cp.parent = new_parent;
+                zombies |= matches!(cp.state, ProcState::Zombie(_));
+            }
+        }
+        let np = self.procs.get_mut(&new_parent).expect("exists");
+        np.children.extend(children.iter().copied());
+        if zombies {
+            np.child_events.notify_all();
+        }
+    }
+
+    /// Frees a zombie's pid and accounts its time to the parent.
+    pub fn reap(&mut self, tgid: i32) {
+        let Some(p) = self.procs.remove(&tgid) else {
+            return;
+        };
+        if let Some(pp) = self.procs.get_mut(&p.parent) {
+            pp.children.remove(&tgid);
+            pp.children_ticks.user += p.ticks.user + p.children_ticks.user;
+            pp.children_ticks.system += p.ticks.system + p.children_ticks.system;
+        }
+    }
+
+    /// Kicks every thread of every process but `except` with SIGKILL: the
+    /// sandbox's init died.
+    pub fn kill_all(&mut self, except: i32) {
+        let pids: Vec<i32> = self
+            .procs
+            .keys()
+            .copied()
+            .filter(|&p| p != except)
+            .collect();
+        for p in pids {
+            self.group_exit(p, ExitStatus::Signaled(SIGKILL));
+        }
+    }
+
+    /// Whether `sig` is pending and unblocked for thread `tid`.
+    pub fn has_deliverable(&self, tid: i32) -> bool {
+        let Some(t) = self.threads.get(&tid) else {
+            return false;
+        };
+        let Some(p) = self.procs.get(&t.tgid) else {
+            return false;
+        };
+        p.state != ProcState::Running
+            || p.stopped
+            || (t.pending.pending() | p.pending.pending()) & !t.mask != 0
+    }
+
+    /// Sets a thread's mask (SIGKILL and SIGSTOP never blocked) and kicks it
+    /// if that unblocked something pending.
+    pub fn set_mask(&mut self, tid: i32, mask: SigSet) {
+        let Some(t) = self.threads.get_mut(&tid) else {
+            return;
+        };
+        t.mask = mask & !super::signal::UNBLOCKABLE;
+        if self.has_deliverable(tid) {
+            self.threads[&tid].shared.kick();
+        }
+    }
+
+    pub fn mask(&self, tid: i32) -> SigSet {
+        self.threads.get(&tid).map_or(0, |t| t.mask)
+    }
+
+    /// Signals pending for a thread: its own and its process's.
+    pub fn pending(&self, tid: i32) -> SigSet {
+        let Some(t) = self.threads.get(&tid) else {
+            return 0;
+        };
+        t.pending.pending() | self.procs.get(&t.tgid).map_or(0, |p| p.pending.pending())
+    }
+
+    /// Takes the next deliverable signal of a thread: its own queue first,
+    /// then its process's (Linux's `dequeue_signal`), under `mask`.
+    pub fn dequeue(&mut self, tid: i32, mask: SigSet) -> Option<Siginfo> {
+        let t = self.threads.get_mut(&tid)?;
+        let tgid = t.tgid;
+        if let Some(i) = t.pending.dequeue(mask) {
+            return Some(i);
+        }
+        self.procs.get_mut(&tgid)?.pending.dequeue(mask)
+    }
+}
+
+/// `si_code` and `si_status` of a child's exit.
+pub fn wait_code(s: ExitStatus) -> (i32, i32) {
+    match s {
+        ExitStatus::Exited(c) => (CLD_EXITED, i32::from(c)),
+        // The sandbox writes no core files: never CLD_DUMPED.
+        ExitStatus::Signaled(sig) => (CLD_KILLED, sig),
+    }
+}

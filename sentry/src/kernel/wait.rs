@@ -1,0 +1,130 @@
+//! Sleeping and waking: a [`Waker`] per task, [`WaitQueue`]s on the objects
+//! tasks wait for.
+//!
+//! A waiting task registers its waker on the queues it waits on, then loops:
+//! clear the waker, test the condition (and whether a signal interrupts),
+//! sleep. A notifier changes the condition first and wakes second, so a wake
+//! between the test and the sleep is never lost: the sleep returns at once.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use parking_lot::{Condvar, Mutex};
+
+/// Wakes one sleeping task.
+#[derive(Debug, Default)]
+pub struct Waker {
+    woken: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Waker {
+    /// Wakes the task if it sleeps, or makes its next sleep return at once.
+    pub fn wake(&self) {
+        let mut w = self.woken.lock();
+        *w = true;
+        self.cv.notify_one();
+    }
+
+    /// Forgets earlier wakes: call before testing the condition.
+    pub fn clear(&self) {
+        *self.woken.lock() = false;
+    }
+
+    /// Sleeps until woken or until `deadline`; returns whether it was woken.
+    pub fn sleep(&self, deadline: Option<Instant>) -> bool {
+        let mut w = self.woken.lock();
+        while !*w {
+            match deadline {
+                Some(d) => {
+                    if self.cv.wait_until(&mut w, d).timed_out() {
+                        return std::mem::take(&mut *w);
+                    }
+                }
+                None => self.cv.wait(&mut w),
+            }
+        }
+        *w = false;
+        true
+    }
+}
+
+/// The tasks waiting for something.
+#[derive(Debug, Default)]
+pub struct WaitQueue {
+    waiters: Mutex<Vec<Arc<Waker>>>,
+}
+
+impl WaitQueue {
+    /// Wakes every waiter.
+    pub fn notify_all(&self) {
+        for w in self.waiters.lock().iter() {
+            w.wake();
+        }
+    }
+
+    /// Whether anybody waits.
+    pub fn has_waiters(&self) -> bool {
+        !self.waiters.lock().is_empty()
+    }
+
+    /// Registers `waker` until the returned guard is dropped.
+    pub fn register(&self, waker: &Arc<Waker>) -> Registration<'_> {
+        self.waiters.lock().push(waker.clone());
+        Registration {
+            queue: self,
+            waker: waker.clone(),
+        }
+    }
+}
+
+/// A waker's place on a queue.
+#[derive(Debug)]
+pub struct Registration<'a> {
+    queue: &'a WaitQueue,
+    waker: Arc<Waker>,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        let mut w = self.queue.waiters.lock();
+        if let Some(i) = w.iter().position(|x| Arc::ptr_eq(x, &self.waker)) {
+            w.swap_remove(i);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_wake_before_the_sleep_is_not_lost() {
+        let w = Arc::new(Waker::default());
+        w.clear();
+        w.wake();
+        assert!(w.sleep(Some(Instant::now() + Duration::from_secs(5))));
+    }
+
+    #[test]
+    fn sleep_times_out() {
+        let w = Waker::default();
+        assert!(!w.sleep(Some(Instant::now() + Duration::from_millis(5))));
+    }
+
+    #[test]
+    fn queue_wakes_registered_waiters_only_while_registered() {
+        let q = WaitQueue::default();
+        let w = Arc::new(Waker::default());
+        {
+            let _r = q.register(&w);
+            assert!(q.has_waiters());
+            q.notify_all();
+            assert!(w.sleep(Some(Instant::now())));
+        }
+        assert!(!q.has_waiters());
+        q.notify_all();
+        assert!(!w.sleep(Some(Instant::now() + Duration::from_millis(1))));
+    }
+}
