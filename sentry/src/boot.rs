@@ -13,7 +13,7 @@ use crate::fsimpl::FileDescription;
 use crate::kernel::process::ProcState;
 use crate::kernel::task::{self, InitSpec};
 use crate::kernel::{Credentials, ExitStatus, Kernel, KernelParts, ProcessFlags, Task};
-use crate::loader::{self, AuxIds, LoadArgs, LoadError};
+use crate::loader::{self, AuxIds, LoadArgs, LoadError, OsRandom};
 use crate::mm::{MemoryFile, MemoryManager};
 
 /// Everything the sentry needs to start a workload; `runsc` fills it in.
@@ -69,15 +69,6 @@ pub struct RunReport {
     pub unknown_syscalls: Vec<(u64, u64)>,
 }
 
-struct OsRandom;
-
-impl loader::Random for OsRandom {
-    fn fill(&mut self, buf: &mut [u8]) {
-        // The host's entropy source cannot fail after boot on Linux.
-        getrandom::fill(buf).expect("host getrandom");
-    }
-}
-
 /// Boots the sandbox on the calling thread and runs the workload to its end.
 pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
     // The serving thread and the stub thread it serves share this CPU.
@@ -117,12 +108,19 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         KernelParts {
             platform,
             memory: file,
+            hwcap: (config.hwcap, config.hwcap2),
         },
     ));
-    kernel
-        .programs
-        .lock()
-        .insert(config.execfn.clone(), Arc::from(image));
+    {
+        // Until the filesystem issue, exec finds the program by the names
+        // it was started as.
+        let image: Arc<[u8]> = Arc::from(image);
+        let mut programs = kernel.programs.lock();
+        programs.insert(config.execfn.clone(), image.clone());
+        if let Some(arg0) = config.argv.first() {
+            programs.insert(arg0.clone(), image);
+        }
+    }
     let mut fds = FdTable::default();
     for (i, host) in config.stdio.into_iter().enumerate() {
         let fd = i32::try_from(i).expect("three");

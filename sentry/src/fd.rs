@@ -35,6 +35,20 @@ impl FdTable {
         }
     }
 
+    /// The table a process has after execve: a copy without the
+    /// close-on-exec descriptors.
+    pub fn clone_for_exec(&self) -> FdTable {
+        let mut entries: Vec<Option<FdEntry>> = self
+            .entries
+            .iter()
+            .map(|e| e.as_ref().filter(|e| !e.cloexec).cloned())
+            .collect();
+        while entries.last().is_some_and(Option::is_none) {
+            entries.pop();
+        }
+        FdTable { entries }
+    }
+
     /// Whether `fd` is close-on-exec.
     pub fn cloexec(&self, fd: i32) -> Result<bool, Errno> {
         let i = Self::index(fd)?;

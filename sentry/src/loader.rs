@@ -78,6 +78,17 @@ pub struct Loaded {
     pub brk_start: u64,
 }
 
+/// The host's entropy.
+#[derive(Debug, Default)]
+pub struct OsRandom;
+
+impl Random for OsRandom {
+    fn fill(&mut self, buf: &mut [u8]) {
+        // The host's entropy source cannot fail after boot on Linux.
+        getrandom::fill(buf).expect("host getrandom");
+    }
+}
+
 /// A source of randomness for address-space layout and `AT_RANDOM`.
 pub trait Random {
     fn fill(&mut self, buf: &mut [u8]);

@@ -61,6 +61,7 @@ pub fn task() -> Task {
         KernelParts {
             platform: Arc::new(NullPlatform),
             memory: file,
+            hwcap: (0, 0),
         },
     ));
     let spec = InitSpec {

@@ -122,8 +122,8 @@ int main(void) {
 
     /* Intervals: 5 ms period; after at least 60 ms, at least 11 ticks. */
     set = its(5000000, 5000000);
-    t0 = now_ns(CLOCK_MONOTONIC);
     CHECK_OK(timerfd_settime(fd, 0, &set, NULL));
+    t0 = now_ns(CLOCK_MONOTONIC); /* armed before this: >= 60 ms means >= 12 ticks */
     CHECK_OK(timerfd_gettime(fd, &cur));
     CHECK(ns_of(cur.it_interval) == 5000000);
     CHECK(ns_of(cur.it_value) <= 5000000);

@@ -41,6 +41,8 @@ pub struct Kernel {
     pub unknown_syscalls: Vec<AtomicU64>,
     pub platform: Arc<dyn platform::Platform>,
     pub memory: Arc<MemoryFile>,
+    /// `AT_HWCAP` and `AT_HWCAP2` for exec.
+    pub hwcap: (u64, u64),
     /// Processes, threads and their signals.
     pub tree: Mutex<Tree>,
     pub futexes: futex::Futexes,
@@ -57,6 +59,7 @@ pub struct Kernel {
 pub struct KernelParts {
     pub platform: Arc<dyn platform::Platform>,
     pub memory: Arc<MemoryFile>,
+    pub hwcap: (u64, u64),
 }
 
 impl Kernel {
@@ -78,6 +81,7 @@ impl Kernel {
             unknown_syscalls: (0..1024).map(|_| AtomicU64::new(0)).collect(),
             platform: parts.platform,
             memory: parts.memory,
+            hwcap: parts.hwcap,
             tree: Mutex::new(Tree::default()),
             futexes: futex::Futexes::default(),
             programs: Mutex::new(HashMap::new()),

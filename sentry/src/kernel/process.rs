@@ -64,6 +64,8 @@ pub struct ThreadEntry {
     /// waited for, so never fatal on arrival.
     pub real_blocked: SigSet,
     pub pending: SigQueue,
+    /// Killed alone, while its process goes on (another thread's execve).
+    pub killed: bool,
     pub shared: Arc<TaskShared>,
 }
 
@@ -209,6 +211,7 @@ impl Tree {
                 mask,
                 real_blocked: 0,
                 pending: SigQueue::default(),
+                killed: false,
                 shared,
             },
         );
@@ -550,7 +553,8 @@ impl Tree {
         let Some(p) = self.procs.get(&t.tgid) else {
             return false;
         };
-        p.state != ProcState::Running
+        t.killed
+            || p.state != ProcState::Running
             || p.stopped
             || (t.pending.pending() | p.pending.pending()) & !t.mask != 0
     }

@@ -494,6 +494,9 @@ fn handle_signals(task: &mut Task, syscall: Option<&Registers>) -> Option<ExitSt
         if let ProcState::Exiting(s) | ProcState::Zombie(s) = p.state {
             return Some(s);
         }
+        if tree.threads.get(&task.tid).is_some_and(|t| t.killed) {
+            return Some(ExitStatus::Signaled(SIGKILL));
+        }
         if p.stopped {
             drop(tree);
             let waker = task.shared.waker.clone();
@@ -661,20 +664,27 @@ fn handle_robust_futex(task: &Task, entry: u64, offset: i64) {
     }
 }
 
-/// The exit path of a task's thread.
-fn exit_thread(mut task: Task, status: ExitStatus) -> ExitStatus {
-    if let Some(v) = task.vfork_done.take() {
-        v.complete();
-    }
-    exit_robust_list(&task);
+/// Linux's `mm_release` hooks, at exit and exec: robust futexes are
+/// released and the child-tid word is cleared, waking its waiter.
+pub fn release_thread_hooks(task: &mut Task) {
+    exit_robust_list(task);
+    task.robust_list = 0;
     if task.clear_child_tid != 0 {
-        let addr = task.clear_child_tid;
+        let addr = std::mem::take(&mut task.clear_child_tid);
         if task.mm.write_obj(addr, &0u32).is_ok() {
             if let Ok(key) = task.mm.futex_key(addr, false) {
                 task.kernel.futexes.wake(key, 1, u32::MAX);
             }
         }
     }
+}
+
+/// The exit path of a task's thread.
+fn exit_thread(mut task: Task, status: ExitStatus) -> ExitStatus {
+    if let Some(v) = task.vfork_done.take() {
+        v.complete();
+    }
+    release_thread_hooks(&mut task);
     task.shared.set_interrupter(None);
     let kernel = task.kernel.clone();
     let tid = task.tid;

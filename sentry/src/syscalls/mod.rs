@@ -1,6 +1,7 @@
 //! The system call table and dispatch. One module per family decodes the
 //! arguments and calls into the kernel.
 
+mod exec;
 mod exit;
 mod fd;
 mod futex;

@@ -7,7 +7,7 @@ use abi::sysno as nr;
 use abi::Errno;
 
 use super::{
-    exit, fd, futex, identity, misc, mmap, process, read_write, rusage, sched, signal, time,
+    exec, exit, fd, futex, identity, misc, mmap, process, read_write, rusage, sched, signal, time,
     Control,
 };
 use crate::arch::SyscallArgs;
@@ -202,6 +202,24 @@ fn linux64() -> Vec<(u32, Entry)> {
             ),
         ),
         (nr::FORK, supported("fork", process::sys_fork)),
+        (
+            nr::EXECVE,
+            Entry {
+                name: "execve",
+                handler: Handler::Control(exec::sys_execve),
+                support: Support::Partial,
+                note: "static programs the sandbox was started with, until the filesystem",
+            },
+        ),
+        (
+            nr::EXECVEAT,
+            Entry {
+                name: "execveat",
+                handler: Handler::Control(exec::sys_execveat),
+                support: Support::Partial,
+                note: "absolute or AT_FDCWD paths only, until the filesystem",
+            },
+        ),
         (nr::VFORK, supported("vfork", process::sys_vfork)),
         (nr::WAIT4, supported("wait4", process::sys_wait4)),
         (
