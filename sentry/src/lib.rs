@@ -7,8 +7,8 @@
 //! descriptors the CLI donated, the platform's stubs). It boots from a plain
 //! [`boot::BootConfig`] and knows nothing of OCI.
 //!
-//! Layers, bottom to top (a module uses only those before it): `arch`, `mm`,
-//! `fsimpl`, `fd`, `loader`, `kernel`, `syscalls`, `boot`.
+//! Layers, bottom to top (a module uses only those before it): `arch`,
+//! `waiter`, `mm`, `fsimpl`, `fd`, `loader`, `kernel`, `syscalls`, `boot`.
 
 pub mod arch;
 pub mod boot;
@@ -20,6 +20,7 @@ pub mod mm;
 pub mod syscalls;
 #[doc(hidden)]
 pub mod testing;
+pub mod waiter;
 
 pub use boot::{run, BootConfig, BootError, RunReport};
 pub use kernel::ExitStatus;

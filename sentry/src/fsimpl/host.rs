@@ -16,9 +16,9 @@ pub fn host_errno(e: nix::Error) -> Errno {
     Errno::from_raw(e as i32)
 }
 
-/// An open file description.
+/// A host descriptor the sentry owns.
 #[derive(Debug)]
-pub struct FileDescription {
+pub struct HostFile {
     host: OwnedFd,
 }
 
@@ -26,18 +26,63 @@ pub struct FileDescription {
 const SETFL_MASK: i32 =
     libc::O_APPEND | libc::O_NONBLOCK | libc::O_ASYNC | libc::O_DIRECT | libc::O_NOATIME;
 
-impl FileDescription {
-    /// A description over a host descriptor the sentry owns.
-    pub fn from_host(host: OwnedFd) -> FileDescription {
-        FileDescription { host }
+impl HostFile {
+    pub fn new(host: OwnedFd) -> HostFile {
+        HostFile { host }
+    }
+}
+
+impl super::FileImpl for HostFile {
+    fn read(&self, buf: &mut [u8], _flags: i32) -> Result<usize, Errno> {
+        HostFile::read(self, buf)
     }
 
-    #[cfg(test)]
-    pub fn null_for_test() -> FileDescription {
-        let f = std::fs::File::open("/dev/null").expect("open /dev/null");
-        FileDescription { host: f.into() }
+    fn write(&self, buf: &[u8], _flags: i32) -> Result<usize, Errno> {
+        HostFile::write(self, buf)
     }
 
+    fn pread(&self, buf: &mut [u8], pos: u64) -> Result<usize, Errno> {
+        HostFile::pread(self, buf, pos)
+    }
+
+    fn pwrite(&self, buf: &[u8], pos: u64) -> Result<usize, Errno> {
+        HostFile::pwrite(self, buf, pos)
+    }
+
+    fn seek(&self, offset: i64, whence: i32) -> Result<i64, Errno> {
+        HostFile::seek(self, offset, whence)
+    }
+
+    fn stat(&self) -> Result<Stat, Errno> {
+        HostFile::stat(self)
+    }
+
+    fn tcgets(&self) -> Result<Termios, Errno> {
+        HostFile::tcgets(self)
+    }
+
+    fn window_size(&self) -> Result<Winsize, Errno> {
+        HostFile::window_size(self)
+    }
+
+    fn bytes_readable(&self) -> Result<i32, Errno> {
+        HostFile::bytes_readable(self)
+    }
+
+    fn pipe_size(&self) -> Result<i32, Errno> {
+        HostFile::pipe_size(self)
+    }
+
+    fn host_status_flags(&self) -> Option<Result<i32, Errno>> {
+        Some(self.status_flags())
+    }
+
+    fn set_host_status_flags(&self, flags: i32) -> Option<Result<(), Errno>> {
+        Some(self.set_status_flags(flags))
+    }
+}
+
+impl HostFile {
     /// Reads into `buf`; returns the byte count.
     pub fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
         loop {

@@ -1,6 +1,222 @@
-//! File implementations. Today: host-backed descriptions for the standard
-//! streams the CLI donated; the VFS and its filesystems come later.
+//! File implementations behind open file descriptions: host-backed ones
+//! for the standard streams the CLI donated, pipes; the VFS and its
+//! filesystems come later.
+//!
+//! Operations that would block return `EAGAIN`; the syscall layer waits on
+//! the file's queue for its readiness events and retries, so a blocked call
+//! stays interruptible by signals.
 
 pub mod host;
+pub mod pipe;
 
-pub use host::FileDescription;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use abi::types::{Stat, Termios, Winsize};
+use abi::Errno;
+
+use crate::waiter::WaitQueue;
+
+/// `POLLIN`, `POLLOUT` and friends, as readiness masks.
+pub mod events {
+    pub const POLLIN: u32 = 0x001;
+    pub const POLLPRI: u32 = 0x002;
+    pub const POLLOUT: u32 = 0x004;
+    pub const POLLERR: u32 = 0x008;
+    pub const POLLHUP: u32 = 0x010;
+    pub const POLLNVAL: u32 = 0x020;
+    pub const POLLRDNORM: u32 = 0x040;
+    pub const POLLRDBAND: u32 = 0x080;
+    pub const POLLWRNORM: u32 = 0x100;
+    pub const POLLWRBAND: u32 = 0x200;
+    pub const POLLRDHUP: u32 = 0x2000;
+}
+
+/// What a kind of file does. Defaults are Linux's answers for a file that
+/// lacks the operation.
+pub trait FileImpl: Send + Sync + std::fmt::Debug {
+    /// Reads into `buf`; `EAGAIN` when it would block.
+    fn read(&self, _buf: &mut [u8], _flags: i32) -> Result<usize, Errno> {
+        Err(Errno::EINVAL)
+    }
+
+    /// Writes from `buf` (possibly partly); `EAGAIN` when nothing fits.
+    fn write(&self, _buf: &[u8], _flags: i32) -> Result<usize, Errno> {
+        Err(Errno::EINVAL)
+    }
+
+    fn pread(&self, _buf: &mut [u8], _pos: u64) -> Result<usize, Errno> {
+        Err(Errno::ESPIPE)
+    }
+
+    fn pwrite(&self, _buf: &[u8], _pos: u64) -> Result<usize, Errno> {
+        Err(Errno::ESPIPE)
+    }
+
+    fn seek(&self, _offset: i64, _whence: i32) -> Result<i64, Errno> {
+        Err(Errno::ESPIPE)
+    }
+
+    fn stat(&self) -> Result<Stat, Errno>;
+
+    fn tcgets(&self) -> Result<Termios, Errno> {
+        Err(Errno::ENOTTY)
+    }
+
+    fn window_size(&self) -> Result<Winsize, Errno> {
+        Err(Errno::ENOTTY)
+    }
+
+    /// `FIONREAD`.
+    fn bytes_readable(&self) -> Result<i32, Errno> {
+        Err(Errno::ENOTTY)
+    }
+
+    /// The `POLL*` events the file is ready for now.
+    fn readiness(&self) -> u32 {
+        events::POLLIN | events::POLLOUT | events::POLLRDNORM | events::POLLWRNORM
+    }
+
+    /// Where waiters for readiness changes register; `None` for files that
+    /// are always ready.
+    fn queue(&self) -> Option<&WaitQueue> {
+        None
+    }
+
+    /// `F_GETPIPE_SZ`.
+    fn pipe_size(&self) -> Result<i32, Errno> {
+        Err(Errno::EBADF)
+    }
+
+    /// `F_SETPIPE_SZ`; returns the new size.
+    fn set_pipe_size(&self, _size: u64) -> Result<i32, Errno> {
+        Err(Errno::EBADF)
+    }
+
+    /// Host files keep their status flags on the host descriptor.
+    fn host_status_flags(&self) -> Option<Result<i32, Errno>> {
+        None
+    }
+
+    fn set_host_status_flags(&self, _flags: i32) -> Option<Result<(), Errno>> {
+        None
+    }
+}
+
+/// The status flags `F_SETFL` may change (`SETFL_MASK` in Linux).
+pub const SETFL_MASK: i32 =
+    libc::O_APPEND | libc::O_NONBLOCK | libc::O_ASYNC | libc::O_DIRECT | libc::O_NOATIME;
+
+/// An open file description: a file and its status flags, shared by
+/// `dup`s and across `fork`.
+#[derive(Debug)]
+pub struct FileDescription {
+    imp: Box<dyn FileImpl>,
+    flags: AtomicI32,
+}
+
+impl FileDescription {
+    /// A description of `imp` opened with `flags` (`O_RDONLY`, ... and
+    /// status flags).
+    pub fn new(imp: Box<dyn FileImpl>, flags: i32) -> FileDescription {
+        FileDescription {
+            imp,
+            flags: AtomicI32::new(flags),
+        }
+    }
+
+    /// A description over a host descriptor the sentry owns.
+    pub fn from_host(host: std::os::fd::OwnedFd) -> FileDescription {
+        FileDescription::new(Box::new(host::HostFile::new(host)), 0)
+    }
+
+    #[cfg(test)]
+    pub fn null_for_test() -> FileDescription {
+        let f = std::fs::File::open("/dev/null").expect("open /dev/null");
+        FileDescription::from_host(f.into())
+    }
+
+    pub fn imp(&self) -> &dyn FileImpl {
+        &*self.imp
+    }
+
+    fn flags(&self) -> i32 {
+        self.flags.load(Ordering::Relaxed)
+    }
+
+    /// Whether calls on it must not block (`O_NONBLOCK`).
+    pub fn nonblocking(&self) -> bool {
+        self.status_flags().is_ok_and(|f| f & libc::O_NONBLOCK != 0)
+    }
+
+    pub fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
+        self.imp.read(buf, self.flags())
+    }
+
+    pub fn write(&self, buf: &[u8]) -> Result<usize, Errno> {
+        self.imp.write(buf, self.flags())
+    }
+
+    pub fn pread(&self, buf: &mut [u8], pos: u64) -> Result<usize, Errno> {
+        self.imp.pread(buf, pos)
+    }
+
+    pub fn pwrite(&self, buf: &[u8], pos: u64) -> Result<usize, Errno> {
+        self.imp.pwrite(buf, pos)
+    }
+
+    pub fn seek(&self, offset: i64, whence: i32) -> Result<i64, Errno> {
+        self.imp.seek(offset, whence)
+    }
+
+    pub fn stat(&self) -> Result<Stat, Errno> {
+        self.imp.stat()
+    }
+
+    pub fn tcgets(&self) -> Result<Termios, Errno> {
+        self.imp.tcgets()
+    }
+
+    pub fn window_size(&self) -> Result<Winsize, Errno> {
+        self.imp.window_size()
+    }
+
+    pub fn bytes_readable(&self) -> Result<i32, Errno> {
+        self.imp.bytes_readable()
+    }
+
+    pub fn pipe_size(&self) -> Result<i32, Errno> {
+        self.imp.pipe_size()
+    }
+
+    pub fn set_pipe_size(&self, size: u64) -> Result<i32, Errno> {
+        self.imp.set_pipe_size(size)
+    }
+
+    pub fn readiness(&self) -> u32 {
+        self.imp.readiness()
+    }
+
+    pub fn queue(&self) -> Option<&WaitQueue> {
+        self.imp.queue()
+    }
+
+    /// The status flags and access mode (`F_GETFL`).
+    pub fn status_flags(&self) -> Result<i32, Errno> {
+        self.imp
+            .host_status_flags()
+            .unwrap_or_else(|| Ok(self.flags()))
+    }
+
+    /// `F_SETFL`: only the settable flags change.
+    pub fn set_status_flags(&self, flags: i32) -> Result<(), Errno> {
+        if let Some(r) = self.imp.set_host_status_flags(flags) {
+            return r;
+        }
+        let cur = self.flags();
+        self.flags.store(
+            (cur & !SETFL_MASK) | (flags & SETFL_MASK),
+            Ordering::Relaxed,
+        );
+        Ok(())
+    }
+}

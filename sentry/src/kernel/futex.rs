@@ -17,8 +17,13 @@ use super::wait::Waker;
 /// What identifies a futex word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FutexKey {
-    /// A word in private memory: this address space, this address.
-    Private { mm: usize, addr: u64 },
+    /// A word in private memory: this address space, this address, and
+    /// whether the operation was a shared (non-`FUTEX_PRIVATE_FLAG`) one.
+    Private {
+        mm: usize,
+        addr: u64,
+        shared_op: bool,
+    },
     /// A word in shared memory: its place in the memory file.
     Shared { offset: u64 },
 }
@@ -30,6 +35,8 @@ pub struct Waiter {
     bitset: u32,
     /// The waiter's tid, for PI hand-over.
     pub tid: i32,
+    /// Waits for a PI lock: plain wakes and requeues must not touch it.
+    pub pi: bool,
     woken: AtomicBool,
     waker: Arc<Waker>,
 }
@@ -55,6 +62,7 @@ impl Futexes {
         key: FutexKey,
         bitset: u32,
         tid: i32,
+        pi: bool,
         waker: &Arc<Waker>,
         check: impl FnOnce() -> Result<bool, Errno>,
     ) -> Result<Option<Arc<Waiter>>, Errno> {
@@ -66,6 +74,7 @@ impl Futexes {
             key: Mutex::new(key),
             bitset,
             tid,
+            pi,
             woken: AtomicBool::new(false),
             waker: waker.clone(),
         });
@@ -87,10 +96,22 @@ impl Futexes {
         w.is_woken()
     }
 
-    /// Wakes up to `n` waiters of `key` whose bitset meets `bitset`.
-    pub fn wake(&self, key: FutexKey, n: usize, bitset: u32) -> usize {
+    /// Wakes up to `n` waiters of `key` whose bitset meets `bitset`;
+    /// EINVAL if a PI waiter is queued there.
+    pub fn wake(&self, key: FutexKey, n: usize, bitset: u32) -> Result<usize, Errno> {
         let mut q = self.queues.lock();
-        Self::wake_locked(&mut q, key, n, bitset)
+        Self::check_not_pi(&q, key)?;
+        Ok(Self::wake_locked(&mut q, key, n, bitset))
+    }
+
+    fn check_not_pi(
+        q: &HashMap<FutexKey, VecDeque<Arc<Waiter>>>,
+        key: FutexKey,
+    ) -> Result<(), Errno> {
+        if q.get(&key).is_some_and(|l| l.iter().any(|w| w.pi)) {
+            return Err(Errno::EINVAL);
+        }
+        Ok(())
     }
 
     fn wake_locked(
@@ -131,6 +152,8 @@ impl Futexes {
         check: impl FnOnce() -> Result<(), Errno>,
     ) -> Result<usize, Errno> {
         let mut q = self.queues.lock();
+        Self::check_not_pi(&q, from)?;
+        Self::check_not_pi(&q, to)?;
         check()?;
         let woken = Self::wake_locked(&mut q, from, n_wake, u32::MAX);
         if from == to {
@@ -207,7 +230,11 @@ mod tests {
     use super::*;
 
     fn key(addr: u64) -> FutexKey {
-        FutexKey::Private { mm: 1, addr }
+        FutexKey::Private {
+            mm: 1,
+            addr,
+            shared_op: false,
+        }
     }
 
     #[test]
@@ -215,17 +242,17 @@ mod tests {
         let f = Futexes::default();
         let wk = Arc::new(Waker::default());
         let q = |bits, tid| {
-            f.enqueue(key(8), bits, tid, &wk, || Ok(true))
+            f.enqueue(key(8), bits, tid, false, &wk, || Ok(true))
                 .unwrap()
                 .unwrap()
         };
         let a = q(1, 1);
         let b = q(2, 2);
         let c = q(2, 3);
-        assert_eq!(f.wake(key(8), 5, 2), 2);
+        assert_eq!(f.wake(key(8), 5, 2), Ok(2));
         assert!(!a.is_woken() && b.is_woken() && c.is_woken());
         assert!(!f.dequeue(&a));
-        assert_eq!(f.wake(key(8), 5, u32::MAX), 0);
+        assert_eq!(f.wake(key(8), 5, u32::MAX), Ok(0));
     }
 
     #[test]
@@ -234,7 +261,7 @@ mod tests {
         let wk = Arc::new(Waker::default());
         let ws: Vec<_> = (0..4)
             .map(|i| {
-                f.enqueue(key(8), u32::MAX, i, &wk, || Ok(true))
+                f.enqueue(key(8), u32::MAX, i, false, &wk, || Ok(true))
                     .unwrap()
                     .unwrap()
             })
@@ -245,19 +272,21 @@ mod tests {
         );
         assert_eq!(f.requeue(key(8), key(16), 1, 2, || Ok(())), Ok(3));
         assert!(ws[0].is_woken());
-        assert_eq!(f.wake(key(16), 10, u32::MAX), 2);
-        assert_eq!(f.wake(key(8), 10, u32::MAX), 1);
+        assert_eq!(f.wake(key(16), 10, u32::MAX), Ok(2));
+        assert_eq!(f.wake(key(8), 10, u32::MAX), Ok(1));
     }
 
     #[test]
     fn a_failed_check_queues_nothing() {
         let f = Futexes::default();
         let wk = Arc::new(Waker::default());
-        assert!(f.enqueue(key(8), 1, 1, &wk, || Err(Errno::EAGAIN)).is_err());
         assert!(f
-            .enqueue(key(8), 1, 1, &wk, || Ok(false))
+            .enqueue(key(8), 1, 1, false, &wk, || Err(Errno::EAGAIN))
+            .is_err());
+        assert!(f
+            .enqueue(key(8), 1, 1, false, &wk, || Ok(false))
             .unwrap()
             .is_none());
-        assert_eq!(f.wake(key(8), 1, u32::MAX), 0);
+        assert_eq!(f.wake(key(8), 1, u32::MAX), Ok(0));
     }
 }

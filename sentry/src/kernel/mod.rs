@@ -13,7 +13,7 @@ pub mod futex;
 pub mod process;
 pub mod signal;
 pub mod task;
-pub mod wait;
+pub use crate::waiter as wait;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

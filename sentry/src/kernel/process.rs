@@ -235,8 +235,9 @@ impl Tree {
     }
 
     /// The processes a kill(2)-style target names.
+    /// Zombies count (kill succeeds on them and does nothing), as on Linux.
     pub fn targets(&self, target: Target) -> Vec<i32> {
-        let alive = |p: &&Process| !matches!(p.state, ProcState::Zombie(_));
+        let alive = |_: &&Process| true;
         match target {
             Target::Process(pid) => self
                 .procs

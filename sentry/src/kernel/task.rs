@@ -658,7 +658,7 @@ fn handle_robust_futex(task: &Task, entry: u64, offset: i64) {
     if let Ok(v) = old {
         if v & FUTEX_TID_MASK == tid && (v & FUTEX_WAITERS != 0 || !pi) {
             if let Ok(key) = task.mm.futex_key(addr, false) {
-                task.kernel.futexes.wake(key, 1, u32::MAX);
+                let _ = task.kernel.futexes.wake(key, 1, u32::MAX);
             }
         }
     }
@@ -673,7 +673,7 @@ pub fn release_thread_hooks(task: &mut Task) {
         let addr = std::mem::take(&mut task.clear_child_tid);
         if task.mm.write_obj(addr, &0u32).is_ok() {
             if let Ok(key) = task.mm.futex_key(addr, false) {
-                task.kernel.futexes.wake(key, 1, u32::MAX);
+                let _ = task.kernel.futexes.wake(key, 1, u32::MAX);
             }
         }
     }

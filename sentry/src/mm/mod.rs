@@ -835,16 +835,28 @@ impl MemoryManager {
         if !addr.is_multiple_of(4) {
             return Err(Errno::EINVAL);
         }
-        let mm = self.inner.lock();
-        let v = mm.vmas.find(addr).ok_or(Errno::EFAULT)?;
-        if v.shared && !private {
+        let mm = std::ptr::from_ref(self) as usize;
+        // Linux keys a private futex without looking at the mapping.
+        if private {
+            return Ok(FutexKey::Private {
+                mm,
+                addr,
+                shared_op: false,
+            });
+        }
+        let inner = self.inner.lock();
+        let v = inner.vmas.find(addr).ok_or(Errno::EFAULT)?;
+        if v.shared {
             return Ok(FutexKey::Shared {
                 offset: v.offset_of(addr),
             });
         }
+        // A non-private futex on private memory: keyed like a private one
+        // but never matching it (Linux's FUT_OFF_MMSHARED).
         Ok(FutexKey::Private {
-            mm: std::ptr::from_ref(self) as usize,
+            mm,
             addr,
+            shared_op: true,
         })
     }
 

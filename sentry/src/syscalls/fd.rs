@@ -5,7 +5,10 @@ use abi::ioctl::*;
 use abi::resource::RLIMIT_NOFILE;
 use abi::Errno;
 
+use std::sync::Arc;
+
 use crate::arch::SyscallArgs;
+use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
 
 /// `PATH_MAX`, including the NUL.
@@ -118,6 +121,10 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         F_SETFL => file.set_status_flags(a.int(2)).map(|()| 0),
         #[allow(clippy::cast_sign_loss)]
         F_GETPIPE_SZ => file.pipe_size().map(|n| u64::from(n as u32)),
+        #[allow(clippy::cast_sign_loss)]
+        F_SETPIPE_SZ => file
+            .set_pipe_size(a.u64(2) & 0xffff_ffff)
+            .map(|n| u64::from(n as u32)),
         _ => Err(Errno::EINVAL),
     }
 }
@@ -237,4 +244,59 @@ pub fn sys_access(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         return Err(Errno::EINVAL);
     }
     path_lookup(t, a.addr(0))
+}
+
+/// Implements pipe2(2).
+pub fn sys_pipe2(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    pipe(t, a.addr(0), a.int(1))
+}
+
+/// Implements pipe(2).
+pub fn sys_pipe(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    pipe(t, a.addr(0), 0)
+}
+
+fn pipe(t: &Task, addr: u64, flags: i32) -> Result<u64, Errno> {
+    if flags & !(libc::O_CLOEXEC | libc::O_NONBLOCK | libc::O_DIRECT) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let now = {
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        abi::types::Timespec {
+            tv_sec: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            tv_nsec: i64::from(d.subsec_nanos()),
+        }
+    };
+    let (r, w) = crate::fsimpl::pipe::new_pipe(now);
+    let rf = Arc::new(FileDescription::new(
+        Box::new(r),
+        libc::O_RDONLY | (flags & libc::O_NONBLOCK),
+    ));
+    let wf = Arc::new(FileDescription::new(
+        Box::new(w),
+        libc::O_WRONLY | (flags & (libc::O_NONBLOCK | libc::O_DIRECT)),
+    ));
+    let cloexec = flags & libc::O_CLOEXEC != 0;
+    let limit = nofile(t);
+    let (rfd, wfd) = {
+        let mut fds = t.fds.lock();
+        let rfd = fds.insert_from(0, rf, cloexec, limit)?;
+        match fds.insert_from(0, wf, cloexec, limit) {
+            Ok(wfd) => (rfd, wfd),
+            Err(e) => {
+                let _ = fds.remove(rfd);
+                return Err(e);
+            }
+        }
+    };
+    let pair = [rfd, wfd];
+    if let Err(e) = t.mm.write_obj(addr, &pair) {
+        let mut fds = t.fds.lock();
+        let _ = fds.remove(rfd);
+        let _ = fds.remove(wfd);
+        return Err(e);
+    }
+    Ok(0)
 }

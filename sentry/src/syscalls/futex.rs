@@ -72,7 +72,7 @@ pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
                 return Err(Errno::EINVAL);
             }
             let key = t.mm.futex_key(uaddr, private)?;
-            Ok(t.kernel.futexes.wake(key, wake_count(val), bitset) as u64)
+            Ok(t.kernel.futexes.wake(key, wake_count(val), bitset)? as u64)
         }
         REQUEUE | CMP_REQUEUE => {
             let (n_wake, n_move) = (a.int(2), a.int(3));
@@ -107,6 +107,10 @@ pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             let n = t.kernel.futexes.wake_op(k1, k2, n1, n2, || {
                 let (op, cmp, oparg, cmparg) = decode_op(encoded)?;
                 let old = mm.update_u32(uaddr2, |v| Some(apply(op, v, oparg)))?;
+                // Linux checks the comparison only after the update.
+                if cmp > 5 {
+                    return Err(Errno::ENOSYS);
+                }
                 Ok(compare(cmp, old.cast_signed(), cmparg))
             })?;
             Ok(n as u64)
@@ -180,7 +184,7 @@ fn wait(
     let waiter = t
         .kernel
         .futexes
-        .enqueue(key, bitset, t.tid, &t.shared.waker, || {
+        .enqueue(key, bitset, t.tid, false, &t.shared.waker, || {
             if mm.read_obj::<u32>(uaddr)? != val {
                 return Err(Errno::EAGAIN);
             }
@@ -227,9 +231,6 @@ fn decode_op(encoded: u32) -> Result<(Op, u32, u32, i32), Errno> {
         _ => return Err(Errno::ENOSYS),
     };
     let cmp = (encoded >> 24) & 15;
-    if cmp > 5 {
-        return Err(Errno::ENOSYS);
-    }
     let mut oparg = sign_extend_12((encoded >> 12) & 0xfff);
     if encoded & (8 << 28) != 0 {
         oparg = 1 << (oparg & 31);
@@ -312,12 +313,14 @@ fn lock_pi(
             Attempt::Wait => Err(Errno::EAGAIN),
         });
     }
-    let waiter =
-        t.kernel
-            .futexes
-            .enqueue(key, FUTEX_BITSET_MATCH_ANY, t.tid, &t.shared.waker, || {
-                Ok(matches!(try_take(t, uaddr)?, Attempt::Wait))
-            })?;
+    let waiter = t.kernel.futexes.enqueue(
+        key,
+        FUTEX_BITSET_MATCH_ANY,
+        t.tid,
+        true,
+        &t.shared.waker,
+        || Ok(matches!(try_take(t, uaddr)?, Attempt::Wait)),
+    )?;
     let Some(waiter) = waiter else {
         return Ok(0);
     };
@@ -373,6 +376,7 @@ mod tests {
         assert!(matches!(op, Op::Or));
         assert_eq!((oparg, cmparg), (8, -1));
         assert_eq!(decode_op(7 << 28).unwrap_err(), Errno::ENOSYS);
+        assert_eq!(decode_op(6 << 24).unwrap().1, 6, "checked after the update");
     }
 
     #[test]

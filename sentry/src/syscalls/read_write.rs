@@ -6,7 +6,7 @@ use abi::types::Iovec;
 use abi::Errno;
 
 use crate::arch::SyscallArgs;
-use crate::fsimpl::FileDescription;
+use crate::fsimpl::{events, FileDescription};
 use crate::kernel::Task;
 
 /// Linux's `MAX_RW_COUNT`: one call moves at most this much.
@@ -18,6 +18,66 @@ const CHUNK: usize = 1 << 20;
 
 fn file(t: &Task, fd: i32) -> Result<Arc<FileDescription>, Errno> {
     t.fds.lock().get(fd)
+}
+
+/// Runs `op` until it stops saying `EAGAIN`, waiting for `events` on the
+/// file's queue unless the description is non-blocking. A signal ends the
+/// wait with `ERESTARTSYS`.
+pub fn blocking<T>(
+    t: &Task,
+    f: &FileDescription,
+    events: u32,
+    mut op: impl FnMut() -> Result<T, Errno>,
+) -> Result<T, Errno> {
+    match op() {
+        Err(Errno::EAGAIN) if !f.nonblocking() => {}
+        r => return r,
+    }
+    let Some(q) = f.queue() else {
+        return Err(Errno::EAGAIN);
+    };
+    let _reg = q.register_for(t.shared.waker.clone(), events);
+    t.block(None, || match op() {
+        Err(Errno::EAGAIN) => None,
+        r => Some(r),
+    })?
+}
+
+const READ_EVENTS: u32 = events::POLLIN | events::POLLRDNORM | events::POLLHUP | events::POLLERR;
+const WRITE_EVENTS: u32 = events::POLLOUT | events::POLLWRNORM | events::POLLERR;
+
+/// A blocking read of `buf`.
+fn read_blocking(t: &Task, f: &FileDescription, buf: &mut [u8]) -> Result<usize, Errno> {
+    blocking(t, f, READ_EVENTS, || f.read(buf))
+}
+
+/// A blocking write of all of `buf` (short only when non-blocking, or when
+/// a signal arrives after some bytes went).
+fn write_blocking(t: &Task, f: &FileDescription, buf: &[u8]) -> Result<usize, Errno> {
+    let mut done = 0;
+    loop {
+        match blocking(t, f, WRITE_EVENTS, || f.write(&buf[done..])) {
+            Ok(n) => {
+                done += n;
+                if done == buf.len() || f.nonblocking() {
+                    return Ok(done);
+                }
+            }
+            Err(_) if done > 0 => return Ok(done),
+            Err(Errno::EPIPE) => {
+                // Linux's pipe_write: the writer gets SIGPIPE as well.
+                let info = <abi::types::Siginfo as crate::kernel::signal::SiginfoExt>::from_process(
+                    abi::signal::SIGPIPE,
+                    abi::signal::SI_USER,
+                    t.tgid,
+                    t.creds.ruid,
+                );
+                t.kernel.tree.lock().send_to_thread(t.tid, info);
+                return Err(Errno::EPIPE);
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Reads with `read` into the application ranges `segs`; returns the count.
@@ -102,13 +162,15 @@ fn count(a: &SyscallArgs, i: usize) -> usize {
 /// Implements read(2).
 pub fn sys_read(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
-    read_into(t, &[(a.addr(1), count(a, 2))], |b| f.read(b))
+    read_into(t, &[(a.addr(1), count(a, 2))], |b| read_blocking(t, &f, b))
 }
 
 /// Implements write(2).
 pub fn sys_write(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
-    write_from(t, &[(a.addr(1), count(a, 2))], |b, _| f.write(b))
+    write_from(t, &[(a.addr(1), count(a, 2))], |b, _| {
+        write_blocking(t, &f, b)
+    })
 }
 
 /// The file position argument of pread64/pwrite64.
@@ -164,14 +226,14 @@ fn iovecs(t: &Task, addr: u64, cnt: u64) -> Result<Vec<(u64, usize)>, Errno> {
 pub fn sys_readv(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
     let segs = iovecs(t, a.addr(1), a.u64(2))?;
-    read_into(t, &segs, |b| f.read(b))
+    read_into(t, &segs, |b| read_blocking(t, &f, b))
 }
 
 /// Implements writev(2).
 pub fn sys_writev(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
     let segs = iovecs(t, a.addr(1), a.u64(2))?;
-    write_from(t, &segs, |b, _| f.write(b))
+    write_from(t, &segs, |b, _| write_blocking(t, &f, b))
 }
 
 /// Implements lseek(2).

@@ -181,6 +181,8 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial("access", fd::sys_access, "no filesystem yet: ENOENT"),
         ),
         (nr::DUP, supported("dup", fd::sys_dup)),
+        (nr::PIPE, supported("pipe", fd::sys_pipe)),
+        (nr::PIPE2, supported("pipe2", fd::sys_pipe2)),
         (nr::DUP2, supported("dup2", fd::sys_dup2)),
         (nr::NANOSLEEP, supported("nanosleep", time::sys_nanosleep)),
         (nr::GETPID, supported("getpid", identity::sys_getpid)),

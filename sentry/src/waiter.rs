@@ -1,5 +1,6 @@
 //! Sleeping and waking: a [`Waker`] per task, [`WaitQueue`]s on the objects
-//! tasks wait for.
+//! tasks wait for (pipes, child exits, epoll instances), each registration
+//! with the events (`POLL*` bits) it cares about.
 //!
 //! A waiting task registers its waker on the queues it waits on, then loops:
 //! clear the waker, test the condition (and whether a signal interrupts),
@@ -49,17 +50,46 @@ impl Waker {
     }
 }
 
-/// The tasks waiting for something.
+/// Something to tell when a queue's object has events.
+pub trait Notify: Send + Sync + std::fmt::Debug {
+    fn notify(&self, events: u32);
+}
+
+impl Notify for Waker {
+    fn notify(&self, _events: u32) {
+        self.wake();
+    }
+}
+
+type Entry = (u32, Arc<dyn Notify>);
+
+/// The tasks (and epoll instances) waiting for something.
 #[derive(Debug, Default)]
 pub struct WaitQueue {
-    waiters: Mutex<Vec<Arc<Waker>>>,
+    waiters: Mutex<Vec<Entry>>,
 }
+
+/// Every event.
+pub const ALL_EVENTS: u32 = u32::MAX;
 
 impl WaitQueue {
     /// Wakes every waiter.
     pub fn notify_all(&self) {
-        for w in self.waiters.lock().iter() {
-            w.wake();
+        self.notify(ALL_EVENTS);
+    }
+
+    /// Tells the waiters interested in any of `events`.
+    pub fn notify(&self, events: u32) {
+        // Copied out, so a notified party may use the queue.
+        let targets: Vec<Arc<dyn Notify>> = self
+            .waiters
+            .lock()
+            .iter()
+            .filter(|(mask, _)| mask & events != 0)
+            .map(|(_, n)| n.clone())
+            .collect();
+        for n in targets {
+            n.notify(events);
         }
     }
 
@@ -68,12 +98,27 @@ impl WaitQueue {
         !self.waiters.lock().is_empty()
     }
 
-    /// Registers `waker` until the returned guard is dropped.
+    /// Registers `waker` for every event until the guard is dropped.
     pub fn register(&self, waker: &Arc<Waker>) -> Registration<'_> {
-        self.waiters.lock().push(waker.clone());
-        Registration {
-            queue: self,
-            waker: waker.clone(),
+        self.register_for(waker.clone(), ALL_EVENTS)
+    }
+
+    /// Registers `n` for `events` until the guard is dropped.
+    pub fn register_for(&self, n: Arc<dyn Notify>, events: u32) -> Registration<'_> {
+        self.waiters.lock().push((events, n.clone()));
+        Registration { queue: self, n }
+    }
+
+    /// Registers `n` for `events` until [`WaitQueue::unregister`].
+    pub fn add(&self, n: Arc<dyn Notify>, events: u32) {
+        self.waiters.lock().push((events, n));
+    }
+
+    /// Removes a registration made with [`WaitQueue::add`].
+    pub fn unregister(&self, n: &Arc<dyn Notify>) {
+        let mut w = self.waiters.lock();
+        if let Some(i) = w.iter().position(|(_, x)| Arc::ptr_eq(x, n)) {
+            w.swap_remove(i);
         }
     }
 }
@@ -82,15 +127,12 @@ impl WaitQueue {
 #[derive(Debug)]
 pub struct Registration<'a> {
     queue: &'a WaitQueue,
-    waker: Arc<Waker>,
+    n: Arc<dyn Notify>,
 }
 
 impl Drop for Registration<'_> {
     fn drop(&mut self) {
-        let mut w = self.queue.waiters.lock();
-        if let Some(i) = w.iter().position(|x| Arc::ptr_eq(x, &self.waker)) {
-            w.swap_remove(i);
-        }
+        self.queue.unregister(&self.n);
     }
 }
 
