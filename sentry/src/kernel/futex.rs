@@ -157,7 +157,9 @@ impl Futexes {
         check()?;
         let woken = Self::wake_locked(&mut q, from, n_wake, u32::MAX);
         if from == to {
-            return Ok(woken);
+            // Requeueing onto the same word moves nobody but counts them.
+            let left = q.get(&from).map_or(0, VecDeque::len);
+            return Ok(woken + left.min(n_move));
         }
         let mut moved = Vec::new();
         if let Some(list) = q.get_mut(&from) {

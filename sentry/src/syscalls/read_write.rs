@@ -118,38 +118,58 @@ fn read_into(
 }
 
 /// Writes the application ranges `segs` with `write`, which gets the bytes
-/// and how many were written before them; returns the count.
+/// and how many were written before them; returns the count. The segments
+/// are gathered into one buffer (up to a chunk), so a writev is one write,
+/// as Linux's is: one pipe packet, atomic up to `PIPE_BUF`. A fault within
+/// the first page of a chunk is EFAULT with nothing written.
 fn write_from(
     t: &Task,
     segs: &[(u64, usize)],
     mut write: impl FnMut(&[u8], u64) -> Result<usize, Errno>,
 ) -> Result<u64, Errno> {
+    const PAGE: usize = 4096;
+    let total: usize = segs.iter().map(|s| s.1).sum();
     let mut written = 0u64;
-    for &(addr, len) in segs {
-        let mut off = 0usize;
-        while off < len {
-            let want = (len - off).min(CHUNK);
-            let mut buf = vec![0u8; want];
-            let got = t.mm.copy_in_partial(addr + off as u64, &mut buf);
-            if got == 0 {
-                return if written > 0 {
-                    Ok(written)
-                } else {
-                    Err(Errno::EFAULT)
-                };
+    let mut seg = 0usize;
+    let mut seg_off = 0usize;
+    while (written as usize) < total {
+        let want = (total - written as usize).min(CHUNK);
+        let mut buf = vec![0u8; want];
+        let mut got = 0usize;
+        let mut faulted = false;
+        while got < want && seg < segs.len() {
+            let (addr, len) = segs[seg];
+            let k = (len - seg_off).min(want - got);
+            let n =
+                t.mm.copy_in_partial(addr + seg_off as u64, &mut buf[got..got + k]);
+            got += n;
+            seg_off += n;
+            if n < k {
+                faulted = true;
+                break;
             }
-            let n = match write(&buf[..got], written) {
-                Ok(n) => n,
-                // Bytes already moved are reported; the error is lost, as
-                // Linux's short write does.
-                Err(_) if written > 0 => return Ok(written),
-                Err(e) => return Err(e),
+            if seg_off == len {
+                seg += 1;
+                seg_off = 0;
+            }
+        }
+        if faulted && got < PAGE.min(want) {
+            return if written > 0 {
+                Ok(written)
+            } else {
+                Err(Errno::EFAULT)
             };
-            written += n as u64;
-            if n < got || got < want {
-                return Ok(written);
-            }
-            off += n;
+        }
+        let n = match write(&buf[..got], written) {
+            Ok(n) => n,
+            // Bytes already moved are reported; the error is lost, as
+            // Linux's short write does.
+            Err(_) if written > 0 => return Ok(written),
+            Err(e) => return Err(e),
+        };
+        written += n as u64;
+        if n < got || faulted {
+            return Ok(written);
         }
     }
     Ok(written)
