@@ -130,10 +130,11 @@ fn write_from(
     const PAGE: usize = 4096;
     let total: usize = segs.iter().map(|s| s.1).sum();
     let mut written = 0u64;
+    let mut done = 0usize;
     let mut seg = 0usize;
     let mut seg_off = 0usize;
-    while (written as usize) < total {
-        let want = (total - written as usize).min(CHUNK);
+    while done < total {
+        let want = (total - done).min(CHUNK);
         let mut buf = vec![0u8; want];
         let mut got = 0usize;
         let mut faulted = false;
@@ -168,6 +169,7 @@ fn write_from(
             Err(e) => return Err(e),
         };
         written += n as u64;
+        done += n;
         if n < got || faulted {
             return Ok(written);
         }
