@@ -6,6 +6,8 @@
 //! the file's queue for its readiness events and retries, so a blocked call
 //! stays interruptible by signals.
 
+pub mod epoll;
+pub mod eventfd;
 pub mod host;
 pub mod pipe;
 
@@ -98,6 +100,17 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
     }
 
     fn set_host_status_flags(&self, _flags: i32) -> Option<Result<(), Errno>> {
+        None
+    }
+
+    /// Whether a read takes its data before copying it out, so a bad
+    /// buffer loses it (eventfd, signalfd, timerfd), unlike pipes.
+    fn consumes_before_copy(&self) -> bool {
+        false
+    }
+
+    /// The epoll instance, for epoll_ctl and epoll_wait.
+    fn as_epoll(&self) -> Option<&epoll::Epoll> {
         None
     }
 }

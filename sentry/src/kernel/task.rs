@@ -163,6 +163,30 @@ impl Task {
         self.kernel.tree.lock().set_mask(self.tid, mask);
     }
 
+    /// Installs `mask` for the duration of a call (ppoll, pselect,
+    /// epoll_pwait), saving the current one.
+    pub fn set_temp_mask(&mut self, mask: SigSet) {
+        self.saved_mask = Some(self.mask());
+        self.set_mask(mask);
+    }
+
+    /// Ends a temporary mask: a call that was not interrupted restores the
+    /// old mask at once, so signals it let through stay pending; an
+    /// interrupted one leaves it for signal delivery (Linux's
+    /// `restore_saved_sigmask_unless`).
+    pub fn end_temp_mask<T>(&mut self, r: Result<T, Errno>) -> Result<T, Errno> {
+        let interrupted = matches!(
+            r,
+            Err(Errno::EINTR | Errno::ERESTARTNOHAND | Errno::ERESTARTSYS)
+        );
+        if !interrupted {
+            if let Some(m) = self.saved_mask.take() {
+                self.set_mask(m);
+            }
+        }
+        r
+    }
+
     /// Whether a signal (or an exit or stop) should interrupt a sleep.
     pub fn interrupted(&self) -> bool {
         self.shared.attention.load(Ordering::SeqCst)

@@ -8,6 +8,7 @@ mod futex;
 mod identity;
 mod misc;
 mod mmap;
+mod poll;
 mod process;
 mod read_write;
 mod rusage;

@@ -7,8 +7,8 @@ use abi::sysno as nr;
 use abi::Errno;
 
 use super::{
-    exec, exit, fd, futex, identity, misc, mmap, process, read_write, rusage, sched, signal, time,
-    Control,
+    exec, exit, fd, futex, identity, misc, mmap, poll, process, read_write, rusage, sched, signal,
+    time, Control,
 };
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
@@ -182,6 +182,33 @@ fn linux64() -> Vec<(u32, Entry)> {
         ),
         (nr::DUP, supported("dup", fd::sys_dup)),
         (nr::PIPE, supported("pipe", fd::sys_pipe)),
+        (nr::POLL, supported("poll", poll::sys_poll)),
+        (nr::PPOLL, supported("ppoll", poll::sys_ppoll)),
+        (nr::SELECT, supported("select", poll::sys_select)),
+        (nr::PSELECT6, supported("pselect6", poll::sys_pselect6)),
+        (nr::EVENTFD, supported("eventfd", poll::sys_eventfd)),
+        (nr::EVENTFD2, supported("eventfd2", poll::sys_eventfd2)),
+        (
+            nr::EPOLL_CREATE,
+            supported("epoll_create", poll::sys_epoll_create),
+        ),
+        (
+            nr::EPOLL_CREATE1,
+            supported("epoll_create1", poll::sys_epoll_create1),
+        ),
+        (nr::EPOLL_CTL, supported("epoll_ctl", poll::sys_epoll_ctl)),
+        (
+            nr::EPOLL_WAIT,
+            supported("epoll_wait", poll::sys_epoll_wait),
+        ),
+        (
+            nr::EPOLL_PWAIT,
+            supported("epoll_pwait", poll::sys_epoll_pwait),
+        ),
+        (
+            nr::EPOLL_PWAIT2,
+            supported("epoll_pwait2", poll::sys_epoll_pwait2),
+        ),
         (nr::PIPE2, supported("pipe2", fd::sys_pipe2)),
         (nr::DUP2, supported("dup2", fd::sys_dup2)),
         (nr::NANOSLEEP, supported("nanosleep", time::sys_nanosleep)),
