@@ -7,6 +7,8 @@
 //! sleep. A notifier changes the condition first and wakes second, so a wake
 //! between the test and the sleep is never lost: the sleep returns at once.
 
+pub mod timer;
+
 use std::sync::Arc;
 use std::time::Instant;
 

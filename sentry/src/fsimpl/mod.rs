@@ -10,6 +10,7 @@ pub mod epoll;
 pub mod eventfd;
 pub mod host;
 pub mod pipe;
+pub mod timerfd;
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -107,6 +108,11 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
     /// buffer loses it (eventfd, signalfd, timerfd), unlike pipes.
     fn consumes_before_copy(&self) -> bool {
         false
+    }
+
+    /// The timerfd, for timerfd_settime and timerfd_gettime.
+    fn as_timerfd(&self) -> Option<&timerfd::TimerFd> {
+        None
     }
 
     /// The epoll instance, for epoll_ctl and epoll_wait.

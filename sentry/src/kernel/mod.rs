@@ -46,6 +46,8 @@ pub struct Kernel {
     /// Processes, threads and their signals.
     pub tree: Mutex<Tree>,
     pub futexes: futex::Futexes,
+    /// The clock behind itimers, POSIX timers and timerfds.
+    pub timers: Arc<crate::waiter::timer::Timers>,
     /// Executables the sandbox can exec until it has a filesystem: the
     /// program `runsc do` was given, by the paths it can be named by.
     pub programs: Mutex<HashMap<Vec<u8>, Arc<[u8]>>>,
@@ -84,6 +86,7 @@ impl Kernel {
             hwcap: parts.hwcap,
             tree: Mutex::new(Tree::default()),
             futexes: futex::Futexes::default(),
+            timers: Arc::default(),
             programs: Mutex::new(HashMap::new()),
             live: Mutex::new(0),
             all_gone: Condvar::new(),

@@ -122,6 +122,56 @@ pub struct Process {
     pub children_ticks: Ticks,
     /// Has exec'd since fork (setpgid on such a child is EACCES).
     pub did_exec: bool,
+    /// ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF.
+    pub itimers: [ITimer; 3],
+    /// POSIX timers by id.
+    pub timers: HashMap<i32, PosixTimer>,
+    /// The host process running the application (CPU clocks).
+    pub host_pid: i32,
+}
+
+/// A setitimer(2) timer. Real timers keep a wall deadline; CPU ones an
+/// expiry on the process's CPU clock, checked by sampling.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ITimer {
+    /// Wall deadline (ITIMER_REAL) or CPU-clock expiry in ns (the others).
+    pub deadline: Option<std::time::Instant>,
+    pub cpu_expiry_ns: Option<i128>,
+    pub interval: std::time::Duration,
+    /// The timer service's id while armed.
+    pub armed: Option<u64>,
+    /// Bumped at every set, so a stale firing does nothing.
+    pub generation: u64,
+}
+
+/// How a POSIX timer notifies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SigevNotify {
+    None,
+    /// A signal to the process.
+    Signal {
+        signo: i32,
+        value: u64,
+    },
+    /// A signal to one thread.
+    Thread {
+        signo: i32,
+        value: u64,
+        tid: i32,
+    },
+}
+
+/// A timer_create(2) timer.
+#[derive(Clone, Debug)]
+pub struct PosixTimer {
+    pub clock: i32,
+    pub notify: SigevNotify,
+    pub timer: ITimer,
+    /// Expirations while the signal was still queued.
+    pub overrun: i32,
+    /// The overrun count of the last delivered signal (timer_getoverrun).
+    pub overrun_last: i32,
+    pub queued: bool,
 }
 
 impl Process {
@@ -147,6 +197,9 @@ impl Process {
             ticks: Ticks::default(),
             children_ticks: Ticks::default(),
             did_exec: false,
+            itimers: [ITimer::default(); 3],
+            timers: HashMap::new(),
+            host_pid: 0,
         }
     }
 }
@@ -589,10 +642,24 @@ impl Tree {
     pub fn dequeue(&mut self, tid: i32, mask: SigSet) -> Option<Siginfo> {
         let t = self.threads.get_mut(&tid)?;
         let tgid = t.tgid;
-        if let Some(i) = t.pending.dequeue(mask) {
-            return Some(i);
+        let mut info = match t.pending.dequeue(mask) {
+            Some(i) => i,
+            None => self.procs.get_mut(&tgid)?.pending.dequeue(mask)?,
+        };
+        if info.si_code == abi::signal::SI_TIMER {
+            // The overruns counted while it was queued go with it.
+            let id = info.get_i32(0);
+            if let Some(timer) = self
+                .procs
+                .get_mut(&tgid)
+                .and_then(|p| p.timers.get_mut(&id))
+            {
+                timer.queued = false;
+                timer.overrun_last = std::mem::take(&mut timer.overrun);
+                info.put_i32(4, timer.overrun_last);
+            }
         }
-        self.procs.get_mut(&tgid)?.pending.dequeue(mask)
+        Some(info)
     }
 }
 

@@ -163,6 +163,15 @@ impl Task {
         self.kernel.tree.lock().set_mask(self.tid, mask);
     }
 
+    /// Records the host process running this task's process (for CPU
+    /// clocks of itimers), after start and exec.
+    pub fn note_host_pid(&self) {
+        let host = self.ctx.host_thread().0;
+        if let Some(p) = self.kernel.tree.lock().procs.get_mut(&self.tgid) {
+            p.host_pid = host;
+        }
+    }
+
     /// Installs `mask` for the duration of a call (ppoll, pselect,
     /// epoll_pwait), saving the current one.
     pub fn set_temp_mask(&mut self, mask: SigSet) {
@@ -355,6 +364,7 @@ pub fn spawn(kernel: &Arc<Kernel>, seed: TaskSeed) -> Result<(), Errno> {
 /// The task loop. Returns the thread's exit status once it has exited.
 pub fn run(mut task: Task) -> ExitStatus {
     task.shared.set_interrupter(Some(task.ctx.interrupter()));
+    task.note_host_pid();
     let status = loop {
         if task.shared.attention.load(Ordering::SeqCst) {
             if let Some(s) = handle_signals(&mut task, None) {

@@ -162,6 +162,7 @@ fn exec(t: &mut Task, path: &[u8], argv_addr: u64, envp_addr: u64) -> Result<Con
     let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
     t.comm = name[..name.len().min(15)].to_vec();
     t.shared.set_interrupter(Some(t.ctx.interrupter()));
+    t.note_host_pid();
     if let Some(v) = t.vfork_done.take() {
         v.complete();
     }

@@ -16,6 +16,7 @@ mod sched;
 mod signal;
 pub mod table;
 mod time;
+mod timer;
 
 use abi::Errno;
 

@@ -8,7 +8,7 @@ use abi::Errno;
 
 use super::{
     exec, exit, fd, futex, identity, misc, mmap, poll, process, read_write, rusage, sched, signal,
-    time, Control,
+    time, timer, Control,
 };
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
@@ -295,6 +295,52 @@ fn linux64() -> Vec<(u32, Entry)> {
             control("rt_sigreturn", signal::sys_rt_sigreturn),
         ),
         (nr::PAUSE, supported("pause", signal::sys_pause)),
+        (nr::ALARM, supported("alarm", timer::sys_alarm)),
+        (
+            nr::SETITIMER,
+            partial(
+                "setitimer",
+                timer::sys_setitimer,
+                "CPU-time timers sample the process's CPU clock",
+            ),
+        ),
+        (nr::GETITIMER, supported("getitimer", timer::sys_getitimer)),
+        (
+            nr::TIMER_CREATE,
+            partial(
+                "timer_create",
+                timer::sys_timer_create,
+                "realtime, monotonic and boottime clocks; no CPU-time timers",
+            ),
+        ),
+        (
+            nr::TIMER_SETTIME,
+            supported("timer_settime", timer::sys_timer_settime),
+        ),
+        (
+            nr::TIMER_GETTIME,
+            supported("timer_gettime", timer::sys_timer_gettime),
+        ),
+        (
+            nr::TIMER_GETOVERRUN,
+            supported("timer_getoverrun", timer::sys_timer_getoverrun),
+        ),
+        (
+            nr::TIMER_DELETE,
+            supported("timer_delete", timer::sys_timer_delete),
+        ),
+        (
+            nr::TIMERFD_CREATE,
+            supported("timerfd_create", timer::sys_timerfd_create),
+        ),
+        (
+            nr::TIMERFD_SETTIME,
+            supported("timerfd_settime", timer::sys_timerfd_settime),
+        ),
+        (
+            nr::TIMERFD_GETTIME,
+            supported("timerfd_gettime", timer::sys_timerfd_gettime),
+        ),
         (
             nr::RESTART_SYSCALL,
             supported("restart_syscall", time::sys_restart_syscall),

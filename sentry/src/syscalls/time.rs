@@ -15,7 +15,7 @@ const NSEC_PER_SEC: i64 = 1_000_000_000;
 
 /// A clock named by an application's `clockid_t`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Clock {
+pub(super) enum Clock {
     /// A host clock the sandbox shares (wall and monotonic time).
     Host(libc::clockid_t),
     /// The CPU time of the calling process or thread.
@@ -24,11 +24,11 @@ enum Clock {
 }
 
 /// Linux's `MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)`.
-fn cpu_clock_of(pid: i32, per_thread: bool) -> libc::clockid_t {
+pub(super) fn cpu_clock_of(pid: i32, per_thread: bool) -> libc::clockid_t {
     (!pid << 3) | 2 | if per_thread { 4 } else { 0 }
 }
 
-fn clock(t: &Task, id: i32) -> Result<Clock, Errno> {
+pub(super) fn clock(t: &Task, id: i32) -> Result<Clock, Errno> {
     Ok(match id {
         CLOCK_REALTIME
         | CLOCK_MONOTONIC
@@ -70,7 +70,7 @@ fn host_clock(t: &Task, c: Clock) -> ClockId {
     }
 }
 
-fn now(t: &Task, c: Clock) -> Timespec {
+pub(super) fn now(t: &Task, c: Clock) -> Timespec {
     let ts =
         nix::time::clock_gettime(host_clock(t, c)).unwrap_or(nix::sys::time::TimeSpec::new(0, 0));
     Timespec {

@@ -1,0 +1,596 @@
+//! Timers: alarm, setitimer/getitimer, POSIX timers (timer_*), timerfd.
+//!
+//! All run on the kernel's timer service. A firing locks the process tree,
+//! checks the timer's generation (a re-set timer ignores stale firings),
+//! queues its signal and re-arms an interval. CPU-time itimers sample the
+//! process's host CPU clock.
+
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use abi::signal::{SIGALRM, SIGPROF, SIGVTALRM, SI_KERNEL, SI_TIMER};
+use abi::time::{
+    CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET,
+    TIMER_ABSTIME,
+};
+use abi::types::{Itimerspec, Itimerval, Siginfo, Timespec, Timeval};
+use abi::Errno;
+
+use super::time::{clock, now, Clock};
+use crate::arch::SyscallArgs;
+use crate::fsimpl::timerfd::TimerFd;
+use crate::fsimpl::FileDescription;
+use crate::kernel::process::{ITimer, PosixTimer, SigevNotify, Tree};
+use crate::kernel::signal::{valid, SiginfoExt};
+use crate::kernel::{Kernel, Task};
+
+const NSEC: i128 = 1_000_000_000;
+
+fn ts_dur(ts: &Timespec) -> Result<Duration, Errno> {
+    if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
+        return Err(Errno::EINVAL);
+    }
+    let ns = u32::try_from(ts.tv_nsec).expect("checked");
+    Ok(Duration::new(ts.tv_sec.cast_unsigned(), ns))
+}
+
+fn tv_dur(tv: &Timeval) -> Result<Duration, Errno> {
+    if tv.tv_sec < 0 || !(0..1_000_000).contains(&tv.tv_usec) {
+        return Err(Errno::EINVAL);
+    }
+    let us = u64::try_from(tv.tv_usec).expect("checked");
+    Ok(Duration::from_secs(tv.tv_sec.cast_unsigned()) + Duration::from_micros(us))
+}
+
+fn dur_ts(d: Duration) -> Timespec {
+    Timespec {
+        tv_sec: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(d.subsec_nanos()),
+    }
+}
+
+fn dur_tv(d: Duration) -> Timeval {
+    Timeval {
+        tv_sec: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        tv_usec: i64::from(d.subsec_micros()),
+    }
+}
+
+fn instant_after(d: Duration) -> Instant {
+    Instant::now()
+        .checked_add(d)
+        .unwrap_or_else(|| Instant::now() + Duration::from_secs(1 << 32))
+}
+
+/// The wall instant of absolute time `abs` on host clock `id`.
+fn instant_at(t: &Task, id: i32, abs: Duration) -> Instant {
+    let cur = now(t, Clock::Host(id));
+    let cur_ns = i128::from(cur.tv_sec) * NSEC + i128::from(cur.tv_nsec);
+    let ahead = i128::try_from(abs.as_nanos()).unwrap_or(i128::MAX) - cur_ns;
+    if ahead <= 0 {
+        Instant::now()
+    } else {
+        instant_after(Duration::from_nanos(
+            u64::try_from(ahead).unwrap_or(u64::MAX),
+        ))
+    }
+}
+
+fn left(deadline: Option<Instant>) -> Duration {
+    deadline.map_or(Duration::ZERO, |d| {
+        d.saturating_duration_since(Instant::now())
+            .max(Duration::from_nanos(1))
+    })
+}
+
+/// The next deadline of an interval timer that fired at `deadline`, and
+/// how many periods were missed.
+fn forward(deadline: Instant, interval: Duration) -> (Instant, i32) {
+    let late = Instant::now()
+        .saturating_duration_since(deadline)
+        .as_nanos();
+    let missed = late / interval.as_nanos().max(1);
+    let periods = u32::try_from(missed + 1).unwrap_or(u32::MAX);
+    (
+        deadline + interval.saturating_mul(periods),
+        i32::try_from(missed).unwrap_or(i32::MAX),
+    )
+}
+
+// ---- ITIMER_REAL and the CPU itimers ----
+
+const WHICH_SIGNAL: [i32; 3] = [SIGALRM, SIGVTALRM, SIGPROF];
+
+/// The process's CPU time on the clock an itimer uses (VIRTUAL: user,
+/// PROF: user + system), in ns.
+fn cpu_ns(host_pid: i32, which: usize) -> i128 {
+    // MAKE_PROCESS_CPUCLOCK(pid, PROF = 0 | VIRT = 1).
+    let id = (!host_pid << 3) | i32::from(which == 1);
+    nix::time::clock_gettime(nix::time::ClockId::from_raw(id)).map_or(0, |ts| {
+        i128::from(ts.tv_sec()) * NSEC + i128::from(ts.tv_nsec())
+    })
+}
+
+fn arm_itimer(kernel: &Arc<Kernel>, tgid: i32, which: usize, generation: u64, at: Instant) -> u64 {
+    let k: Weak<Kernel> = Arc::downgrade(kernel);
+    kernel.timers.arm(
+        at,
+        Arc::new(move || {
+            if let Some(k) = k.upgrade() {
+                fire_itimer(&k, tgid, which, generation);
+            }
+        }),
+    )
+}
+
+fn fire_itimer(kernel: &Arc<Kernel>, tgid: i32, which: usize, generation: u64) {
+    let mut tree = kernel.tree.lock();
+    let Some(p) = tree.procs.get_mut(&tgid) else {
+        return;
+    };
+    let host_pid = p.host_pid;
+    let it = &mut p.itimers[which];
+    if it.generation != generation {
+        return;
+    }
+    it.armed = None;
+    let fire = if which == 0 {
+        let Some(deadline) = it.deadline else { return };
+        if it.interval.is_zero() {
+            it.deadline = None;
+        } else {
+            let (next, _) = forward(deadline, it.interval);
+            it.deadline = Some(next);
+            it.armed = Some(arm_itimer(kernel, tgid, which, generation, next));
+        }
+        true
+    } else {
+        let Some(expiry) = it.cpu_expiry_ns else {
+            return;
+        };
+        let used = cpu_ns(host_pid, which);
+        let fire = used >= expiry;
+        let next_expiry = if fire {
+            (!it.interval.is_zero())
+                .then(|| expiry + i128::try_from(it.interval.as_nanos()).unwrap_or(i128::MAX))
+        } else {
+            Some(expiry)
+        };
+        it.cpu_expiry_ns = next_expiry;
+        if let Some(e) = next_expiry {
+            // CPU time cannot outrun the wall clock by more than the
+            // thread count; sample again when it could have expired.
+            let wait = u64::try_from((e - used).max(1_000_000)).unwrap_or(u64::MAX);
+            let at = instant_after(Duration::from_nanos(wait / 2));
+            it.armed = Some(arm_itimer(kernel, tgid, which, generation, at));
+        }
+        fire
+    };
+    if fire {
+        let info = Siginfo::new(WHICH_SIGNAL[which], SI_KERNEL);
+        tree.send_to_process(tgid, info);
+    }
+}
+
+/// Sets itimer `which`; returns the old (value, interval).
+fn set_itimer(t: &Task, which: usize, value: Duration, interval: Duration) -> (Duration, Duration) {
+    let mut tree = t.kernel.tree.lock();
+    let p = tree.procs.get_mut(&t.tgid).expect("the caller's process");
+    let host_pid = p.host_pid;
+    let it = &mut p.itimers[which];
+    let old = get_itimer_of(it, host_pid, which);
+    if let Some(id) = it.armed.take() {
+        t.kernel.timers.cancel(id);
+    }
+    it.generation += 1;
+    it.interval = interval;
+    it.deadline = None;
+    it.cpu_expiry_ns = None;
+    if !value.is_zero() {
+        let generation = it.generation;
+        let at = if which == 0 {
+            let at = instant_after(value);
+            it.deadline = Some(at);
+            at
+        } else {
+            let v = i128::try_from(value.as_nanos()).unwrap_or(i128::MAX);
+            it.cpu_expiry_ns = Some(cpu_ns(host_pid, which) + v);
+            instant_after(value / 2)
+        };
+        it.armed = Some(arm_itimer(&t.kernel, t.tgid, which, generation, at));
+    }
+    old
+}
+
+fn get_itimer_of(it: &ITimer, host_pid: i32, which: usize) -> (Duration, Duration) {
+    let value = if which == 0 {
+        it.deadline.map_or(Duration::ZERO, |d| left(Some(d)))
+    } else {
+        it.cpu_expiry_ns.map_or(Duration::ZERO, |e| {
+            let ns = (e - cpu_ns(host_pid, which)).max(1);
+            Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+        })
+    };
+    (value, it.interval)
+}
+
+fn which_of(w: i32) -> Result<usize, Errno> {
+    usize::try_from(w)
+        .ok()
+        .filter(|&w| w < 3)
+        .ok_or(Errno::EINVAL)
+}
+
+/// Implements setitimer(2). A NULL new value disarms, as Linux now does.
+pub fn sys_setitimer(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let which = which_of(a.int(0))?;
+    let (value, interval) = if a.addr(1) == 0 {
+        (Duration::ZERO, Duration::ZERO)
+    } else {
+        let v: Itimerval = t.mm.read_obj(a.addr(1))?;
+        (tv_dur(&v.it_value)?, tv_dur(&v.it_interval)?)
+    };
+    let (ov, oi) = set_itimer(t, which, value, interval);
+    if a.addr(2) != 0 {
+        let old = Itimerval {
+            it_interval: dur_tv(oi),
+            it_value: dur_tv(ov),
+        };
+        t.mm.write_obj(a.addr(2), &old)?;
+    }
+    Ok(0)
+}
+
+/// Implements getitimer(2).
+pub fn sys_getitimer(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let which = which_of(a.int(0))?;
+    let (v, i) = {
+        let tree = t.kernel.tree.lock();
+        let p = &tree.procs[&t.tgid];
+        get_itimer_of(&p.itimers[which], p.host_pid, which)
+    };
+    let cur = Itimerval {
+        it_interval: dur_tv(i),
+        it_value: dur_tv(v),
+    };
+    t.mm.write_obj(a.addr(1), &cur)?;
+    Ok(0)
+}
+
+/// Implements alarm(2): the old timer's seconds, rounded to nearest.
+pub fn sys_alarm(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let secs = Duration::from_secs(u64::from(a.uint(0)));
+    let (old, _) = set_itimer(t, 0, secs, Duration::ZERO);
+    let mut s = old.as_secs();
+    if (s == 0 && old.subsec_nanos() > 0) || old.subsec_micros() >= 500_000 {
+        s += 1;
+    }
+    Ok(s)
+}
+
+// ---- POSIX timers ----
+
+const SIGEV_SIGNAL: i32 = 0;
+const SIGEV_NONE: i32 = 1;
+const SIGEV_THREAD: i32 = 2;
+const SIGEV_THREAD_ID: i32 = 4;
+
+fn arm_posix(kernel: &Arc<Kernel>, tgid: i32, id: i32, generation: u64, at: Instant) -> u64 {
+    let k: Weak<Kernel> = Arc::downgrade(kernel);
+    kernel.timers.arm(
+        at,
+        Arc::new(move || {
+            if let Some(k) = k.upgrade() {
+                fire_posix(&k, tgid, id, generation);
+            }
+        }),
+    )
+}
+
+fn fire_posix(kernel: &Arc<Kernel>, tgid: i32, id: i32, generation: u64) {
+    let mut tree = kernel.tree.lock();
+    let Some(timer) = tree
+        .procs
+        .get_mut(&tgid)
+        .and_then(|p| p.timers.get_mut(&id))
+    else {
+        return;
+    };
+    if timer.timer.generation != generation {
+        return;
+    }
+    timer.timer.armed = None;
+    let Some(deadline) = timer.timer.deadline else {
+        return;
+    };
+    let mut missed = 0;
+    if timer.timer.interval.is_zero() {
+        timer.timer.deadline = None;
+    } else {
+        let (next, m) = forward(deadline, timer.timer.interval);
+        missed = m;
+        timer.timer.deadline = Some(next);
+        timer.timer.armed = Some(arm_posix(kernel, tgid, id, generation, next));
+    }
+    let notify = timer.notify;
+    if notify == SigevNotify::None {
+        return;
+    }
+    if timer.queued {
+        timer.overrun = timer.overrun.saturating_add(1 + missed);
+        return;
+    }
+    timer.queued = true;
+    timer.overrun = missed;
+    send_timer_signal(&mut tree, tgid, id, notify);
+}
+
+fn send_timer_signal(tree: &mut Tree, tgid: i32, id: i32, notify: SigevNotify) {
+    let (signo, value, tid) = match notify {
+        SigevNotify::None => return,
+        SigevNotify::Signal { signo, value } => (signo, value, None),
+        SigevNotify::Thread { signo, value, tid } => (signo, value, Some(tid)),
+    };
+    let mut info = Siginfo::new(signo, SI_TIMER);
+    info.put_i32(0, id);
+    info.set_value(value);
+    match tid {
+        Some(tid) if tree.threads.contains_key(&tid) => tree.send_to_thread(tid, info),
+        _ => tree.send_to_process(tgid, info),
+    }
+}
+
+/// `struct sigevent`: value, signo, notify, then the thread id.
+fn read_sigevent(t: &Task, addr: u64) -> Result<SigevNotify, Errno> {
+    let mut b = [0u8; 24];
+    t.mm.copy_in(addr, &mut b)?;
+    let value = u64::from_le_bytes(b[0..8].try_into().expect("8"));
+    let signo = i32::from_le_bytes(b[8..12].try_into().expect("4"));
+    let notify = i32::from_le_bytes(b[12..16].try_into().expect("4"));
+    let tid = i32::from_le_bytes(b[16..20].try_into().expect("4"));
+    match notify {
+        SIGEV_NONE => Ok(SigevNotify::None),
+        SIGEV_SIGNAL | SIGEV_THREAD if valid(signo) => Ok(SigevNotify::Signal { signo, value }),
+        SIGEV_THREAD_ID if valid(signo) => {
+            let tree = t.kernel.tree.lock();
+            match tree.threads.get(&tid) {
+                Some(th) if th.tgid == t.tgid => Ok(SigevNotify::Thread { signo, value, tid }),
+                _ => Err(Errno::EINVAL),
+            }
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// The host clock a POSIX timer or timerfd runs on.
+fn timer_clock(t: &Task, id: i32) -> Result<i32, Errno> {
+    match clock(t, id)? {
+        Clock::Host(h @ (CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME)) => Ok(h),
+        Clock::Host(_) => Err(Errno::EINVAL),
+        // CPU-time POSIX timers are not supported yet.
+        Clock::ProcessCpu | Clock::ThreadCpu => Err(Errno::EINVAL),
+    }
+}
+
+/// Implements timer_create(2).
+pub fn sys_timer_create(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let clock = timer_clock(t, a.int(0))?;
+    let notify = if a.addr(1) == 0 {
+        SigevNotify::Signal {
+            signo: SIGALRM,
+            value: 0,
+        }
+    } else {
+        read_sigevent(t, a.addr(1))?
+    };
+    let id = {
+        let mut tree = t.kernel.tree.lock();
+        let p = tree.procs.get_mut(&t.tgid).expect("the caller's process");
+        let id = (0..i32::MAX)
+            .find(|i| !p.timers.contains_key(i))
+            .ok_or(Errno::EAGAIN)?;
+        let mut notify = notify;
+        // Without a sigevent, si_value is the timer id.
+        if a.addr(1) == 0 {
+            notify = SigevNotify::Signal {
+                signo: SIGALRM,
+                value: u64::try_from(id).expect("non-negative"),
+            };
+        }
+        p.timers.insert(
+            id,
+            PosixTimer {
+                clock,
+                notify,
+                timer: ITimer::default(),
+                overrun: 0,
+                overrun_last: 0,
+                queued: false,
+            },
+        );
+        id
+    };
+    if let Err(e) = t.mm.write_obj(a.addr(2), &id) {
+        let mut tree = t.kernel.tree.lock();
+        if let Some(p) = tree.procs.get_mut(&t.tgid) {
+            p.timers.remove(&id);
+        }
+        return Err(e);
+    }
+    Ok(0)
+}
+
+fn timer_id(a: &SyscallArgs) -> i32 {
+    a.int(0)
+}
+
+/// Implements timer_settime(2).
+pub fn sys_timer_settime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let id = timer_id(a);
+    let flags = a.int(1);
+    let spec: Itimerspec = t.mm.read_obj(a.addr(2))?;
+    let value = ts_dur(&spec.it_value)?;
+    let interval = ts_dur(&spec.it_interval)?;
+    let clock = {
+        let tree = t.kernel.tree.lock();
+        tree.procs[&t.tgid]
+            .timers
+            .get(&id)
+            .ok_or(Errno::EINVAL)?
+            .clock
+    };
+    let at = if value.is_zero() {
+        None
+    } else if flags & TIMER_ABSTIME != 0 {
+        Some(instant_at(t, clock, value))
+    } else {
+        Some(instant_after(value))
+    };
+    let old = {
+        let mut tree = t.kernel.tree.lock();
+        let timer = tree
+            .procs
+            .get_mut(&t.tgid)
+            .and_then(|p| p.timers.get_mut(&id))
+            .ok_or(Errno::EINVAL)?;
+        let old = (left(timer.timer.deadline), timer.timer.interval);
+        if let Some(armed) = timer.timer.armed.take() {
+            t.kernel.timers.cancel(armed);
+        }
+        timer.timer.generation += 1;
+        timer.timer.interval = interval;
+        timer.timer.deadline = at;
+        if let Some(at) = at {
+            let generation = timer.timer.generation;
+            timer.timer.armed = Some(arm_posix(&t.kernel, t.tgid, id, generation, at));
+        }
+        old
+    };
+    if a.addr(3) != 0 {
+        let o = Itimerspec {
+            it_interval: dur_ts(old.1),
+            it_value: dur_ts(old.0),
+        };
+        t.mm.write_obj(a.addr(3), &o)?;
+    }
+    Ok(0)
+}
+
+/// Implements timer_gettime(2).
+pub fn sys_timer_gettime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let id = timer_id(a);
+    let (v, i) = {
+        let tree = t.kernel.tree.lock();
+        let timer = tree.procs[&t.tgid].timers.get(&id).ok_or(Errno::EINVAL)?;
+        (
+            timer
+                .timer
+                .deadline
+                .map_or(Duration::ZERO, |d| left(Some(d))),
+            timer.timer.interval,
+        )
+    };
+    let spec = Itimerspec {
+        it_interval: dur_ts(i),
+        it_value: dur_ts(v),
+    };
+    t.mm.write_obj(a.addr(1), &spec)?;
+    Ok(0)
+}
+
+/// Implements timer_getoverrun(2).
+pub fn sys_timer_getoverrun(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let tree = t.kernel.tree.lock();
+    let timer = tree.procs[&t.tgid]
+        .timers
+        .get(&timer_id(a))
+        .ok_or(Errno::EINVAL)?;
+    Ok(u64::try_from(timer.overrun_last).unwrap_or(0))
+}
+
+/// Implements timer_delete(2).
+pub fn sys_timer_delete(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let mut tree = t.kernel.tree.lock();
+    let timer = tree
+        .procs
+        .get_mut(&t.tgid)
+        .and_then(|p| p.timers.remove(&timer_id(a)))
+        .ok_or(Errno::EINVAL)?;
+    if let Some(id) = timer.timer.armed {
+        t.kernel.timers.cancel(id);
+    }
+    Ok(0)
+}
+
+// ---- timerfd ----
+
+const TFD_CLOEXEC: i32 = libc::O_CLOEXEC;
+const TFD_NONBLOCK: i32 = libc::O_NONBLOCK;
+
+/// Implements timerfd_create(2).
+pub fn sys_timerfd_create(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (id, flags) = (a.int(0), a.int(1));
+    if flags & !(TFD_CLOEXEC | TFD_NONBLOCK) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !matches!(id, CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME) {
+        return Err(Errno::EINVAL);
+    }
+    let tfd = TimerFd::new(t.kernel.timers.clone(), id);
+    let file = FileDescription::new(Box::new(tfd), libc::O_RDWR | (flags & TFD_NONBLOCK));
+    let limit = t.rlimit_cur(abi::resource::RLIMIT_NOFILE);
+    let fd = t
+        .fds
+        .lock()
+        .insert_from(0, Arc::new(file), flags & TFD_CLOEXEC != 0, limit)?;
+    Ok(u64::try_from(fd).expect("non-negative"))
+}
+
+fn timerfd(t: &Task, fd: i32) -> Result<Arc<FileDescription>, Errno> {
+    let f = t.fds.lock().get(fd)?;
+    if TimerFd::of(&f).is_none() {
+        return Err(Errno::EINVAL);
+    }
+    Ok(f)
+}
+
+/// Implements timerfd_settime(2).
+pub fn sys_timerfd_settime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let flags = a.int(1);
+    if flags & !(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let spec: Itimerspec = t.mm.read_obj(a.addr(2))?;
+    let value = ts_dur(&spec.it_value)?;
+    let interval = ts_dur(&spec.it_interval)?;
+    let f = timerfd(t, a.fd(0))?;
+    let tfd = TimerFd::of(&f).expect("checked");
+    let at = if value.is_zero() {
+        None
+    } else if flags & TFD_TIMER_ABSTIME != 0 {
+        Some(instant_at(t, tfd.clock(), value))
+    } else {
+        Some(instant_after(value))
+    };
+    let (ov, oi) = tfd.set(at, interval);
+    if a.addr(3) != 0 {
+        let o = Itimerspec {
+            it_interval: dur_ts(oi),
+            it_value: dur_ts(ov),
+        };
+        t.mm.write_obj(a.addr(3), &o)?;
+    }
+    Ok(0)
+}
+
+/// Implements timerfd_gettime(2).
+pub fn sys_timerfd_gettime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let f = timerfd(t, a.fd(0))?;
+    let (v, i) = TimerFd::of(&f).expect("checked").get();
+    let spec = Itimerspec {
+        it_interval: dur_ts(i),
+        it_value: dur_ts(v),
+    };
+    t.mm.write_obj(a.addr(1), &spec)?;
+    Ok(0)
+}
