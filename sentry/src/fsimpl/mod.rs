@@ -110,6 +110,12 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
         false
     }
 
+    /// The file as `Any`, for kinds defined above this layer (signalfd,
+    /// pidfd).
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
+
     /// The timerfd, for timerfd_settime and timerfd_gettime.
     fn as_timerfd(&self) -> Option<&timerfd::TimerFd> {
         None

@@ -11,6 +11,7 @@
 
 pub mod futex;
 pub mod process;
+pub mod sigfiles;
 pub mod signal;
 pub mod task;
 pub use crate::waiter as wait;

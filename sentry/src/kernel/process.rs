@@ -66,6 +66,9 @@ pub struct ThreadEntry {
     pub pending: SigQueue,
     /// Killed alone, while its process goes on (another thread's execve).
     pub killed: bool,
+    /// PR_SET_PDEATHSIG: sent to this thread's process when the thread
+    /// that created it exits.
+    pub pdeath_signal: i32,
     pub shared: Arc<TaskShared>,
 }
 
@@ -99,6 +102,8 @@ pub struct Process {
     pub tgid: i32,
     /// 0 for init.
     pub parent: i32,
+    /// The parent's thread that created it (its exit fires PDEATHSIG).
+    pub creator_tid: i32,
     pub children: BTreeSet<i32>,
     /// Live threads, in creation order.
     pub threads: Vec<i32>,
@@ -128,6 +133,10 @@ pub struct Process {
     pub timers: HashMap<i32, PosixTimer>,
     /// The host process running the application (CPU clocks).
     pub host_pid: i32,
+    /// Signalfd readers and pollers: told of every signal sent here.
+    pub signal_events: Arc<WaitQueue>,
+    /// pidfd pollers: told when the process exits.
+    pub exit_events: Arc<WaitQueue>,
 }
 
 /// A setitimer(2) timer. Real timers keep a wall deadline; CPU ones an
@@ -181,6 +190,7 @@ impl Process {
         Process {
             tgid,
             parent,
+            creator_tid: parent,
             children: BTreeSet::new(),
             threads: Vec::new(),
             pgid: tgid,
@@ -200,6 +210,8 @@ impl Process {
             itimers: [ITimer::default(); 3],
             timers: HashMap::new(),
             host_pid: 0,
+            signal_events: Arc::default(),
+            exit_events: Arc::default(),
         }
     }
 }
@@ -265,6 +277,7 @@ impl Tree {
                 real_blocked: 0,
                 pending: SigQueue::default(),
                 killed: false,
+                pdeath_signal: 0,
                 shared,
             },
         );
@@ -326,6 +339,7 @@ impl Tree {
             return;
         };
         p.pending.enqueue(info);
+        p.signal_events.notify_all();
         self.complete(tgid, None, info.si_signo);
     }
 
@@ -339,6 +353,9 @@ impl Tree {
         }
         if let Some(t) = self.threads.get_mut(&tid) {
             t.pending.enqueue(info);
+        }
+        if let Some(p) = self.procs.get(&tgid) {
+            p.signal_events.notify_all();
         }
         self.complete(tgid, Some(tid), info.si_signo);
     }
@@ -487,6 +504,9 @@ impl Tree {
         let tgid = entry.tgid;
         let p = self.procs.get_mut(&tgid)?;
         p.threads.retain(|&t| t != tid);
+        let heir = p.threads.first().copied();
+        self.parent_thread_died(tgid, tid, heir);
+        let p = self.procs.get_mut(&tgid)?;
         if !p.threads.is_empty() {
             return None;
         }
@@ -496,6 +516,7 @@ impl Tree {
         };
         p.state = ProcState::Zombie(status);
         p.report = None;
+        p.exit_events.notify_all();
         // Leftover signals die with the process.
         p.pending = SigQueue::default();
         let parent = p.parent;
@@ -504,6 +525,7 @@ impl Tree {
         let ticks = p.ticks;
         let children: Vec<i32> = std::mem::take(&mut p.children).into_iter().collect();
         self.reparent(tgid, parent, &children);
+        self.hang_up_orphaned_groups(tgid, &children);
 
         if tgid == 1 {
             // The sandbox's init is gone: like a PID namespace's init, it
@@ -532,6 +554,84 @@ impl Tree {
             self.reap(tgid);
         }
         Some(status)
+    }
+
+    /// The thread `tid` of `tgid` is gone: its children get the heir thread
+    /// (or, with none, their new parent later) and their PDEATHSIG.
+    fn parent_thread_died(&mut self, tgid: i32, tid: i32, heir: Option<i32>) {
+        let orphans: Vec<i32> = self.procs[&tgid]
+            .children
+            .iter()
+            .copied()
+            .filter(|c| self.procs.get(c).is_some_and(|cp| cp.creator_tid == tid))
+            .collect();
+        for c in orphans {
+            let signals: Vec<i32> = {
+                let cp = self.procs.get_mut(&c).expect("listed child");
+                cp.creator_tid = heir.unwrap_or(0);
+                cp.threads
+                    .iter()
+                    .filter_map(|t| self.threads.get(t))
+                    .map(|t| t.pdeath_signal)
+                    .filter(|&s| s != 0)
+                    .collect()
+            };
+            for sig in signals {
+                let info = Siginfo::from_process(sig, abi::signal::SI_USER, tgid, 0);
+                self.send_to_process(c, info);
+            }
+        }
+    }
+
+    /// Linux's `kill_orphaned_pgrp` at the exit of `tgid`: a process group
+    /// that this exit leaves with no member whose parent is in another
+    /// group of the same session, and that has stopped members, gets
+    /// SIGHUP then SIGCONT. Checked for the exiting process's own group and
+    /// for each child's.
+    fn hang_up_orphaned_groups(&mut self, tgid: i32, children: &[i32]) {
+        let Some(me) = self.procs.get(&tgid) else {
+            return;
+        };
+        let (my_pgid, my_sid, parent) = (me.pgid, me.sid, me.parent);
+        let mut groups = Vec::new();
+        if let Some(pp) = self.procs.get(&parent) {
+            if pp.pgid != my_pgid && pp.sid == my_sid {
+                groups.push((my_pgid, Some(tgid)));
+            }
+        }
+        for c in children {
+            if let Some(cp) = self.procs.get(c) {
+                if cp.pgid != my_pgid && cp.sid == my_sid {
+                    groups.push((cp.pgid, None));
+                }
+            }
+        }
+        for (pgid, ignored) in groups {
+            if self.will_be_orphaned(pgid, ignored) && self.has_stopped(pgid) {
+                for p in self.targets(Target::Group(pgid)) {
+                    let hup = Siginfo::new(abi::signal::SIGHUP, abi::signal::SI_KERNEL);
+                    self.send_to_process(p, hup);
+                    let cont = Siginfo::new(SIGCONT, abi::signal::SI_KERNEL);
+                    self.send_to_process(p, cont);
+                }
+            }
+        }
+    }
+
+    fn will_be_orphaned(&self, pgid: i32, ignored: Option<i32>) -> bool {
+        !self.procs.values().any(|p| {
+            p.pgid == pgid
+                && Some(p.tgid) != ignored
+                && !matches!(p.state, ProcState::Zombie(_))
+                && self
+                    .procs
+                    .get(&p.parent)
+                    .is_some_and(|pp| pp.pgid != pgid && pp.sid == p.sid)
+        })
+    }
+
+    fn has_stopped(&self, pgid: i32) -> bool {
+        self.procs.values().any(|p| p.pgid == pgid && p.stopped)
     }
 
     /// Gives `children` of the dead `tgid` a new parent.
@@ -563,6 +663,7 @@ impl Tree {
         for c in children {
             if let Some(cp) = self.procs.get_mut(c) {
                 cp.parent = new_parent;
+                cp.creator_tid = new_parent;
                 zombies |= matches!(cp.state, ProcState::Zombie(_));
             }
         }

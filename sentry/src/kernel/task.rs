@@ -365,6 +365,7 @@ pub fn spawn(kernel: &Arc<Kernel>, seed: TaskSeed) -> Result<(), Errno> {
 pub fn run(mut task: Task) -> ExitStatus {
     task.shared.set_interrupter(Some(task.ctx.interrupter()));
     task.note_host_pid();
+    super::sigfiles::set_current(&task.kernel, task.tid);
     let status = loop {
         if task.shared.attention.load(Ordering::SeqCst) {
             if let Some(s) = handle_signals(&mut task, None) {
@@ -436,7 +437,11 @@ fn trap_info(task: &Task, f: &platform::Fault) -> TrapInfo {
             // User mode (4), present (1) for an access error, and a write (2)
             // when the page is readable but not writable.
             let mut err = 4;
-            if f.code == abi::signal::SEGV_ACCERR {
+            if f.addr == task.regs.rip {
+                // An instruction fetch.
+                err |= 0x10;
+            }
+            if f.code == abi::signal::SEGV_ACCERR && f.addr != task.regs.rip {
                 err |= 1;
                 let writable = task.mm.writable_prefix(f.addr, 1) > 0;
                 let readable = task.mm.readable_prefix(f.addr, 1) > 0;
@@ -445,7 +450,11 @@ fn trap_info(task: &Task, f: &platform::Fault) -> TrapInfo {
                 }
             }
             TrapInfo {
-                err,
+                err: if f.code == abi::signal::SEGV_ACCERR && f.addr == task.regs.rip {
+                    err | 1
+                } else {
+                    err
+                },
                 trapno: X86_TRAP_PF,
                 cr2: f.addr,
             }
@@ -689,11 +698,30 @@ fn handle_robust_futex(task: &Task, entry: u64, offset: i64) {
     let old = task.mm.update_u32(addr, |v| {
         (v & FUTEX_TID_MASK == tid).then_some((v & FUTEX_WAITERS) | FUTEX_OWNER_DIED)
     });
-    if let Ok(v) = old {
-        if v & FUTEX_TID_MASK == tid && (v & FUTEX_WAITERS != 0 || !pi) {
-            if let Ok(key) = task.mm.futex_key(addr, false) {
-                let _ = task.kernel.futexes.wake(key, 1, u32::MAX);
-            }
+    let Ok(v) = old else { return };
+    if v & FUTEX_TID_MASK != tid {
+        return;
+    }
+    if pi {
+        // The lock passes to the first PI waiter, owner-died set, as
+        // Linux's exit_pi_state_list does.
+        for private in [true, false] {
+            let Ok(key) = task.mm.futex_key(addr, private) else {
+                continue;
+            };
+            let mm = task.mm.clone();
+            let _ = task.kernel.futexes.unlock_pi(key, |next| {
+                if let Some((w, more)) = next {
+                    let waiters = if more { FUTEX_WAITERS } else { 0 };
+                    let new = w.cast_unsigned() | FUTEX_OWNER_DIED | waiters;
+                    mm.update_u32(addr, |_| Some(new))?;
+                }
+                Ok(())
+            });
+        }
+    } else if v & FUTEX_WAITERS != 0 {
+        if let Ok(key) = task.mm.futex_key(addr, false) {
+            let _ = task.kernel.futexes.wake(key, 1, u32::MAX);
         }
     }
 }

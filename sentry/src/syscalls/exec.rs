@@ -163,6 +163,7 @@ fn exec(t: &mut Task, path: &[u8], argv_addr: u64, envp_addr: u64) -> Result<Con
     t.comm = name[..name.len().min(15)].to_vec();
     t.shared.set_interrupter(Some(t.ctx.interrupter()));
     t.note_host_pid();
+    crate::kernel::sigfiles::set_current(&t.kernel, t.tid);
     if let Some(v) = t.vfork_done.take() {
         v.complete();
     }

@@ -131,7 +131,7 @@ pub fn sys_getsid(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 /// into its own group or an existing group of the same session.
 pub fn sys_setpgid(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (pid, pgid) = (a.int(0), a.int(1));
-    if pgid < 0 {
+    if pgid < 0 || pid < 0 {
         return Err(Errno::EINVAL);
     }
     let target = if pid == 0 { t.tgid } else { pid };

@@ -162,6 +162,9 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
                 return Err(Errno::EINVAL);
             }
             t.flags.pdeathsig = i32::try_from(arg2).expect("checked");
+            if let Some(e) = t.kernel.tree.lock().threads.get_mut(&t.tid) {
+                e.pdeath_signal = t.flags.pdeathsig;
+            }
             Ok(0)
         }
         PR_GET_PDEATHSIG => {

@@ -25,6 +25,8 @@ struct CloneReq {
     parent_tid: u64,
     child_tid: u64,
     tls: u64,
+    /// Where CLONE_PIDFD stores the pidfd.
+    pidfd: u64,
 }
 
 impl Default for CloneReq {
@@ -36,6 +38,7 @@ impl Default for CloneReq {
             parent_tid: 0,
             child_tid: 0,
             tls: 0,
+            pidfd: 0,
         }
     }
 }
@@ -51,6 +54,8 @@ pub fn sys_clone(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         parent_tid: a.addr(2),
         child_tid: a.addr(3),
         tls: a.u64(4),
+        // clone(2) returns the pidfd through parent_tid.
+        pidfd: a.addr(2),
     };
     // clone(2) cannot ask for the clone3-only flag.
     if flags.contains(CloneFlags::CLONE_CLEAR_SIGHAND) {
@@ -96,6 +101,7 @@ pub fn sys_clone3(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         parent_tid: args.parent_tid,
         child_tid: args.child_tid,
         tls: args.tls,
+        pidfd: args.pidfd,
     };
     do_clone(t, &req)
 }
@@ -153,8 +159,11 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
         // Nested namespaces are not supported yet.
         return Err(Errno::EINVAL);
     }
-    if f.contains(F::CLONE_PIDFD) {
-        // pidfds come with the pidfd work.
+    if f.contains(F::CLONE_PIDFD)
+        && (f.contains(F::CLONE_THREAD)
+            || f.contains(F::CLONE_DETACHED)
+            || (f.contains(F::CLONE_PARENT_SETTID) && req.pidfd == req.parent_tid))
+    {
         return Err(Errno::EINVAL);
     }
     let thread = f.contains(F::CLONE_THREAD);
@@ -223,6 +232,11 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
                 Arc::new(Mutex::new(a))
             };
             let mut proc = Process::new(tid, parent, me.uid);
+            proc.creator_tid = if f.contains(F::CLONE_PARENT) {
+                me.creator_tid
+            } else {
+                t.tid
+            };
             proc.pgid = me.pgid;
             proc.sid = me.sid;
             proc.actions = actions;
@@ -232,6 +246,11 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
         tid
     };
     let tid_u32 = tid.cast_unsigned();
+    if f.contains(F::CLONE_PIDFD) {
+        let pidfd = super::signal::new_pidfd(t, tid, false)?;
+        let _ =
+            t.mm.write_obj(req.pidfd, &i32::try_from(pidfd).expect("an fd"));
+    }
     if f.contains(F::CLONE_PARENT_SETTID) {
         // Linux ignores a fault here too (the child exists regardless).
         let _ = t.mm.write_obj(req.parent_tid, &tid_u32);
@@ -476,7 +495,8 @@ pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         P_PGID if id == 0 => Who::Group(t.pgid()),
         P_PGID if id > 0 => Who::Group(id),
         P_PID | P_PGID => return Err(Errno::EINVAL),
-        P_PIDFD => return Err(Errno::EBADF),
+        P_PIDFD if id < 0 => return Err(Errno::EINVAL),
+        P_PIDFD => Who::Pid(super::signal::pidfd_target(t, id)?),
         _ => return Err(Errno::EINVAL),
     };
     let found = do_wait(t, who, opts)?;

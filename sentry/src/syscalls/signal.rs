@@ -315,3 +315,127 @@ fn bad_frame(t: &Task) {
         ),
     );
 }
+
+fn install(t: &Task, file: crate::fsimpl::FileDescription, cloexec: bool) -> Result<u64, Errno> {
+    let limit = t.rlimit_cur(abi::resource::RLIMIT_NOFILE);
+    let fd = t
+        .fds
+        .lock()
+        .insert_from(0, std::sync::Arc::new(file), cloexec, limit)?;
+    Ok(u64::try_from(fd).expect("non-negative"))
+}
+
+fn signalfd(t: &Task, fd: i32, mask_addr: u64, size: u64, flags: i32) -> Result<u64, Errno> {
+    use crate::kernel::sigfiles::SignalFd;
+    if size != SIGSET_SIZE || flags & !(libc::O_CLOEXEC | libc::O_NONBLOCK) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let mask: SigSet = t.mm.read_obj(mask_addr)?;
+    if fd != -1 {
+        let f = t.fds.lock().get(fd)?;
+        let sfd = f
+            .imp()
+            .as_any()
+            .and_then(|a| a.downcast_ref::<SignalFd>())
+            .ok_or(Errno::EINVAL)?;
+        sfd.set_mask(mask);
+        return Ok(u64::try_from(fd).expect("non-negative"));
+    }
+    let events = t.kernel.tree.lock().procs[&t.tgid].signal_events.clone();
+    let file = crate::fsimpl::FileDescription::new(
+        Box::new(SignalFd::new(mask, events)),
+        libc::O_RDWR | (flags & libc::O_NONBLOCK),
+    );
+    install(t, file, flags & libc::O_CLOEXEC != 0)
+}
+
+/// Implements signalfd4(2).
+pub fn sys_signalfd4(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    signalfd(t, a.fd(0), a.addr(1), a.u64(2), a.int(3))
+}
+
+/// Implements signalfd(2).
+pub fn sys_signalfd(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    signalfd(t, a.fd(0), a.addr(1), a.u64(2), 0)
+}
+
+/// A pidfd for process `tgid`, close-on-exec as Linux makes them.
+pub(super) fn new_pidfd(t: &Task, tgid: i32, nonblock: bool) -> Result<u64, Errno> {
+    use crate::kernel::sigfiles::PidFd;
+    let events = {
+        let tree = t.kernel.tree.lock();
+        let p = tree.procs.get(&tgid).ok_or(Errno::ESRCH)?;
+        p.exit_events.clone()
+    };
+    let flags = libc::O_RDWR | if nonblock { libc::O_NONBLOCK } else { 0 };
+    let file =
+        crate::fsimpl::FileDescription::new(Box::new(PidFd::new(&t.kernel, tgid, events)), flags);
+    install(t, file, true)
+}
+
+/// The process a pidfd names.
+pub(super) fn pidfd_target(t: &Task, fd: i32) -> Result<i32, Errno> {
+    use crate::kernel::sigfiles::PidFd;
+    let f = t.fds.lock().get(fd)?;
+    f.imp()
+        .as_any()
+        .and_then(|a| a.downcast_ref::<PidFd>())
+        .map(|p| p.tgid)
+        .ok_or(Errno::EBADF)
+}
+
+/// Implements pidfd_open(2).
+pub fn sys_pidfd_open(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (pid, flags) = (a.int(0), a.uint(1));
+    if flags & !(libc::O_NONBLOCK as u32) != 0 || pid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    {
+        let tree = t.kernel.tree.lock();
+        match tree.threads.get(&pid) {
+            Some(th) if th.tgid == pid => {}
+            Some(_) => return Err(Errno::EINVAL),
+            None => {
+                // A zombie is still a process.
+                if !tree.procs.contains_key(&pid) {
+                    return Err(Errno::ESRCH);
+                }
+            }
+        }
+    }
+    new_pidfd(t, pid, flags != 0)
+}
+
+/// Implements pidfd_send_signal(2).
+pub fn sys_pidfd_send_signal(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    use crate::kernel::signal::SiginfoExt;
+    let (sig, flags) = (a.int(1), a.uint(3));
+    if flags != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let tgid = pidfd_target(t, a.fd(0))?;
+    if sig != 0 && !valid(sig) {
+        return Err(Errno::EINVAL);
+    }
+    let info = if a.addr(2) == 0 {
+        abi::types::Siginfo::from_process(sig, abi::signal::SI_USER, t.tgid, t.creds.ruid)
+    } else {
+        let mut info: abi::types::Siginfo = t.mm.read_obj(a.addr(2))?;
+        if info.si_signo != sig {
+            return Err(Errno::EINVAL);
+        }
+        if (info.si_code >= 0 || info.si_code == abi::signal::SI_TKILL) && tgid != t.tgid {
+            return Err(Errno::EPERM);
+        }
+        info.si_signo = sig;
+        info
+    };
+    let mut tree = t.kernel.tree.lock();
+    match tree.procs.get(&tgid).map(|p| p.state) {
+        None | Some(crate::kernel::process::ProcState::Zombie(_)) => Err(Errno::ESRCH),
+        Some(_) => {
+            tree.send_to_process(tgid, info);
+            Ok(0)
+        }
+    }
+}

@@ -216,18 +216,14 @@ fn linux64() -> Vec<(u32, Entry)> {
         (nr::EXIT, control("exit", exit::sys_exit)),
         (
             nr::CLONE,
-            partial(
-                "clone",
-                process::sys_clone,
-                "no namespaces, no CLONE_PIDFD yet",
-            ),
+            partial("clone", process::sys_clone, "no namespaces"),
         ),
         (
             nr::CLONE3,
             partial(
                 "clone3",
                 process::sys_clone3,
-                "no namespaces, set_tid, cgroup or CLONE_PIDFD yet",
+                "no namespaces, set_tid or cgroup",
             ),
         ),
         (nr::FORK, supported("fork", process::sys_fork)),
@@ -251,10 +247,7 @@ fn linux64() -> Vec<(u32, Entry)> {
         ),
         (nr::VFORK, supported("vfork", process::sys_vfork)),
         (nr::WAIT4, supported("wait4", process::sys_wait4)),
-        (
-            nr::WAITID,
-            partial("waitid", process::sys_waitid, "no P_PIDFD yet"),
-        ),
+        (nr::WAITID, supported("waitid", process::sys_waitid)),
         (nr::KILL, supported("kill", process::sys_kill)),
         (nr::TKILL, supported("tkill", process::sys_tkill)),
         (nr::TGKILL, supported("tgkill", process::sys_tgkill)),
@@ -295,6 +288,16 @@ fn linux64() -> Vec<(u32, Entry)> {
             control("rt_sigreturn", signal::sys_rt_sigreturn),
         ),
         (nr::PAUSE, supported("pause", signal::sys_pause)),
+        (nr::SIGNALFD, supported("signalfd", signal::sys_signalfd)),
+        (nr::SIGNALFD4, supported("signalfd4", signal::sys_signalfd4)),
+        (
+            nr::PIDFD_OPEN,
+            supported("pidfd_open", signal::sys_pidfd_open),
+        ),
+        (
+            nr::PIDFD_SEND_SIGNAL,
+            supported("pidfd_send_signal", signal::sys_pidfd_send_signal),
+        ),
         (nr::ALARM, supported("alarm", timer::sys_alarm)),
         (
             nr::SETITIMER,
