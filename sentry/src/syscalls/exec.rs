@@ -157,6 +157,20 @@ fn exec(t: &mut Task, path: &[u8], argv_addr: u64, envp_addr: u64) -> Result<Con
         }
     }
     t.alt_stack = AltStack::default();
+    // Capabilities across exec of a file without file capabilities: root
+    // gets its bounding set, others keep only their ambient set.
+    let c = &mut t.creds;
+    if c.euid == 0 || c.ruid == 0 {
+        c.cap_permitted = (c.cap_inheritable | c.cap_bounding) & c.cap_bounding;
+    } else {
+        c.cap_permitted = c.cap_ambient;
+    }
+    c.cap_effective = if c.euid == 0 {
+        c.cap_permitted
+    } else {
+        c.cap_ambient
+    };
+    t.flags.keep_caps = false;
     t.saved_mask = None;
     t.restart = None;
     let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);

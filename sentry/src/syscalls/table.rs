@@ -406,6 +406,33 @@ fn linux64() -> Vec<(u32, Entry)> {
         (nr::GETPGID, supported("getpgid", identity::sys_getpgid)),
         (nr::GETSID, supported("getsid", identity::sys_getsid)),
         (nr::SETPGID, supported("setpgid", identity::sys_setpgid)),
+        (nr::SETUID, supported("setuid", identity::sys_setuid)),
+        (nr::SETGID, supported("setgid", identity::sys_setgid)),
+        (nr::SETREUID, supported("setreuid", identity::sys_setreuid)),
+        (nr::SETREGID, supported("setregid", identity::sys_setregid)),
+        (
+            nr::SETRESUID,
+            supported("setresuid", identity::sys_setresuid),
+        ),
+        (
+            nr::SETRESGID,
+            supported("setresgid", identity::sys_setresgid),
+        ),
+        (nr::SETFSUID, supported("setfsuid", identity::sys_setfsuid)),
+        (nr::SETFSGID, supported("setfsgid", identity::sys_setfsgid)),
+        (
+            nr::SETGROUPS,
+            supported("setgroups", identity::sys_setgroups),
+        ),
+        (
+            nr::CAPGET,
+            partial(
+                "capget",
+                identity::sys_capget,
+                "another task's sets read as the caller's",
+            ),
+        ),
+        (nr::CAPSET, supported("capset", identity::sys_capset)),
         (nr::SETSID, supported("setsid", identity::sys_setsid)),
         (nr::UMASK, supported("umask", misc::sys_umask)),
         (
