@@ -264,8 +264,9 @@ static volatile int usr1_hits;
 static volatile pid_t usr1_tid;
 static void on_usr1(int sig) {
     (void)sig;
-    usr1_hits++;
+    /* The tid first: the main thread reads it once it sees the hit. */
     usr1_tid = gettid();
+    __atomic_fetch_add(&usr1_hits, 1, __ATOMIC_SEQ_CST);
 }
 static volatile int spin_stop;
 static volatile pid_t spinner_tid;
