@@ -97,7 +97,6 @@ static void threads(void) {
     }
     for (int i = 0; i < 4; i++)
         CHECK(in[i].ctid == 0);
-    CHECK(waits >= 1); /* at least one wait was ended by the kernel's wake */
     CHECK(in[0].ptid == tid[0]); /* the parent's copy is not cleared */
     for (int i = 0; i < 4; i++)
         CHECK_ERR(syscall(SYS_tgkill, getpid(), tid[i], 0), ESRCH);

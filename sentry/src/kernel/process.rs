@@ -36,6 +36,9 @@ pub struct TaskShared {
     /// Something needs the task's attention at its next return to the
     /// application (a signal, a stop, an exit).
     pub attention: AtomicBool,
+    /// The task is running (or about to run) application code: a kick
+    /// must interrupt the platform, not just the sentry-side sleep.
+    pub in_app: AtomicBool,
     interrupter: Mutex<Option<Interrupter>>,
 }
 
@@ -45,8 +48,10 @@ impl TaskShared {
     pub fn kick(&self) {
         self.attention.store(true, Ordering::SeqCst);
         self.waker.wake();
-        if let Some(i) = *self.interrupter.lock() {
-            i.interrupt();
+        if self.in_app.load(Ordering::SeqCst) {
+            if let Some(i) = *self.interrupter.lock() {
+                i.interrupt();
+            }
         }
     }
 
@@ -174,6 +179,9 @@ pub enum SigevNotify {
 #[derive(Clone, Debug)]
 pub struct PosixTimer {
     pub clock: i32,
+    /// For CPU-time clocks: the host clock (of the stub process or thread)
+    /// sampled to find expiry.
+    pub cpu_clock: Option<i32>,
     pub notify: SigevNotify,
     pub timer: ITimer,
     /// Expirations while the signal was still queued.

@@ -367,12 +367,20 @@ pub fn run(mut task: Task) -> ExitStatus {
     task.note_host_pid();
     super::sigfiles::set_current(&task.kernel, task.tid);
     let status = loop {
+        // Announce that the application runs before the last look at
+        // attention: a kicker that sets attention after this sees
+        // `in_app` and interrupts the switch.
+        task.shared.in_app.store(true, Ordering::SeqCst);
         if task.shared.attention.load(Ordering::SeqCst) {
+            task.shared.in_app.store(false, Ordering::SeqCst);
             if let Some(s) = handle_signals(&mut task, None) {
                 break s;
             }
+            continue;
         }
-        let event = match task.ctx.switch(&mut task.regs) {
+        let switched = task.ctx.switch(&mut task.regs);
+        task.shared.in_app.store(false, Ordering::SeqCst);
+        let event = match switched {
             Ok(e) => e,
             Err(e) => {
                 eprintln!("runsc: platform failure in task {}: {e}", task.tid);

@@ -522,8 +522,13 @@ fn kill_target(t: &Task, pid: i32, info: Siginfo) -> Result<u64, Errno> {
     };
     let mut tree = t.kernel.tree.lock();
     let targets = tree.targets(target);
+    // Linux finds the target before it checks the signal number.
     if targets.is_empty() {
         return Err(Errno::ESRCH);
+    }
+    let sig = info.si_signo;
+    if sig != 0 && !valid(sig) {
+        return Err(Errno::EINVAL);
     }
     for p in targets {
         tree.send_to_process(p, info);
@@ -533,17 +538,13 @@ fn kill_target(t: &Task, pid: i32, info: Siginfo) -> Result<u64, Errno> {
 
 /// Implements kill(2).
 pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let sig = a.int(1);
-    if sig != 0 && !valid(sig) {
-        return Err(Errno::EINVAL);
-    }
-    let info = Siginfo::from_process(sig, SI_USER, t.tgid, t.creds.ruid);
+    let info = Siginfo::from_process(a.int(1), SI_USER, t.tgid, t.creds.ruid);
     kill_target(t, a.int(0), info)
 }
 
 fn thread_kill(t: &Task, tgid: Option<i32>, tid: i32, info: Siginfo) -> Result<u64, Errno> {
     let sig = info.si_signo;
-    if tid <= 0 || tgid.is_some_and(|g| g <= 0) || (sig != 0 && !valid(sig)) {
+    if tid <= 0 || tgid.is_some_and(|g| g <= 0) {
         return Err(Errno::EINVAL);
     }
     let mut tree = t.kernel.tree.lock();
@@ -552,6 +553,9 @@ fn thread_kill(t: &Task, tgid: Option<i32>, tid: i32, info: Siginfo) -> Result<u
     };
     if tgid.is_some_and(|g| g != th.tgid) {
         return Err(Errno::ESRCH);
+    }
+    if sig != 0 && !valid(sig) {
+        return Err(Errno::EINVAL);
     }
     tree.send_to_thread(tid, info);
     Ok(0)

@@ -61,7 +61,7 @@ pub(super) fn clock(t: &Task, id: i32) -> Result<Clock, Errno> {
     })
 }
 
-fn host_clock(t: &Task, c: Clock) -> ClockId {
+pub(super) fn host_clock(t: &Task, c: Clock) -> ClockId {
     let (pid, tid) = t.ctx.host_thread();
     match c {
         Clock::Host(id) => ClockId::from_raw(id),

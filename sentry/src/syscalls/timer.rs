@@ -300,6 +300,39 @@ fn fire_posix(kernel: &Arc<Kernel>, tgid: i32, id: i32, generation: u64) {
         return;
     }
     timer.timer.armed = None;
+    if let Some(cpu) = timer.cpu_clock {
+        let Some(expiry) = timer.timer.cpu_expiry_ns else {
+            return;
+        };
+        let used = cpu_clock_ns(cpu);
+        let next = if used >= expiry {
+            (!timer.timer.interval.is_zero()).then(|| {
+                expiry + i128::try_from(timer.timer.interval.as_nanos()).unwrap_or(i128::MAX)
+            })
+        } else {
+            Some(expiry)
+        };
+        timer.timer.cpu_expiry_ns = next;
+        if let Some(e) = next {
+            let wait = u64::try_from((e - used).max(1_000_000)).unwrap_or(u64::MAX);
+            let at = instant_after(Duration::from_nanos(wait / 2));
+            timer.timer.armed = Some(arm_posix(kernel, tgid, id, generation, at));
+        }
+        if used < expiry {
+            return;
+        }
+        let notify = timer.notify;
+        if notify == SigevNotify::None {
+            return;
+        }
+        if timer.queued {
+            timer.overrun = timer.overrun.saturating_add(1);
+            return;
+        }
+        timer.queued = true;
+        send_timer_signal(&mut tree, tgid, id, notify);
+        return;
+    }
     let Some(deadline) = timer.timer.deadline else {
         return;
     };
@@ -362,19 +395,28 @@ fn read_sigevent(t: &Task, addr: u64) -> Result<SigevNotify, Errno> {
     }
 }
 
-/// The host clock a POSIX timer or timerfd runs on.
-fn timer_clock(t: &Task, id: i32) -> Result<i32, Errno> {
+/// The clock a POSIX timer runs on: a wall clock, or (second) the host
+/// CPU clock to sample for a CPU-time one.
+fn timer_clock(t: &Task, id: i32) -> Result<(i32, Option<i32>), Errno> {
     match clock(t, id)? {
-        Clock::Host(h @ (CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME)) => Ok(h),
+        Clock::Host(h @ (CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME)) => Ok((h, None)),
         Clock::Host(_) => Err(Errno::EINVAL),
-        // CPU-time POSIX timers are not supported yet.
-        Clock::ProcessCpu | Clock::ThreadCpu => Err(Errno::EINVAL),
+        c @ (Clock::ProcessCpu | Clock::ThreadCpu) => Ok((
+            CLOCK_MONOTONIC,
+            Some(super::time::host_clock(t, c).as_raw()),
+        )),
     }
+}
+
+fn cpu_clock_ns(id: i32) -> i128 {
+    nix::time::clock_gettime(nix::time::ClockId::from_raw(id)).map_or(0, |ts| {
+        i128::from(ts.tv_sec()) * NSEC + i128::from(ts.tv_nsec())
+    })
 }
 
 /// Implements timer_create(2).
 pub fn sys_timer_create(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let clock = timer_clock(t, a.int(0))?;
+    let (clock, cpu_clock) = timer_clock(t, a.int(0))?;
     let notify = if a.addr(1) == 0 {
         SigevNotify::Signal {
             signo: SIGALRM,
@@ -401,6 +443,7 @@ pub fn sys_timer_create(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             id,
             PosixTimer {
                 clock,
+                cpu_clock,
                 notify,
                 timer: ITimer::default(),
                 overrun: 0,
@@ -420,6 +463,21 @@ pub fn sys_timer_create(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     Ok(0)
 }
 
+/// The time left before a POSIX timer fires (0 when disarmed).
+fn remaining(timer: &PosixTimer) -> Duration {
+    match (timer.cpu_clock, timer.timer.cpu_expiry_ns) {
+        (Some(c), Some(e)) => {
+            let ns = (e - cpu_clock_ns(c)).max(1);
+            Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX))
+        }
+        (Some(_), None) => Duration::ZERO,
+        _ => timer
+            .timer
+            .deadline
+            .map_or(Duration::ZERO, |d| left(Some(d))),
+    }
+}
+
 fn timer_id(a: &SyscallArgs) -> i32 {
     a.int(0)
 }
@@ -428,19 +486,30 @@ fn timer_id(a: &SyscallArgs) -> i32 {
 pub fn sys_timer_settime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let id = timer_id(a);
     let flags = a.int(1);
+    if a.addr(2) == 0 {
+        return Err(Errno::EINVAL);
+    }
     let spec: Itimerspec = t.mm.read_obj(a.addr(2))?;
     let value = ts_dur(&spec.it_value)?;
     let interval = ts_dur(&spec.it_interval)?;
-    let clock = {
+    let (clock, cpu_clock) = {
         let tree = t.kernel.tree.lock();
-        tree.procs[&t.tgid]
-            .timers
-            .get(&id)
-            .ok_or(Errno::EINVAL)?
-            .clock
+        let timer = tree.procs[&t.tgid].timers.get(&id).ok_or(Errno::EINVAL)?;
+        (timer.clock, timer.cpu_clock)
     };
+    let cpu_expiry = cpu_clock.filter(|_| !value.is_zero()).map(|c| {
+        let v = i128::try_from(value.as_nanos()).unwrap_or(i128::MAX);
+        if flags & TIMER_ABSTIME != 0 {
+            v
+        } else {
+            cpu_clock_ns(c) + v
+        }
+    });
     let at = if value.is_zero() {
         None
+    } else if cpu_clock.is_some() {
+        // Sampled: first look when the CPU time could have been used.
+        Some(instant_after(value / 2))
     } else if flags & TIMER_ABSTIME != 0 {
         Some(instant_at(t, clock, value))
     } else {
@@ -453,13 +522,14 @@ pub fn sys_timer_settime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             .get_mut(&t.tgid)
             .and_then(|p| p.timers.get_mut(&id))
             .ok_or(Errno::EINVAL)?;
-        let old = (left(timer.timer.deadline), timer.timer.interval);
+        let old = (remaining(timer), timer.timer.interval);
         if let Some(armed) = timer.timer.armed.take() {
             t.kernel.timers.cancel(armed);
         }
         timer.timer.generation += 1;
         timer.timer.interval = interval;
-        timer.timer.deadline = at;
+        timer.timer.deadline = if cpu_clock.is_some() { None } else { at };
+        timer.timer.cpu_expiry_ns = cpu_expiry;
         if let Some(at) = at {
             let generation = timer.timer.generation;
             timer.timer.armed = Some(arm_posix(&t.kernel, t.tgid, id, generation, at));
