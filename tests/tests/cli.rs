@@ -150,3 +150,31 @@ fn exit_status_is_the_workloads() {
         "death by SIGSEGV is 139"
     );
 }
+
+#[test]
+fn kill_minus_one_reaches_the_sandbox_and_nothing_outside() {
+    let Some(prog) = special("kill_all") else {
+        return;
+    };
+    // A host process of the same user, outside the sandbox. Inside, the
+    // program is init, so its orphaned grandchild is reaped too: 6 deaths.
+    let mut outside = Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .expect("start a host process");
+    let o = runsc_with(&["do".as_ref(), prog.as_os_str()]);
+    let alive = outside.try_wait().expect("poll the host process").is_none();
+    let _ = outside.kill();
+    let _ = outside.wait();
+    assert_eq!(
+        o.status,
+        Status::Exited(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "forked 5 killed 6 then kill(-1,0)=-1 errno ESRCH\n"
+    );
+    assert!(alive, "kill(-1) in the sandbox reached a host process");
+}
