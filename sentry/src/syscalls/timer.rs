@@ -101,14 +101,14 @@ fn forward(deadline: Instant, interval: Duration) -> (Instant, i32) {
 
 const WHICH_SIGNAL: [i32; 3] = [SIGALRM, SIGVTALRM, SIGPROF];
 
-/// The process's CPU time on the clock an itimer uses (VIRTUAL: user,
-/// PROF: user + system), in ns.
-fn cpu_ns(host_pid: i32, which: usize) -> i128 {
-    // MAKE_PROCESS_CPUCLOCK(pid, PROF = 0 | VIRT = 1).
-    let id = (!host_pid << 3) | i32::from(which == 1);
-    nix::time::clock_gettime(nix::time::ClockId::from_raw(id)).map_or(0, |ts| {
-        i128::from(ts.tv_sec()) * NSEC + i128::from(ts.tv_nsec())
-    })
+/// The process's CPU time for the CPU itimers, in ns: the precise
+/// (scheduler) CPU clock of the host process running the application.
+/// Linux's VIRTUAL and PROF clocks are tick-sampled splits of the same
+/// time; with every application syscall stopping the stub, tick sampling
+/// misattributes whole ticks, so both use the precise sum (the stub's own
+/// system time is negligible: the sentry serves the syscalls).
+fn cpu_ns(host_pid: i32, _which: usize) -> i128 {
+    cpu_clock_ns(super::time::cpu_clock_of(host_pid, false))
 }
 
 fn arm_itimer(kernel: &Arc<Kernel>, tgid: i32, which: usize, generation: u64, at: Instant) -> u64 {
