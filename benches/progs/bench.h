@@ -4,8 +4,9 @@
  * clock_gettime(CLOCK_MONOTONIC) (the vDSO: it does not trap under ptrace, so
  * the clock itself costs the sandbox nothing), and prints one line
  * "<name> <iterations> <total_ns>" with snprintf + write(2): stdio would
- * fstat stdout first, a syscall the loop does not need. Nothing here opens a
- * file or forks; the loops use only mmap/munmap/brk/clock_gettime/getppid,
+ * fstat stdout first, a syscall the loop does not need. The process,
+ * thread, pipe, futex and signal programs measure what their names say;
+ * the others use only mmap/munmap/brk/clock_gettime/getppid in their loops,
  * and the report only write and exit_group. */
 #ifndef BENCH_H
 #define BENCH_H

@@ -13,6 +13,12 @@ pub const PROGRAMS: &[&str] = &[
     "mmap_touch",
     "brk_churn",
     "true",
+    "fork_exit_wait",
+    "fork_exec_wait",
+    "thread_create_join",
+    "pipe_pingpong",
+    "futex_pingpong",
+    "signal_roundtrip",
 ];
 
 /// The compiler line, also quoted in the report.
@@ -23,6 +29,7 @@ pub const CFLAGS: &[&str] = &[
     "-Wall",
     "-Wextra",
     "-Werror",
+    "-pthread",
 ];
 
 /// Built programs, by name.

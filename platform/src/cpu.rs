@@ -23,3 +23,18 @@ pub fn pin_to_cpu(cpu: usize) {
         let _ = sched_setaffinity(Pid::from_raw(0), &set);
     }
 }
+
+/// Lets the calling host thread run on every online CPU again.
+pub fn unpin_current_thread() {
+    let n = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let n = nix::unistd::sysconf(nix::unistd::SysconfVar::_NPROCESSORS_ONLN)
+        .ok()
+        .flatten()
+        .and_then(|v| usize::try_from(v).ok())
+        .unwrap_or(n);
+    let mut set = CpuSet::new();
+    for cpu in 0..n.min(CpuSet::count()) {
+        let _ = set.set(cpu);
+    }
+    let _ = sched_setaffinity(Pid::from_raw(0), &set);
+}

@@ -80,7 +80,12 @@ impl PtracePlatform {
         let fd = memory_fd.as_raw_fd();
         std::thread::Builder::new()
             .name("stub-factory".into())
-            .spawn(move || factory(&rx, &filter, fd))
+            .spawn(move || {
+                // The creating thread may be pinned: the factory works on
+                // any CPU, preferably another one, between requests.
+                crate::cpu::unpin_current_thread();
+                factory(&rx, &filter, fd);
+            })
             .expect("spawn the stub factory thread");
         PtracePlatform {
             memory_fd: fd,
@@ -120,17 +125,42 @@ impl Platform for PtracePlatform {
     }
 }
 
-/// The factory thread: forks stubs on request and reaps the dead ones.
+/// How many ready stubs the factory keeps once a workload has shown it
+/// makes address spaces (its second request): forking one costs a third of
+/// a millisecond, which the factory then spends on its own CPU between
+/// requests instead of in the requester's fork.
+const POOL: usize = 2;
+
+/// The factory thread: forks stubs on request (from its pool of ready ones
+/// when it has some) and reaps the dead ones.
 fn factory(rx: &Receiver<Request>, filter: &[crate::bpf::SockFilter], memory_fd: RawFd) {
+    let mut pool: std::collections::VecDeque<(Pid, Registers)> = std::collections::VecDeque::new();
+    let mut served = 0usize;
     while let Ok(req) = rx.recv() {
         match req {
             Request::Fork(reply) => {
-                let _ = reply.send(fork_parked(filter, memory_fd));
+                let stub = pool
+                    .pop_front()
+                    .map_or_else(|| fork_parked(filter, memory_fd), Ok);
+                let _ = reply.send(stub);
+                served += 1;
+                if served >= 2 {
+                    while pool.len() < POOL {
+                        match fork_parked(filter, memory_fd) {
+                            Ok(s) => pool.push_back(s),
+                            Err(_) => break,
+                        }
+                    }
+                }
             }
             Request::Reap(pid) => {
                 let _ = waitpid(pid, Some(WaitPidFlag::__WALL | WaitPidFlag::__WNOTHREAD));
             }
         }
+    }
+    for (pid, _) in pool {
+        let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
+        let _ = waitpid(pid, Some(WaitPidFlag::__WALL | WaitPidFlag::__WNOTHREAD));
     }
 }
 

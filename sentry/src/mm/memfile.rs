@@ -107,6 +107,15 @@ impl MemoryFile {
         }
     }
 
+    /// Whether any page of `[offset, offset+len)` has another reference.
+    pub fn is_shared(&self, offset: u64, len: u64) -> bool {
+        self.shared
+            .lock()
+            .range(offset..offset + len)
+            .next()
+            .is_some()
+    }
+
     /// Drops one reference to `[offset, offset+len)`: pages nobody else
     /// shares go back to the free space.
     pub fn release(&self, offset: u64, len: u64) {

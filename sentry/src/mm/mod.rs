@@ -180,6 +180,31 @@ impl MemoryManager {
         self.space.get()
     }
 
+    /// Gives every private VMA overlapping `[start, end)` whose memory a
+    /// fork shares (read-only until now) memory of its own: the copy-on-
+    /// write of read-only private mappings, done when they may change.
+    fn unshare_locked(&self, mm: &mut MmInner, start: u64, end: u64) -> Result<(), Errno> {
+        let shared: Vec<Vma> = mm
+            .vmas
+            .overlapping(start, end)
+            .filter(|v| !v.shared && self.file.is_shared(v.offset, v.len()))
+            .copied()
+            .collect();
+        for v in shared {
+            let off = self.file.allocate(v.len())?;
+            self.file.copy_range(v.offset, off, v.len());
+            if let Err(e) = self.platform(self.space.map(v.start, v.len(), v.access, off)) {
+                self.file.release(off, v.len());
+                return Err(e);
+            }
+            self.file.release(v.offset, v.len());
+            if let Some(m) = mm.vmas.get_mut(v.start) {
+                m.offset = off;
+            }
+        }
+        Ok(())
+    }
+
     /// A copy for a forked child, not attached to any address space:
     /// private mappings are copied (their touched pages), shared ones
     /// shared, `MADV_DONTFORK` ones left out and `MADV_WIPEONFORK` ones
@@ -193,7 +218,10 @@ impl MemoryManager {
                 continue;
             }
             let mut nv = *v;
-            if v.shared {
+            if v.shared || (!v.access.write && !v.wipe_on_fork) {
+                // Shared memory is shared; read-only private memory (the
+                // program's text and constants) too, until either side
+                // makes it writable (see `unshare_locked`).
                 self.file.share(v.offset, v.len());
             } else {
                 let off = match self.file.allocate(v.len()) {
@@ -367,6 +395,9 @@ impl MemoryManager {
         if !mm.vmas.is_covered(addr, end) {
             return Err(Errno::ENOMEM);
         }
+        if access.write {
+            self.unshare_locked(&mut mm, addr, end)?;
+        }
         mm.vmas.update_range(addr, end, |v| v.access = access);
         self.platform(self.space.protect(addr, len, access))
     }
@@ -525,8 +556,9 @@ impl MemoryManager {
     /// `MADV_DONTNEED`: private anonymous pages read as zero afterwards;
     /// shared pages keep their contents.
     pub fn dont_need(&self, addr: u64, len: u64) -> Result<(), Errno> {
-        let mm = self.inner.lock();
+        let mut mm = self.inner.lock();
         let end = addr + len;
+        self.unshare_locked(&mut mm, addr, end)?;
         let covered = mm.vmas.is_covered(addr, end);
         for v in mm.vmas.overlapping(addr, end) {
             if !v.shared {
@@ -924,7 +956,9 @@ impl MemoryManager {
     /// Writes `src` at `addr` ignoring protections (the loader filling a
     /// read-only segment). The range must be mapped.
     pub fn write_ignoring_protection(&self, addr: u64, src: &[u8]) -> Result<(), Errno> {
-        let mm = self.inner.lock();
+        let mut mm = self.inner.lock();
+        let end = addr.saturating_add(src.len() as u64);
+        self.unshare_locked(&mut mm, addr, end)?;
         let mut done = 0usize;
         while done < src.len() {
             let at = addr + done as u64;
@@ -968,6 +1002,62 @@ pub(crate) mod tests {
             growsdown: false,
             kind: VmaKind::Anonymous,
         })
+    }
+
+    fn read_u8(m: &MemoryManager, addr: u64) -> u8 {
+        let mut b = [0u8; 1];
+        m.copy_in(addr, &mut b).unwrap();
+        b[0]
+    }
+
+    #[test]
+    fn fork_copies_private_memory_and_shares_shared_and_read_only_memory() {
+        let parent = mm();
+        let private = anon(&parent, Placement::Fixed(0x10_0000), PAGE).unwrap();
+        let shared = parent
+            .map_anonymous(MapRequest {
+                placement: Placement::Fixed(0x20_0000),
+                len: PAGE,
+                access: RW,
+                shared: true,
+                growsdown: false,
+                kind: VmaKind::Anonymous,
+            })
+            .unwrap();
+        let ro = anon(&parent, Placement::Fixed(0x30_0000), PAGE).unwrap();
+        parent.copy_out(private, &[1]).unwrap();
+        parent.copy_out(shared, &[2]).unwrap();
+        parent.copy_out(ro, &[3]).unwrap();
+        parent
+            .protect(
+                ro,
+                PAGE,
+                Access {
+                    read: true,
+                    write: false,
+                    execute: false,
+                },
+            )
+            .unwrap();
+
+        let child = parent.fork().unwrap();
+        child.attach(Arc::new(NullSpace)).unwrap();
+        parent.copy_out(private, &[10]).unwrap();
+        assert_eq!(read_u8(&child, private), 1, "private memory was copied");
+        parent.copy_out(shared, &[20]).unwrap();
+        assert_eq!(read_u8(&child, shared), 20, "shared memory is shared");
+        assert_eq!(read_u8(&child, ro), 3);
+        // Making the read-only page writable gives the writer its own copy.
+        parent.protect(ro, PAGE, RW).unwrap();
+        parent.copy_out(ro, &[30]).unwrap();
+        assert_eq!(read_u8(&child, ro), 3, "the child keeps the old contents");
+        assert_eq!(read_u8(&parent, ro), 30);
+        child.dont_need(ro, PAGE).unwrap();
+        assert_eq!(read_u8(&child, ro), 0);
+        // Dropping one side leaves the other's memory alone.
+        drop(child);
+        assert_eq!(read_u8(&parent, shared), 20);
+        assert_eq!(read_u8(&parent, ro), 30);
     }
 
     #[test]
