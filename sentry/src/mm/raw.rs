@@ -103,24 +103,6 @@ impl Mapping {
         }
     }
 
-    /// Faults in the sentry's page-table entries for `[offset, offset+len)`
-    /// in one call (MADV_POPULATE_READ/WRITE), so a bulk copy does not take
-    /// a page fault per page. Best effort: an old kernel just faults later.
-    pub fn populate(&self, offset: u64, len: u64, write: bool) {
-        const MADV_POPULATE_READ: i32 = 22;
-        const MADV_POPULATE_WRITE: i32 = 23;
-        let n = usize::try_from(len).expect("populated ranges fit in memory");
-        let p = self.ptr(offset, n);
-        let advice = if write {
-            MADV_POPULATE_WRITE
-        } else {
-            MADV_POPULATE_READ
-        };
-        // SAFETY: `p..p+n` lies in the mapping (checked by `ptr`); populating
-        // page tables changes no memory contents.
-        unsafe { libc::madvise(p.cast(), n, advice) };
-    }
-
     /// Zeroes `len` bytes at `offset`.
     pub fn zero(&self, offset: u64, len: u64) {
         let n = usize::try_from(len).expect("zeroed ranges are small");
