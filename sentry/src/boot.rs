@@ -97,6 +97,7 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         hwcap: config.hwcap,
         hwcap2: config.hwcap2,
         stack_limit,
+        segments: None,
     };
     let loaded = loader::load(&mm, &image, &args, &mut OsRandom).map_err(BootError::Load)?;
 

@@ -68,6 +68,32 @@ pub struct LoadArgs<'a> {
     pub hwcap2: u64,
     /// The stack rlimit, for where `mmap` placement starts.
     pub stack_limit: u64,
+    /// Where the read-only segments of images loaded before are kept.
+    pub segments: Option<&'a SegmentCache>,
+}
+
+/// The memory of read-only segments already loaded, by (image, segment):
+/// exec of a program the sandbox ran before shares its text and constants
+/// instead of copying them again. Each entry holds one reference to its
+/// memory-file range.
+#[derive(Debug, Default)]
+pub struct SegmentCache {
+    entries: parking_lot::Mutex<std::collections::HashMap<(usize, usize), (u64, u64)>>,
+}
+
+impl SegmentCache {
+    fn get(&self, key: (usize, usize)) -> Option<(u64, u64)> {
+        self.entries.lock().get(&key).copied()
+    }
+
+    fn put(&self, key: (usize, usize), range: (u64, u64)) -> bool {
+        let mut e = self.entries.lock();
+        if e.contains_key(&key) {
+            return false;
+        }
+        e.insert(key, range);
+        true
+    }
 }
 
 /// The result of loading: where the first thread starts.
@@ -166,9 +192,12 @@ pub fn load(
     };
 
     let mut brk = 0u64;
-    for p in &loads {
+    for (index, p) in loads.iter().enumerate() {
         let start = bias + page_round_down(p.p_vaddr);
         let end = page_round_up(bias + p.p_vaddr + p.p_memsz).expect("checked above");
+        let read_only = p.p_flags & PF_W == 0;
+        let key = (image.as_ptr() as usize, index);
+        brk = brk.max(bias + p.p_vaddr + p.p_memsz);
         let req = MapRequest {
             placement: Placement::Fixed(start),
             len: end - start,
@@ -181,6 +210,14 @@ pub fn load(
             growsdown: false,
             kind: VmaKind::Elf,
         };
+        if read_only {
+            if let Some((offset, len)) = args.segments.and_then(|c| c.get(key)) {
+                if len == end - start {
+                    mm.map_shared_range(req, offset).map_err(LoadError::Map)?;
+                    continue;
+                }
+            }
+        }
         mm.map_anonymous(req).map_err(LoadError::Map)?;
         // The file maps from the page-aligned offset: bytes before p_vaddr
         // in the first page come from the file too, as with Linux's mmap.
@@ -200,7 +237,13 @@ pub fn load(
             .ok_or_else(|| LoadError::Malformed("segment beyond the file".into()))?;
         mm.write_ignoring_protection(start, bytes)
             .map_err(LoadError::Map)?;
-        brk = brk.max(bias + p.p_vaddr + p.p_memsz);
+        if read_only {
+            if let (Some(cache), Some(offset)) = (args.segments, mm.backing(start)) {
+                if cache.put(key, (offset, end - start)) {
+                    mm.hold_range(offset, end - start);
+                }
+            }
+        }
     }
 
     let exec_stack = elf
@@ -452,6 +495,7 @@ mod tests {
 
     fn args<'a>(argv: &'a [Vec<u8>], envp: &'a [Vec<u8>]) -> LoadArgs<'a> {
         LoadArgs {
+            segments: None,
             argv,
             envp,
             execfn: b"/bin/prog",

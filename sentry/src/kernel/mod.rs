@@ -52,6 +52,8 @@ pub struct Kernel {
     /// Executables the sandbox can exec until it has a filesystem: the
     /// program `runsc do` was given, by the paths it can be named by.
     pub programs: Mutex<HashMap<Vec<u8>, Arc<[u8]>>>,
+    /// Read-only segments of the programs above, loaded once.
+    pub segments: crate::loader::SegmentCache,
     /// Host threads running tasks, for the end of the sandbox.
     live: Mutex<usize>,
     all_gone: Condvar,
@@ -89,6 +91,7 @@ impl Kernel {
             futexes: futex::Futexes::default(),
             timers: Arc::default(),
             programs: Mutex::new(HashMap::new()),
+            segments: crate::loader::SegmentCache::default(),
             live: Mutex::new(0),
             all_gone: Condvar::new(),
         }

@@ -138,6 +138,9 @@ pub struct Process {
     pub timers: HashMap<i32, PosixTimer>,
     /// The host process running the application (CPU clocks).
     pub host_pid: i32,
+    /// The process's resource limits (shared with its tasks), for
+    /// prlimit64 on another pid.
+    pub rlimits: Arc<Mutex<Vec<abi::types::Rlimit>>>,
     /// Signalfd readers and pollers: told of every signal sent here.
     pub signal_events: Arc<WaitQueue>,
     /// pidfd pollers: told when the process exits.
@@ -218,6 +221,7 @@ impl Process {
             itimers: [ITimer::default(); 3],
             timers: HashMap::new(),
             host_pid: 0,
+            rlimits: Arc::default(),
             signal_events: Arc::default(),
             exit_events: Arc::default(),
         }

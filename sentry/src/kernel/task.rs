@@ -289,11 +289,13 @@ impl Task {
         spec: InitSpec,
     ) -> Task {
         let shared = Arc::new(TaskShared::default());
+        let rlimits = Arc::new(Mutex::new(spec.rlimits));
         {
             let mut tree = kernel.tree.lock();
             let tid = tree.alloc_pid().expect("pid 1 is free");
             debug_assert_eq!(tid, 1);
-            let proc = super::process::Process::new(1, 0, spec.creds.ruid);
+            let mut proc = super::process::Process::new(1, 0, spec.creds.ruid);
+            proc.rlimits = rlimits.clone();
             tree.add_process(proc, 0, shared.clone());
         }
         Task {
@@ -306,7 +308,7 @@ impl Task {
             mm,
             fds: Arc::new(Mutex::new(spec.fds)),
             regs: spec.regs,
-            rlimits: Arc::new(Mutex::new(spec.rlimits)),
+            rlimits,
             umask: spec.umask,
             comm: spec.comm,
             clear_child_tid: 0,

@@ -180,6 +180,47 @@ impl MemoryManager {
         self.space.get()
     }
 
+    /// Maps `req` (a fixed placement) onto memory-file memory another
+    /// holder keeps (a cached read-only segment), taking a reference.
+    pub fn map_shared_range(&self, req: MapRequest, offset: u64) -> Result<u64, Errno> {
+        let Placement::Fixed(addr) = req.placement else {
+            return Err(Errno::EINVAL);
+        };
+        let mut mm = self.inner.lock();
+        if !mm.vmas.is_free(addr, addr + req.len) {
+            self.unmap_locked(&mut mm, addr, req.len)?;
+        }
+        self.file.share(offset, req.len);
+        if let Err(e) = self.platform(self.space.map(addr, req.len, req.access, offset)) {
+            self.file.release(offset, req.len);
+            return Err(e);
+        }
+        mm.vmas.insert(Vma {
+            start: addr,
+            end: addr + req.len,
+            access: req.access,
+            shared: false,
+            growsdown: req.growsdown,
+            kind: req.kind,
+            offset,
+            dont_fork: false,
+            wipe_on_fork: false,
+        });
+        Ok(addr)
+    }
+
+    /// The memory-file offset backing `addr`, if mapped.
+    pub fn backing(&self, addr: u64) -> Option<u64> {
+        let mm = self.inner.lock();
+        mm.vmas.find(addr).map(|v| v.offset_of(addr))
+    }
+
+    /// Takes a reference to a memory-file range for a holder outside any
+    /// address space (the segment cache).
+    pub fn hold_range(&self, offset: u64, len: u64) {
+        self.file.share(offset, len);
+    }
+
     /// Gives every private VMA overlapping `[start, end)` whose memory a
     /// fork shares (read-only until now) memory of its own: the copy-on-
     /// write of read-only private mappings, done when they may change.

@@ -132,6 +132,7 @@ fn exec(t: &mut Task, path: &[u8], argv_addr: u64, envp_addr: u64) -> Result<Con
         hwcap: t.kernel.hwcap.0,
         hwcap2: t.kernel.hwcap.1,
         stack_limit,
+        segments: Some(&t.kernel.segments),
     };
     let loaded = loader::load(&mm, &image, &args, &mut OsRandom).map_err(|e| e.errno())?;
     let fp = ctx.fp_state().map_err(|_| Errno::ENOMEM)?;

@@ -7,7 +7,6 @@ use abi::types::{Rlimit, Sysinfo, Utsname};
 use abi::Errno;
 use zerocopy::FromZeros;
 
-use super::identity::target_self;
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
 
@@ -52,6 +51,15 @@ fn resource(a: &SyscallArgs, i: usize) -> Result<u32, Errno> {
 
 /// `do_prlimit`: validates and swaps a limit; returns the old one.
 fn prlimit(t: &Task, res: u32, new: Option<Rlimit>) -> Result<Rlimit, Errno> {
+    prlimit_of(t, &t.rlimits, res, new)
+}
+
+fn prlimit_of(
+    t: &Task,
+    rlimits: &parking_lot::Mutex<Vec<Rlimit>>,
+    res: u32,
+    new: Option<Rlimit>,
+) -> Result<Rlimit, Errno> {
     if let Some(n) = new {
         if n.rlim_cur > n.rlim_max {
             return Err(Errno::EINVAL);
@@ -60,7 +68,7 @@ fn prlimit(t: &Task, res: u32, new: Option<Rlimit>) -> Result<Rlimit, Errno> {
             return Err(Errno::EPERM);
         }
     }
-    let mut limits = t.rlimits.lock();
+    let mut limits = rlimits.lock();
     let slot = &mut limits[res as usize];
     let old = *slot;
     if let Some(n) = new {
@@ -97,8 +105,29 @@ pub fn sys_prlimit64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         None
     };
     let res = resource(a, 1)?;
-    target_self(t, a.int(0)).map_err(|_| Errno::ESRCH)?;
-    let old = prlimit(t, res, new)?;
+    let pid = a.int(0);
+    if pid < 0 {
+        return Err(Errno::ESRCH);
+    }
+    let old = if pid == 0 || pid == t.tgid || pid == t.tid {
+        prlimit(t, res, new)?
+    } else {
+        // Another process (or a thread of one): its limits are its
+        // process's, reachable from the tree.
+        let limits = {
+            let tree = t.kernel.tree.lock();
+            let tgid = tree
+                .threads
+                .get(&pid)
+                .map(|th| th.tgid)
+                .ok_or(Errno::ESRCH)?;
+            tree.procs
+                .get(&tgid)
+                .map(|p| p.rlimits.clone())
+                .ok_or(Errno::ESRCH)?
+        };
+        prlimit_of(t, &limits, res, new)?
+    };
     if a.addr(3) != 0 {
         t.mm.write_obj(a.addr(3), &old)?;
     }

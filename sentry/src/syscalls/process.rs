@@ -241,6 +241,7 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
             proc.sid = me.sid;
             proc.actions = actions;
             proc.exit_signal = req.exit_signal;
+            proc.rlimits = rlimits.clone();
             tree.add_process(proc, mask, shared.clone());
         }
         tid
