@@ -77,12 +77,40 @@ impl super::FileImpl for HostFile {
         Some(self.status_flags())
     }
 
+    fn readiness(&self) -> u32 {
+        self.poll(
+            u32::from(
+                (libc::POLLIN | libc::POLLOUT | libc::POLLRDNORM | libc::POLLWRNORM)
+                    .cast_unsigned(),
+            ),
+            0,
+        )
+    }
+
+    fn host_poll(&self, events: u32, timeout_ms: u16) -> Option<u32> {
+        Some(self.poll(events, timeout_ms))
+    }
+
     fn set_host_status_flags(&self, flags: i32) -> Option<Result<(), Errno>> {
         Some(self.set_status_flags(flags))
     }
 }
 
 impl HostFile {
+    /// The host's readiness of the descriptor for `events`, waiting up to
+    /// `timeout_ms` for one.
+    fn poll(&self, events: u32, timeout_ms: u16) -> u32 {
+        let ev =
+            nix::poll::PollFlags::from_bits_truncate(i16::try_from(events & 0x7fff).unwrap_or(0));
+        let mut fds = [nix::poll::PollFd::new(self.host.as_fd(), ev)];
+        match nix::poll::poll(&mut fds, nix::poll::PollTimeout::from(timeout_ms)) {
+            Ok(n) if n > 0 => fds[0]
+                .revents()
+                .map_or(0, |r| u32::from(r.bits().cast_unsigned())),
+            _ => 0,
+        }
+    }
+
     /// Reads into `buf`; returns the byte count.
     pub fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
         loop {

@@ -95,6 +95,12 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
         Err(Errno::EBADF)
     }
 
+    /// Host files: polls the host descriptor for `events`, waiting up to
+    /// `timeout_ms`; `None` for sentry files.
+    fn host_poll(&self, _events: u32, _timeout_ms: u16) -> Option<u32> {
+        None
+    }
+
     /// Host files keep their status flags on the host descriptor.
     fn host_status_flags(&self) -> Option<Result<i32, Errno>> {
         None

@@ -29,6 +29,20 @@ pub fn blocking<T>(
     events: u32,
     mut op: impl FnMut() -> Result<T, Errno>,
 ) -> Result<T, Errno> {
+    if !f.nonblocking() && f.imp().host_poll(events, 0).is_some() {
+        // A host descriptor would block in the host, deaf to signals: wait
+        // for it in short host polls, looking for signals between them.
+        let wanted = events | events::POLLHUP | events::POLLERR | events::POLLNVAL;
+        while f
+            .imp()
+            .host_poll(events, 20)
+            .is_some_and(|r| r & wanted == 0)
+        {
+            if t.interrupted() {
+                return Err(Errno::ERESTARTSYS);
+            }
+        }
+    }
     match op() {
         Err(Errno::EAGAIN) if !f.nonblocking() => {}
         r => return r,
