@@ -167,21 +167,23 @@ static void not_our_child(void) {
 }
 
 static void after_exec(char *self) {
-    int p[2];
+    /* Two pipes: the exec'd child reads "q" from one, and must not be able
+     * to swallow the "e" its pre-exec self sends on the other. */
+    int p[2], ready[2];
     CHECK_OK(pipe(p));
+    CHECK_OK(pipe(ready));
     pid_t pid = fork();
     if (pid == 0) {
         char fd[16];
         snprintf(fd, sizeof fd, "%d", p[0]);
         char *args[] = {self, "child", fd, NULL};
-        write(p[1], "e", 1);
+        write(ready[1], "e", 1);
         execve(self, args, NULL);
         _exit(127);
     }
     char c;
-    /* The child has exec'd once its pipe end of the write side is gone:
-     * wait for its "e", then for the exec'd program's "x". */
-    CHECK_RET(read(p[0], &c, 1), 1);
+    /* Wait for its "e", then until setpgid says it has exec'd. */
+    CHECK_RET(read(ready[0], &c, 1), 1);
     CHECK(c == 'e');
     for (int i = 0; i < 200; i++) {
         errno = 0;
@@ -196,6 +198,8 @@ static void after_exec(char *self) {
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 33);
     close(p[0]);
     close(p[1]);
+    close(ready[0]);
+    close(ready[1]);
 }
 
 static void group_kill(void) {

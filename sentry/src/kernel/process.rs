@@ -429,6 +429,11 @@ impl Tree {
         let Some(p) = self.procs.get(&tgid) else {
             return;
         };
+        // A stopped process wants nothing but SIGKILL until it continues
+        // (Linux's wants_signal): the signal stays pending.
+        if p.stopped && sig != SIGKILL {
+            return;
+        }
         let wants = |t: &i32| self.threads.get(t).is_some_and(|e| e.mask & bit == 0);
         let target = match thread {
             Some(t) => wants(&t).then_some(t),

@@ -29,7 +29,16 @@ pub fn blocking<T>(
     events: u32,
     mut op: impl FnMut() -> Result<T, Errno>,
 ) -> Result<T, Errno> {
-    if !f.nonblocking() && f.imp().host_poll(events, 0).is_some() {
+    let reading = events & events::POLLIN != 0;
+    let mode = f.status_flags().map_or(-1, |fl| fl & libc::O_ACCMODE);
+    let permitted = mode == libc::O_RDWR
+        || mode
+            == if reading {
+                libc::O_RDONLY
+            } else {
+                libc::O_WRONLY
+            };
+    if permitted && !f.nonblocking() && f.imp().host_poll(events, 0).is_some() {
         // A host descriptor would block in the host, deaf to signals: wait
         // for it in short host polls, looking for signals between them.
         let wanted = events | events::POLLHUP | events::POLLERR | events::POLLNVAL;
