@@ -40,6 +40,11 @@ pub struct TaskShared {
     /// must interrupt the platform, not just the sentry-side sleep.
     pub in_app: AtomicBool,
     interrupter: Mutex<Option<Interrupter>>,
+    /// Time spent running application code, in ns.
+    pub app_ns: std::sync::atomic::AtomicU64,
+    /// The host thread serving the task, and its CPU clock at the start.
+    pub host_tid: std::sync::atomic::AtomicI32,
+    pub sentry_base_ns: std::sync::atomic::AtomicU64,
 }
 
 impl TaskShared {
@@ -57,6 +62,46 @@ impl TaskShared {
 
     pub fn set_interrupter(&self, i: Option<Interrupter>) {
         *self.interrupter.lock() = i;
+    }
+
+    /// The task's CPU time: application time as user time, the serving
+    /// host thread's CPU time as system time.
+    pub fn cpu(&self) -> Ticks {
+        let tid = self.host_tid.load(Ordering::Relaxed);
+        let sys = if tid > 0 {
+            host_thread_cpu_ns(tid).saturating_sub(self.sentry_base_ns.load(Ordering::Relaxed))
+        } else {
+            0
+        };
+        Ticks {
+            user: i64::try_from(self.app_ns.load(Ordering::Relaxed)).unwrap_or(i64::MAX),
+            system: i64::try_from(sys).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// The CPU time of a host thread of the sentry, in ns.
+pub fn host_thread_cpu_ns(tid: i32) -> u64 {
+    // MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED): another sentry thread's
+    // clock is readable, as it is in our thread group.
+    let id = (!tid << 3) | 4 | 2;
+    nix::time::clock_gettime(nix::time::ClockId::from_raw(id)).map_or(0, |ts| {
+        u64::try_from(ts.tv_sec()).unwrap_or(0) * 1_000_000_000
+            + u64::try_from(ts.tv_nsec()).unwrap_or(0)
+    })
+}
+
+impl std::ops::AddAssign for Ticks {
+    fn add_assign(&mut self, o: Ticks) {
+        self.user += o.user;
+        self.system += o.system;
+    }
+}
+
+impl Ticks {
+    /// In clock ticks (USER_HZ, 100), as SIGCHLD's `si_utime` wants.
+    pub fn clock_ticks(self) -> (i64, i64) {
+        (self.user / 10_000_000, self.system / 10_000_000)
     }
 }
 
@@ -94,7 +139,8 @@ pub enum Report {
     Continued,
 }
 
-/// CPU time in clock ticks, for SIGCHLD and `times`.
+/// CPU time in nanoseconds: user (application code) and system (the
+/// sentry serving it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ticks {
     pub user: i64,
@@ -130,6 +176,8 @@ pub struct Process {
     /// CPU time of the process at exit, and of its reaped children.
     pub ticks: Ticks,
     pub children_ticks: Ticks,
+    /// CPU time of the threads that have exited.
+    pub dead: Ticks,
     /// Has exec'd since fork (setpgid on such a child is EACCES).
     pub did_exec: bool,
     /// ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF.
@@ -217,6 +265,7 @@ impl Process {
             child_events: Arc::default(),
             ticks: Ticks::default(),
             children_ticks: Ticks::default(),
+            dead: Ticks::default(),
             did_exec: false,
             itimers: [ITimer::default(); 3],
             timers: HashMap::new(),
@@ -516,11 +565,17 @@ impl Tree {
     /// a zombie (or is reaped at once when its parent ignores SIGCHLD), its
     /// children go to the nearest subreaper or init, and the parent hears.
     /// Returns the process's status when it ended.
-    pub fn remove_thread(&mut self, tid: i32, status: ExitStatus) -> Option<ExitStatus> {
+    pub fn remove_thread(
+        &mut self,
+        tid: i32,
+        status: ExitStatus,
+        cpu: Ticks,
+    ) -> Option<ExitStatus> {
         let entry = self.threads.remove(&tid)?;
         let tgid = entry.tgid;
         let p = self.procs.get_mut(&tgid)?;
         p.threads.retain(|&t| t != tid);
+        p.dead += cpu;
         let heir = p.threads.first().copied();
         self.parent_thread_died(tgid, tid, heir);
         let p = self.procs.get_mut(&tgid)?;
@@ -532,6 +587,7 @@ impl Tree {
             _ => status,
         };
         p.state = ProcState::Zombie(status);
+        p.ticks = p.dead;
         p.report = None;
         p.exit_events.notify_all();
         // Leftover signals die with the process.
@@ -562,7 +618,8 @@ impl Tree {
         pp.child_events.notify_all();
         if exit_signal > 0 {
             let (code, st) = wait_code(status);
-            let info = Siginfo::child(code, tgid, uid, st, ticks.user, ticks.system);
+            let (ut, stt) = ticks.clock_ticks();
+            let info = Siginfo::child(code, tgid, uid, st, ut, stt);
             let mut info = info;
             info.si_signo = exit_signal;
             self.send_to_process(parent, info);
@@ -715,6 +772,20 @@ impl Tree {
         for p in pids {
             self.group_exit(p, ExitStatus::Signaled(SIGKILL));
         }
+    }
+
+    /// The CPU time of a process: its exited threads and its live ones.
+    pub fn process_cpu(&self, tgid: i32) -> Ticks {
+        let Some(p) = self.procs.get(&tgid) else {
+            return Ticks::default();
+        };
+        let mut total = p.dead;
+        for t in &p.threads {
+            if let Some(e) = self.threads.get(t) {
+                total += e.shared.cpu();
+            }
+        }
+        total
     }
 
     /// Whether `sig` is pending and unblocked for thread `tid`.

@@ -351,7 +351,7 @@ pub fn spawn(kernel: &Arc<Kernel>, seed: TaskSeed) -> Result<(), Errno> {
                     let mut tree = k.tree.lock();
                     let tgid = tree.threads.get(&tid).map_or(tid, |t| t.tgid);
                     tree.group_exit(tgid, ExitStatus::Signaled(SIGKILL));
-                    tree.remove_thread(tid, ExitStatus::Signaled(SIGKILL));
+                    tree.remove_thread(tid, ExitStatus::Signaled(SIGKILL), Default::default());
                 }
             }
             k.thread_ended();
@@ -368,6 +368,11 @@ pub fn run(mut task: Task) -> ExitStatus {
     task.shared.set_interrupter(Some(task.ctx.interrupter()));
     task.note_host_pid();
     super::sigfiles::set_current(&task.kernel, task.tid);
+    let me = nix::unistd::gettid().as_raw();
+    task.shared.host_tid.store(me, Ordering::Relaxed);
+    task.shared
+        .sentry_base_ns
+        .store(super::process::host_thread_cpu_ns(me), Ordering::Relaxed);
     let status = loop {
         // Announce that the application runs before the last look at
         // attention: a kicker that sets attention after this sees
@@ -380,7 +385,10 @@ pub fn run(mut task: Task) -> ExitStatus {
             }
             continue;
         }
+        let entered = Instant::now();
         let switched = task.ctx.switch(&mut task.regs);
+        let ran = u64::try_from(entered.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        task.shared.app_ns.fetch_add(ran, Ordering::Relaxed);
         task.shared.in_app.store(false, Ordering::SeqCst);
         let event = match switched {
             Ok(e) => e,
@@ -760,9 +768,10 @@ fn exit_thread(mut task: Task, status: ExitStatus) -> ExitStatus {
     task.shared.set_interrupter(None);
     let kernel = task.kernel.clone();
     let tid = task.tid;
+    let cpu = task.shared.cpu();
     // The stub thread goes back to its pool; the memory goes with its last
     // user.
     drop(task);
-    let ended = kernel.tree.lock().remove_thread(tid, status);
+    let ended = kernel.tree.lock().remove_thread(tid, status, cpu);
     ended.unwrap_or(status)
 }

@@ -284,7 +284,11 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
     };
     if let Err(e) = spawn(&t.kernel, seed) {
         let mut tree = t.kernel.tree.lock();
-        tree.remove_thread(tid, ExitStatus::Signaled(abi::signal::SIGKILL));
+        tree.remove_thread(
+            tid,
+            ExitStatus::Signaled(abi::signal::SIGKILL),
+            Default::default(),
+        );
         if !thread {
             tree.reap(tid);
         }
@@ -432,11 +436,8 @@ fn write_rusage(t: &Task, addr: u64, f: Option<&Found>) -> Result<(), Errno> {
     }
     let mut ru = Rusage::default();
     if let Some(f) = f {
-        let tick_us = 1_000_000 / 100;
-        ru.ru_utime.tv_sec = f.ticks.user / 100;
-        ru.ru_utime.tv_usec = (f.ticks.user % 100) * tick_us;
-        ru.ru_stime.tv_sec = f.ticks.system / 100;
-        ru.ru_stime.tv_usec = (f.ticks.system % 100) * tick_us;
+        ru.ru_utime = super::rusage::timeval(f.ticks.user);
+        ru.ru_stime = super::rusage::timeval(f.ticks.system);
     }
     t.mm.write_obj(addr, &ru)
 }

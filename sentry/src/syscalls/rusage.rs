@@ -1,10 +1,11 @@
-//! getrusage and times: the application's CPU time is its stub thread's,
-//! read from the host's per-process CPU clocks.
+//! getrusage and times. A task's user time is the time its application
+//! code ran (measured around each switch into it), its system time the CPU
+//! time of the sentry thread serving it; a process adds its threads, live
+//! and exited.
 
 use abi::resource::{RUSAGE_CHILDREN, RUSAGE_SELF, RUSAGE_THREAD};
 use abi::types::{Rusage, Timeval, Tms};
 use abi::Errno;
-use nix::time::ClockId;
 
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
@@ -12,46 +13,48 @@ use crate::kernel::Task;
 /// `USER_HZ`: the unit of `times`.
 const CLOCK_TICKS: i64 = 100;
 
-/// Linux's `MAKE_PROCESS_CPUCLOCK(pid, clock)`: PROF is user+system time,
-/// VIRT user time only.
-fn process_clock(pid: i32, which: i32) -> ClockId {
-    ClockId::from_raw((!pid << 3) | which)
-}
-
-const CPUCLOCK_PROF: i32 = 0;
-const CPUCLOCK_VIRT: i32 = 1;
-
-/// (user, system) CPU time of the task, in nanoseconds.
+/// (user, system) CPU time of the calling process, in nanoseconds.
 fn cpu_times(t: &Task) -> (i64, i64) {
-    let (pid, _) = t.ctx.host_thread();
-    let read = |which| {
-        nix::time::clock_gettime(process_clock(pid, which))
-            .map_or(0, |ts| ts.tv_sec() * 1_000_000_000 + ts.tv_nsec())
-    };
-    let total = read(CPUCLOCK_PROF);
-    let user = read(CPUCLOCK_VIRT).min(total);
-    (user, total - user)
+    let c = t.kernel.tree.lock().process_cpu(t.tgid);
+    (c.user, c.system)
 }
 
-fn timeval(ns: i64) -> Timeval {
+/// (user, system) CPU time of the reaped children, in nanoseconds.
+fn children_times(t: &Task) -> (i64, i64) {
+    let tree = t.kernel.tree.lock();
+    tree.procs
+        .get(&t.tgid)
+        .map_or((0, 0), |p| (p.children_ticks.user, p.children_ticks.system))
+}
+
+pub(super) fn timeval(ns: i64) -> Timeval {
     Timeval {
         tv_sec: ns / 1_000_000_000,
         tv_usec: ns % 1_000_000_000 / 1000,
     }
 }
 
-/// Implements getrusage(2). Children's usage is zero: there are no
-/// children until processes exist.
+/// Implements getrusage(2): user time is the application's, system time
+/// the sentry's serving it; children's are their reaped totals.
 pub fn sys_getrusage(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let mut ru = Rusage::default();
     match a.int(0) {
         RUSAGE_SELF | RUSAGE_THREAD => {
-            let (user, system) = cpu_times(t);
+            let (user, system) = if a.int(0) == RUSAGE_THREAD {
+                let c = t.shared.cpu();
+                (c.user, c.system)
+            } else {
+                cpu_times(t)
+            };
             ru.ru_utime = timeval(user);
             ru.ru_stime = timeval(system);
             ru.ru_maxrss = i64::try_from(t.mm.resident_bytes() / 1024).unwrap_or(i64::MAX);
         }
-        RUSAGE_CHILDREN => {}
+        RUSAGE_CHILDREN => {
+            let (user, system) = children_times(t);
+            ru.ru_utime = timeval(user);
+            ru.ru_stime = timeval(system);
+        }
         _ => return Err(Errno::EINVAL),
     }
     t.mm.write_obj(a.addr(1), &ru)?;
@@ -67,8 +70,8 @@ pub fn sys_times(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         let tms = Tms {
             tms_utime: ticks(user),
             tms_stime: ticks(system),
-            tms_cutime: 0,
-            tms_cstime: 0,
+            tms_cutime: ticks(children_times(t).0),
+            tms_cstime: ticks(children_times(t).1),
         };
         t.mm.write_obj(a.addr(0), &tms)?;
     }

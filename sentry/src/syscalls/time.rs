@@ -71,6 +71,18 @@ pub(super) fn host_clock(t: &Task, c: Clock) -> ClockId {
 }
 
 pub(super) fn now(t: &Task, c: Clock) -> Timespec {
+    let cpu = match c {
+        Clock::ProcessCpu => Some(t.kernel.tree.lock().process_cpu(t.tgid)),
+        Clock::ThreadCpu => Some(t.shared.cpu()),
+        Clock::Host(_) => None,
+    };
+    if let Some(c) = cpu {
+        let ns = c.user + c.system;
+        return Timespec {
+            tv_sec: ns / NSEC_PER_SEC,
+            tv_nsec: ns % NSEC_PER_SEC,
+        };
+    }
     let ts =
         nix::time::clock_gettime(host_clock(t, c)).unwrap_or(nix::sys::time::TimeSpec::new(0, 0));
     Timespec {
