@@ -119,6 +119,12 @@ pub struct ThreadEntry {
     /// PR_SET_PDEATHSIG: sent to this thread's process when the thread
     /// that created it exits.
     pub pdeath_signal: i32,
+    /// sched_setaffinity's mask over the sandbox's CPUs (recorded; the
+    /// sentry places host threads itself).
+    pub affinity: u64,
+    /// sched_setscheduler's policy and priority (recorded).
+    pub sched_policy: i32,
+    pub sched_priority: i32,
     pub shared: Arc<TaskShared>,
 }
 
@@ -339,6 +345,9 @@ impl Tree {
                 pending: SigQueue::default(),
                 killed: false,
                 pdeath_signal: 0,
+                affinity: u64::MAX,
+                sched_policy: 0,
+                sched_priority: 0,
                 shared,
             },
         );

@@ -244,6 +244,15 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
             proc.rlimits = rlimits.clone();
             tree.add_process(proc, mask, shared.clone());
         }
+        // The child inherits the scheduling settings.
+        if let Some(me) = tree.threads.get(&t.tid) {
+            let (aff, pol, pri) = (me.affinity, me.sched_policy, me.sched_priority);
+            if let Some(e) = tree.threads.get_mut(&tid) {
+                e.affinity = aff;
+                e.sched_policy = pol;
+                e.sched_priority = pri;
+            }
+        }
         tid
     };
     let tid_u32 = tid.cast_unsigned();

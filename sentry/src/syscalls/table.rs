@@ -529,6 +529,30 @@ fn linux64() -> Vec<(u32, Entry)> {
         (nr::DUP3, supported("dup3", fd::sys_dup3)),
         (nr::PRLIMIT64, supported("prlimit64", misc::sys_prlimit64)),
         (nr::GETCPU, supported("getcpu", sched::sys_getcpu)),
+        (
+            nr::SCHED_SETAFFINITY,
+            partial(
+                "sched_setaffinity",
+                sched::sys_sched_setaffinity,
+                "recorded and read back; the sentry places host threads",
+            ),
+        ),
+        (
+            nr::SCHED_SETSCHEDULER,
+            partial(
+                "sched_setscheduler",
+                sched::sys_sched_setscheduler,
+                "recorded and read back; host scheduling unchanged",
+            ),
+        ),
+        (
+            nr::SCHED_SETPARAM,
+            partial(
+                "sched_setparam",
+                sched::sys_sched_setparam,
+                "recorded and read back; host scheduling unchanged",
+            ),
+        ),
         (nr::GETRANDOM, supported("getrandom", misc::sys_getrandom)),
         (
             nr::SET_ROBUST_LIST,
