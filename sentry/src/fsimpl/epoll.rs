@@ -98,19 +98,23 @@ impl Epoll {
         file.imp().as_epoll()
     }
 
-    /// How deep the epoll nesting goes below this instance.
-    fn depth_below(inner: &Inner, seen: usize) -> usize {
-        if seen > MAX_NESTS + 1 {
-            return seen;
-        }
-        let children: Vec<Arc<FileDescription>> = inner
+    /// The files an instance watches that are still open.
+    fn watched(inner: &Inner) -> Vec<Arc<FileDescription>> {
+        inner
             .state
             .lock()
             .items
             .values()
             .filter_map(|i| i.file.upgrade())
-            .collect();
-        children
+            .collect()
+    }
+
+    /// How deep the epoll nesting goes below this instance.
+    fn depth_below(inner: &Inner, seen: usize) -> usize {
+        if seen > MAX_NESTS + 1 {
+            return seen;
+        }
+        Self::watched(inner)
             .iter()
             .filter_map(|f| Epoll::of(f))
             .map(|e| 1 + Self::depth_below(&e.inner, seen + 1))
@@ -145,14 +149,7 @@ impl Epoll {
         if seen > MAX_NESTS + 1 {
             return false;
         }
-        let children: Vec<Arc<FileDescription>> = target
-            .state
-            .lock()
-            .items
-            .values()
-            .filter_map(|i| i.file.upgrade())
-            .collect();
-        children
+        Self::watched(target)
             .iter()
             .filter_map(|f| Epoll::of(f))
             .any(|e| Self::reaches(&e.inner, me, seen + 1))

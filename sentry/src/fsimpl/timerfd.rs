@@ -56,9 +56,9 @@ impl TimerFd {
     /// The time left and the interval (`timerfd_gettime`).
     pub fn get(&self) -> (Duration, Duration) {
         let st = self.inner.state.lock();
-        let left = st.deadline.map_or(Duration::ZERO, |d| {
-            d.saturating_duration_since(Instant::now())
-        });
+        let left = st
+            .deadline
+            .map_or(Duration::ZERO, |d| until_next(d, st.interval));
         (left, st.interval)
     }
 
@@ -83,6 +83,21 @@ impl TimerFd {
     pub fn of(f: &super::FileDescription) -> Option<&TimerFd> {
         f.imp().as_timerfd()
     }
+}
+
+/// The time to the next expiry of a timer due at `deadline`: when the
+/// timer thread is late with a periodic timer, the next period's (Linux
+/// forwards the timer when it is read), never zero while armed.
+pub fn until_next(deadline: Instant, interval: Duration) -> Duration {
+    let now = Instant::now();
+    if deadline > now {
+        return deadline - now;
+    }
+    if interval.is_zero() {
+        return Duration::from_nanos(1);
+    }
+    let late = (now - deadline).as_nanos() % interval.as_nanos();
+    interval - Duration::from_nanos(u64::try_from(late).unwrap_or(0))
 }
 
 fn arm(timers: &Arc<Timers>, inner: &Arc<Inner>, at: Instant) -> u64 {

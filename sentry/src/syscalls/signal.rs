@@ -182,7 +182,12 @@ pub fn sys_rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> 
                 tree.set_mask(t.tid, old & !set);
                 old
             };
-            let r = t.block(deadline, || take(t));
+            let r = match t.block(deadline, || take(t)) {
+                // A signal of the set may have arrived between the look
+                // and the interrupt check: it is ours, not an interruption.
+                Err(Errno::ERESTARTSYS) => take(t).ok_or(Errno::ERESTARTSYS),
+                r => r,
+            };
             {
                 let mut tree = t.kernel.tree.lock();
                 if let Some(e) = tree.threads.get_mut(&t.tid) {

@@ -18,7 +18,7 @@ use abi::Errno;
 
 use super::time::{clock, now, Clock};
 use crate::arch::SyscallArgs;
-use crate::fsimpl::timerfd::TimerFd;
+use crate::fsimpl::timerfd::{until_next, TimerFd};
 use crate::fsimpl::FileDescription;
 use crate::kernel::process::{ITimer, PosixTimer, SigevNotify, Tree};
 use crate::kernel::signal::{valid, SiginfoExt};
@@ -474,7 +474,7 @@ fn remaining(timer: &PosixTimer) -> Duration {
         _ => timer
             .timer
             .deadline
-            .map_or(Duration::ZERO, |d| left(Some(d))),
+            .map_or(Duration::ZERO, |d| until_next(d, timer.timer.interval)),
     }
 }
 
