@@ -59,6 +59,13 @@ pub struct Kernel {
     all_gone: Condvar,
 }
 
+/// A host clock's time in nanoseconds (0 if the host refuses the clock).
+pub fn clock_ns(id: libc::clockid_t) -> i128 {
+    nix::time::clock_gettime(nix::time::ClockId::from_raw(id)).map_or(0, |ts| {
+        i128::from(ts.tv_sec()) * 1_000_000_000 + i128::from(ts.tv_nsec())
+    })
+}
+
 /// What the kernel is made of, besides settings.
 #[derive(Debug)]
 pub struct KernelParts {

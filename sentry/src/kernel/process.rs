@@ -84,11 +84,7 @@ impl TaskShared {
 pub fn host_thread_cpu_ns(tid: i32) -> u64 {
     // MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED): another sentry thread's
     // clock is readable, as it is in our thread group.
-    let id = (!tid << 3) | 4 | 2;
-    nix::time::clock_gettime(nix::time::ClockId::from_raw(id)).map_or(0, |ts| {
-        u64::try_from(ts.tv_sec()).unwrap_or(0) * 1_000_000_000
-            + u64::try_from(ts.tv_nsec()).unwrap_or(0)
-    })
+    u64::try_from(super::clock_ns((!tid << 3) | 4 | 2)).unwrap_or(0)
 }
 
 impl std::ops::AddAssign for Ticks {
@@ -373,30 +369,19 @@ impl Tree {
     /// The processes a kill(2)-style target names.
     /// Zombies count (kill succeeds on them and does nothing), as on Linux.
     pub fn targets(&self, target: Target) -> Vec<i32> {
-        let alive = |_: &&Process| true;
-        match target {
-            Target::Process(pid) => self
-                .procs
-                .get(&pid)
-                .filter(alive)
-                .map(|p| p.tgid)
-                .into_iter()
-                .collect(),
-            Target::Group(pgid) => self
-                .procs
-                .values()
-                .filter(alive)
-                .filter(|p| p.pgid == pgid)
-                .map(|p| p.tgid)
-                .collect(),
-            Target::All { sender } => self
-                .procs
-                .values()
-                .filter(alive)
-                .filter(|p| p.tgid != 1 && p.tgid != sender)
-                .map(|p| p.tgid)
-                .collect(),
+        if let Target::Process(pid) = target {
+            return self.procs.get(&pid).map(|p| p.tgid).into_iter().collect();
         }
+        let named = |p: &Process| match target {
+            Target::Process(pid) => p.tgid == pid,
+            Target::Group(pgid) => p.pgid == pgid,
+            Target::All { sender } => p.tgid != 1 && p.tgid != sender,
+        };
+        self.procs
+            .values()
+            .filter(|p| named(p))
+            .map(|p| p.tgid)
+            .collect()
     }
 
     /// Sends a signal to a process (`kill`). `info.si_signo == 0` checks

@@ -217,7 +217,9 @@ impl Task {
                 return Ok(v);
             }
             if self.interrupted() {
-                return Err(Errno::ERESTARTSYS);
+                // What arrived may also be what we wait for (a signal of
+                // rt_sigtimedwait's set, data with a signal): take it.
+                return ready().ok_or(Errno::ERESTARTSYS);
             }
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(Errno::ETIMEDOUT);
@@ -452,27 +454,25 @@ fn trap_info(task: &Task, f: &platform::Fault) -> TrapInfo {
     const X86_TRAP_GP: u64 = 13;
     match f.signo {
         libc::SIGSEGV | libc::SIGBUS if f.code > 0 && f.code < 0x80 => {
-            // User mode (4), present (1) for an access error, and a write (2)
-            // when the page is readable but not writable.
+            // User mode (4); present (1) for an access error; an instruction
+            // fetch (0x10) when the fault is at the instruction; otherwise a
+            // write (2) when an access error hit a readable page.
+            let fetch = f.addr == task.regs.rip;
+            let access_error = f.code == abi::signal::SEGV_ACCERR;
             let mut err = 4;
-            if f.addr == task.regs.rip {
-                // An instruction fetch.
-                err |= 0x10;
-            }
-            if f.code == abi::signal::SEGV_ACCERR && f.addr != task.regs.rip {
+            if access_error {
                 err |= 1;
-                let writable = task.mm.writable_prefix(f.addr, 1) > 0;
-                let readable = task.mm.readable_prefix(f.addr, 1) > 0;
-                if readable && !writable {
-                    err |= 2;
-                }
+            }
+            if fetch {
+                err |= 0x10;
+            } else if access_error
+                && task.mm.readable_prefix(f.addr, 1) > 0
+                && task.mm.writable_prefix(f.addr, 1) == 0
+            {
+                err |= 2;
             }
             TrapInfo {
-                err: if f.code == abi::signal::SEGV_ACCERR && f.addr == task.regs.rip {
-                    err | 1
-                } else {
-                    err
-                },
+                err,
                 trapno: X86_TRAP_PF,
                 cr2: f.addr,
             }

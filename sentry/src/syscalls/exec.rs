@@ -141,7 +141,9 @@ fn exec(t: &mut Task, path: &[u8], argv_addr: u64, envp_addr: u64) -> Result<Con
 
     // The point of no return: the other threads go.
     de_thread(t)?;
-    exit_mm_release(t);
+    // The old memory's thread hooks: the child-tid word is cleared (waking
+    // its waiter) and robust futexes are released.
+    crate::kernel::task::release_thread_hooks(t);
     t.ctx = ctx;
     t.mm = mm;
     t.regs = Registers::initial(loaded.entry, loaded.stack_pointer);
@@ -183,12 +185,6 @@ fn exec(t: &mut Task, path: &[u8], argv_addr: u64, envp_addr: u64) -> Result<Con
         v.complete();
     }
     Ok(Control::Resume)
-}
-
-/// What exec does with the old memory's thread hooks: the child-tid word
-/// is cleared (waking its waiter) and robust futexes are released.
-fn exit_mm_release(t: &mut Task) {
-    crate::kernel::task::release_thread_hooks(t);
 }
 
 /// Linux's `de_thread`: every other thread of the process is killed and

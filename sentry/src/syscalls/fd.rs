@@ -40,7 +40,7 @@ pub fn sys_close(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     Ok(0)
 }
 
-fn nofile(t: &Task) -> u64 {
+pub(super) fn nofile(t: &Task) -> u64 {
     t.rlimit_cur(RLIMIT_NOFILE)
 }
 
@@ -244,6 +244,15 @@ pub fn sys_access(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         return Err(Errno::EINVAL);
     }
     path_lookup(t, a.addr(0))
+}
+
+/// Installs a new description at the lowest free descriptor; returns it.
+pub(super) fn install(t: &Task, file: FileDescription, cloexec: bool) -> Result<u64, Errno> {
+    let fd = t
+        .fds
+        .lock()
+        .insert_from(0, Arc::new(file), cloexec, nofile(t))?;
+    Ok(fd_value(fd))
 }
 
 /// Implements pipe2(2).

@@ -1,14 +1,14 @@
 //! futex(2).
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use abi::futex::{
     FUTEX_BITSET_MATCH_ANY, FUTEX_CLOCK_REALTIME, FUTEX_CMD_MASK, FUTEX_OWNER_DIED,
     FUTEX_PRIVATE_FLAG, FUTEX_TID_MASK, FUTEX_WAITERS,
 };
-use abi::types::Timespec;
 use abi::Errno;
 
+use super::timeval::{instant_at, read_timespec};
 use crate::arch::SyscallArgs;
 use crate::kernel::futex::FutexKey;
 use crate::kernel::Task;
@@ -47,7 +47,7 @@ pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             if bitset == 0 {
                 return Err(Errno::EINVAL);
             }
-            let deadline = match timeout(t, a.addr(3))? {
+            let deadline = match read_timespec(t, a.addr(3))? {
                 None => None,
                 Some(ts) if cmd == WAIT => Some(Instant::now() + ts),
                 Some(ts) => Some(absolute(ts, realtime)),
@@ -121,7 +121,7 @@ pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             } else {
                 // LOCK_PI's timeout is absolute on CLOCK_REALTIME; LOCK_PI2
                 // uses CLOCK_MONOTONIC unless told otherwise.
-                timeout(t, a.addr(3))?.map(|ts| absolute(ts, cmd == LOCK_PI || realtime))
+                read_timespec(t, a.addr(3))?.map(|ts| absolute(ts, cmd == LOCK_PI || realtime))
             };
             lock_pi(t, uaddr, private, deadline, cmd == TRYLOCK_PI)
         }
@@ -141,33 +141,14 @@ fn wake_count(val: u32) -> usize {
     }
 }
 
-fn timeout(t: &Task, addr: u64) -> Result<Option<Duration>, Errno> {
-    if addr == 0 {
-        return Ok(None);
-    }
-    let ts: Timespec = t.mm.read_obj(addr)?;
-    if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-        return Err(Errno::EINVAL);
-    }
-    let ns = u32::try_from(ts.tv_nsec).expect("checked");
-    Ok(Some(Duration::new(ts.tv_sec.cast_unsigned(), ns)))
-}
-
 /// An absolute time on CLOCK_REALTIME or CLOCK_MONOTONIC as an `Instant`.
 fn absolute(since_epoch: Duration, realtime: bool) -> Instant {
-    let now = Instant::now();
-    let clock_now = if realtime {
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap_or_default()
+    let id = if realtime {
+        libc::CLOCK_REALTIME
     } else {
-        nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC)
-            .map_or(Duration::ZERO, Duration::from)
+        libc::CLOCK_MONOTONIC
     };
-    match since_epoch.checked_sub(clock_now) {
-        Some(ahead) => now + ahead,
-        None => now,
-    }
+    instant_at(id, since_epoch)
 }
 
 fn wait(

@@ -17,6 +17,7 @@ mod signal;
 pub mod table;
 mod time;
 mod timer;
+mod timeval;
 
 use abi::Errno;
 

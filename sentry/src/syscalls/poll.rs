@@ -4,9 +4,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use abi::types::{Pollfd, Timespec, Timeval};
+use abi::types::{Pollfd, Timeval};
+
+use super::timeval::{dur_tv, instant_after, left, read_timespec, tv_dur, write_timespec};
 use abi::Errno;
 
+use super::fd::{install, nofile};
 use crate::arch::SyscallArgs;
 use crate::fsimpl::epoll::{Epoll, EPOLLET, EPOLLEXCLUSIVE, EPOLLWAKEUP};
 use crate::fsimpl::eventfd::{EventFd, EFD_SEMAPHORE};
@@ -18,10 +21,6 @@ use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
 
 const SIGSET_SIZE: u64 = 8;
-
-fn nofile(t: &Task) -> u64 {
-    t.rlimit_cur(abi::resource::RLIMIT_NOFILE)
-}
 
 /// Sleeps until `check` gives a value, registered on every file's queue.
 fn wait_files<T>(
@@ -38,36 +37,6 @@ fn wait_files<T>(
     let r = t.block(deadline, &mut check);
     drop(regs);
     r
-}
-
-fn deadline_after(d: Duration) -> Instant {
-    Instant::now()
-        .checked_add(d)
-        .unwrap_or_else(|| Instant::now() + Duration::from_secs(1 << 32))
-}
-
-fn read_timespec(t: &Task, addr: u64) -> Result<Option<Duration>, Errno> {
-    if addr == 0 {
-        return Ok(None);
-    }
-    let ts: Timespec = t.mm.read_obj(addr)?;
-    if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-        return Err(Errno::EINVAL);
-    }
-    let ns = u32::try_from(ts.tv_nsec).expect("checked");
-    Ok(Some(Duration::new(ts.tv_sec.cast_unsigned(), ns)))
-}
-
-fn left(deadline: Instant) -> Duration {
-    deadline.saturating_duration_since(Instant::now())
-}
-
-fn write_timespec(t: &Task, addr: u64, d: Duration) -> Result<(), Errno> {
-    let ts = Timespec {
-        tv_sec: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        tv_nsec: i64::from(d.subsec_nanos()),
-    };
-    t.mm.write_obj(addr, &ts)
 }
 
 /// Reads a signal mask argument of ppoll/epoll_pwait: `None` if absent.
@@ -142,7 +111,7 @@ fn do_poll(t: &Task, addr: u64, nfds: u64, deadline: Option<Instant>) -> Result<
 pub fn sys_poll(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let ms = a.int(2);
     let deadline =
-        (ms >= 0).then(|| deadline_after(Duration::from_millis(ms.cast_unsigned().into())));
+        (ms >= 0).then(|| instant_after(Duration::from_millis(ms.cast_unsigned().into())));
     do_poll(t, a.addr(0), a.u64(1), deadline)
 }
 
@@ -150,7 +119,7 @@ pub fn sys_poll(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 pub fn sys_ppoll(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let timeout = read_timespec(t, a.addr(2))?;
     let mask = read_sigmask(t, a.addr(3), a.u64(4))?;
-    let deadline = timeout.map(deadline_after);
+    let deadline = timeout.map(instant_after);
     if let Some(m) = mask {
         t.set_temp_mask(m);
     }
@@ -249,22 +218,11 @@ pub fn sys_select(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         None
     } else {
         let tv: Timeval = t.mm.read_obj(a.addr(4))?;
-        if tv.tv_sec < 0 || !(0..1_000_000).contains(&tv.tv_usec) {
-            return Err(Errno::EINVAL);
-        }
-        let us = u64::try_from(tv.tv_usec).expect("checked");
-        Some(deadline_after(
-            Duration::from_secs(tv.tv_sec.cast_unsigned()) + Duration::from_micros(us),
-        ))
+        Some(instant_after(tv_dur(&tv)?))
     };
     let r = do_select(t, a.int(0), [a.addr(1), a.addr(2), a.addr(3)], deadline);
     if let Some(d) = deadline {
-        let l = left(d);
-        let tv = Timeval {
-            tv_sec: i64::try_from(l.as_secs()).unwrap_or(i64::MAX),
-            tv_usec: i64::from(l.subsec_micros()),
-        };
-        t.mm.write_obj(a.addr(4), &tv)?;
+        t.mm.write_obj(a.addr(4), &dur_tv(left(d)))?;
     }
     r
 }
@@ -279,7 +237,7 @@ pub fn sys_pselect6(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         let pair: [u64; 2] = t.mm.read_obj(a.addr(5))?;
         read_sigmask(t, pair[0], pair[1])?
     };
-    let deadline = timeout.map(deadline_after);
+    let deadline = timeout.map(instant_after);
     if let Some(m) = mask {
         t.set_temp_mask(m);
     }
@@ -293,15 +251,6 @@ pub fn sys_pselect6(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         write_timespec(t, a.addr(4), left(d))?;
     }
     r
-}
-
-fn install(t: &Task, file: FileDescription, cloexec: bool) -> Result<u64, Errno> {
-    let limit = nofile(t);
-    let fd = t
-        .fds
-        .lock()
-        .insert_from(0, Arc::new(file), cloexec, limit)?;
-    Ok(u64::try_from(fd).expect("non-negative"))
 }
 
 /// Implements eventfd2(2).
@@ -435,7 +384,7 @@ fn do_epoll_wait(
 }
 
 fn ms_deadline(ms: i32) -> Option<Instant> {
-    (ms >= 0).then(|| deadline_after(Duration::from_millis(ms.cast_unsigned().into())))
+    (ms >= 0).then(|| instant_after(Duration::from_millis(ms.cast_unsigned().into())))
 }
 
 /// Implements epoll_wait(2).
@@ -464,7 +413,7 @@ pub fn sys_epoll_pwait2(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if let Some(m) = mask {
         t.set_temp_mask(m);
     }
-    let r = do_epoll_wait(t, a.fd(0), a.addr(1), a.int(2), timeout.map(deadline_after));
+    let r = do_epoll_wait(t, a.fd(0), a.addr(1), a.int(2), timeout.map(instant_after));
     if mask.is_some() {
         t.end_temp_mask(r)
     } else {

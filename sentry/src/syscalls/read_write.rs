@@ -29,31 +29,30 @@ pub fn blocking<T>(
     events: u32,
     mut op: impl FnMut() -> Result<T, Errno>,
 ) -> Result<T, Errno> {
-    let reading = events & events::POLLIN != 0;
-    let mode = f.status_flags().map_or(-1, |fl| fl & libc::O_ACCMODE);
-    let permitted = mode == libc::O_RDWR
-        || mode
-            == if reading {
-                libc::O_RDONLY
-            } else {
-                libc::O_WRONLY
-            };
-    if permitted && !f.nonblocking() && f.imp().host_poll(events, 0).is_some() {
+    let flags = f.status_flags().unwrap_or(0);
+    let nonblocking = flags & libc::O_NONBLOCK != 0;
+    let wanted_mode = if events & events::POLLIN != 0 {
+        libc::O_RDONLY
+    } else {
+        libc::O_WRONLY
+    };
+    let mode = flags & libc::O_ACCMODE;
+    if !nonblocking && (mode == libc::O_RDWR || mode == wanted_mode) {
         // A host descriptor would block in the host, deaf to signals: wait
         // for it in short host polls, looking for signals between them.
+        // Sentry files answer `None` at no cost.
         let wanted = events | events::POLLHUP | events::POLLERR | events::POLLNVAL;
-        while f
-            .imp()
-            .host_poll(events, 20)
-            .is_some_and(|r| r & wanted == 0)
-        {
-            if t.interrupted() {
-                return Err(Errno::ERESTARTSYS);
+        if let Some(mut ready) = f.imp().host_poll(events, 0) {
+            while ready & wanted == 0 {
+                if t.interrupted() {
+                    return Err(Errno::ERESTARTSYS);
+                }
+                ready = f.imp().host_poll(events, 20).unwrap_or(wanted);
             }
         }
     }
     match op() {
-        Err(Errno::EAGAIN) if !f.nonblocking() => {}
+        Err(Errno::EAGAIN) if !nonblocking => {}
         r => return r,
     }
     let Some(q) = f.queue() else {
@@ -103,10 +102,14 @@ fn write_blocking(t: &Task, f: &FileDescription, buf: &[u8]) -> Result<usize, Er
     }
 }
 
-/// Reads with `read` into the application ranges `segs`; returns the count.
+/// Reads with `read` into the application ranges `segs`; returns the
+/// count. A file that takes its data before copying it out
+/// (`consumes_before_copy`) reads in full even into a bad buffer, and the
+/// copy then faults, as on Linux; others read only what fits.
 fn read_into(
     t: &Task,
     segs: &[(u64, usize)],
+    consumes_before_copy: bool,
     read: impl FnOnce(&mut [u8]) -> Result<usize, Errno>,
 ) -> Result<u64, Errno> {
     let total: usize = segs.iter().map(|s| s.1).sum();
@@ -123,6 +126,9 @@ fn read_into(
         if w < len {
             break;
         }
+    }
+    if consumes_before_copy {
+        room = total;
     }
     if room == 0 {
         return Err(Errno::EFAULT);
@@ -208,15 +214,10 @@ fn count(a: &SyscallArgs, i: usize) -> usize {
 /// Implements read(2).
 pub fn sys_read(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
-    let n = count(a, 2);
-    if n > 0 && f.imp().consumes_before_copy() && t.mm.writable_prefix(a.addr(1), n) < n {
-        // The data is taken, then the copy faults.
-        let mut buf = vec![0u8; n.min(CHUNK)];
-        let got = read_blocking(t, &f, &mut buf)?;
-        t.mm.copy_out(a.addr(1), &buf[..got])?;
-        return Ok(got as u64);
-    }
-    read_into(t, &[(a.addr(1), count(a, 2))], |b| read_blocking(t, &f, b))
+    let consumes = f.imp().consumes_before_copy();
+    read_into(t, &[(a.addr(1), count(a, 2))], consumes, |b| {
+        read_blocking(t, &f, b)
+    })
 }
 
 /// Implements write(2).
@@ -241,7 +242,7 @@ fn position(a: &SyscallArgs) -> Result<u64, Errno> {
 pub fn sys_pread64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
     let pos = position(a)?;
-    read_into(t, &[(a.addr(1), count(a, 2))], |b| f.pread(b, pos))
+    read_into(t, &[(a.addr(1), count(a, 2))], false, |b| f.pread(b, pos))
 }
 
 /// Implements pwrite64(2).
@@ -280,7 +281,9 @@ fn iovecs(t: &Task, addr: u64, cnt: u64) -> Result<Vec<(u64, usize)>, Errno> {
 pub fn sys_readv(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
     let segs = iovecs(t, a.addr(1), a.u64(2))?;
-    read_into(t, &segs, |b| read_blocking(t, &f, b))
+    read_into(t, &segs, f.imp().consumes_before_copy(), |b| {
+        read_blocking(t, &f, b)
+    })
 }
 
 /// Implements writev(2).

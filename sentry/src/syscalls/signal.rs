@@ -1,16 +1,17 @@
 //! Signal syscalls: rt_sigaction, rt_sigprocmask, rt_sigpending,
 //! rt_sigsuspend, rt_sigtimedwait, sigaltstack, rt_sigreturn, pause.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use abi::signal::{
     sigmask, SigactionFlags, FP_XSTATE_MAGIC1, FP_XSTATE_MAGIC2, MINSIGSTKSZ, SIGKILL, SIGSTOP,
     SIG_DFL, SIG_IGN, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK,
 };
-use abi::types::{Sigaction, Sigaltstack, Timespec, Ucontext};
+use abi::types::{Sigaction, Sigaltstack, Ucontext};
 use abi::Errno;
 use platform::FpState;
 
+use super::fd::install;
 use super::Control;
 use crate::arch::SyscallArgs;
 use crate::kernel::signal::{
@@ -153,19 +154,7 @@ pub fn sys_rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> 
         return Err(Errno::EINVAL);
     }
     let set: SigSet = t.mm.read_obj::<SigSet>(a.addr(0))? & !UNBLOCKABLE;
-    let deadline = if a.addr(2) == 0 {
-        None
-    } else {
-        let ts: Timespec = t.mm.read_obj(a.addr(2))?;
-        if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-            return Err(Errno::EINVAL);
-        }
-        let d = Duration::new(
-            ts.tv_sec.cast_unsigned(),
-            u32::try_from(ts.tv_nsec).expect("checked"),
-        );
-        Some(Instant::now() + d)
-    };
+    let deadline = super::timeval::read_timespec(t, a.addr(2))?.map(|d| Instant::now() + d);
     let take = |t: &Task| t.kernel.tree.lock().dequeue(t.tid, !set);
     let info = match take(t) {
         Some(i) => i,
@@ -182,12 +171,7 @@ pub fn sys_rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> 
                 tree.set_mask(t.tid, old & !set);
                 old
             };
-            let r = match t.block(deadline, || take(t)) {
-                // A signal of the set may have arrived between the look
-                // and the interrupt check: it is ours, not an interruption.
-                Err(Errno::ERESTARTSYS) => take(t).ok_or(Errno::ERESTARTSYS),
-                r => r,
-            };
+            let r = t.block(deadline, || take(t));
             {
                 let mut tree = t.kernel.tree.lock();
                 if let Some(e) = tree.threads.get_mut(&t.tid) {
@@ -319,15 +303,6 @@ fn bad_frame(t: &Task) {
             abi::signal::SI_KERNEL,
         ),
     );
-}
-
-fn install(t: &Task, file: crate::fsimpl::FileDescription, cloexec: bool) -> Result<u64, Errno> {
-    let limit = t.rlimit_cur(abi::resource::RLIMIT_NOFILE);
-    let fd = t
-        .fds
-        .lock()
-        .insert_from(0, std::sync::Arc::new(file), cloexec, limit)?;
-    Ok(u64::try_from(fd).expect("non-negative"))
 }
 
 fn signalfd(t: &Task, fd: i32, mask_addr: u64, size: u64, flags: i32) -> Result<u64, Errno> {

@@ -7,6 +7,7 @@ use nix::time::ClockId;
 
 use std::time::{Duration, Instant};
 
+use super::timeval::{instant_after, instant_at, left, ts_dur, write_timespec};
 use crate::arch::SyscallArgs;
 use crate::kernel::task::Restart;
 use crate::kernel::Task;
@@ -123,32 +124,15 @@ pub fn sys_clock_getres(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     Ok(0)
 }
 
-fn valid(ts: &Timespec) -> bool {
-    ts.tv_sec >= 0 && (0..NSEC_PER_SEC).contains(&ts.tv_nsec)
-}
-
-fn ts_ns(ts: &Timespec) -> i128 {
-    i128::from(ts.tv_sec) * i128::from(NSEC_PER_SEC) + i128::from(ts.tv_nsec)
-}
-
-/// Sleeps on host clock `id` until `ts` (absolute) or for `ts`. A signal
+/// Sleeps on host clock `id` until `d` (absolute) or for `d`. A signal
 /// ends a relative sleep with the time left in `rem` (if non-zero) and a
 /// restart block; an absolute one simply restarts.
-fn sleep(
-    t: &mut Task,
-    id: libc::clockid_t,
-    abs: bool,
-    ts: &Timespec,
-    rem: u64,
-) -> Result<(), Errno> {
-    let clock_now = ts_ns(&now(t, Clock::Host(id)));
-    let target = if abs {
-        ts_ns(ts)
+fn sleep(t: &mut Task, id: libc::clockid_t, abs: bool, d: Duration, rem: u64) -> Result<(), Errno> {
+    let deadline = if abs {
+        instant_at(id, d)
     } else {
-        clock_now + ts_ns(ts)
+        instant_after(d)
     };
-    let ahead = u64::try_from((target - clock_now).max(0)).unwrap_or(u64::MAX);
-    let deadline = Instant::now() + Duration::from_nanos(ahead);
     sleep_until(t, id, deadline, abs, rem)
 }
 
@@ -163,13 +147,8 @@ fn sleep_until(
         Err(Errno::ETIMEDOUT) | Ok(()) => Ok(()),
         Err(_) if abs => Err(Errno::ERESTARTNOHAND),
         Err(_) => {
-            let left = deadline.saturating_duration_since(Instant::now());
             if rem != 0 {
-                let ts = Timespec {
-                    tv_sec: i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
-                    tv_nsec: i64::from(left.subsec_nanos()),
-                };
-                t.mm.write_obj(rem, &ts)?;
+                write_timespec(t, rem, left(deadline))?;
             }
             t.restart = Some(Restart::Sleep {
                 clock: id,
@@ -195,11 +174,8 @@ pub fn sys_restart_syscall(t: &mut Task, _a: &SyscallArgs) -> Result<u64, Errno>
 
 /// Implements nanosleep(2).
 pub fn sys_nanosleep(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let ts: Timespec = t.mm.read_obj(a.addr(0))?;
-    if !valid(&ts) {
-        return Err(Errno::EINVAL);
-    }
-    sleep(t, CLOCK_MONOTONIC, false, &ts, a.addr(1))?;
+    let d = ts_dur(&t.mm.read_obj(a.addr(0))?)?;
+    sleep(t, CLOCK_MONOTONIC, false, d, a.addr(1))?;
     Ok(0)
 }
 
@@ -220,11 +196,8 @@ pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> 
         // process sleeping alone never does; not supported.
         Clock::ProcessCpu => return Err(Errno::EINVAL),
     };
-    let ts: Timespec = t.mm.read_obj(a.addr(2))?;
-    if !valid(&ts) {
-        return Err(Errno::EINVAL);
-    }
-    sleep(t, host, abs, &ts, a.addr(3))?;
+    let d = ts_dur(&t.mm.read_obj(a.addr(2))?)?;
+    sleep(t, host, abs, d, a.addr(3))?;
     Ok(0)
 }
 

@@ -13,10 +13,11 @@ use abi::time::{
     CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET,
     TIMER_ABSTIME,
 };
-use abi::types::{Itimerspec, Itimerval, Siginfo, Timespec, Timeval};
+use abi::types::{Itimerspec, Itimerval, Siginfo};
 use abi::Errno;
 
-use super::time::{clock, now, Clock};
+use super::time::{clock, Clock};
+use super::timeval::{dur_ts, dur_tv, instant_after, instant_at, left, ts_dur, tv_dur};
 use crate::arch::SyscallArgs;
 use crate::fsimpl::timerfd::{until_next, TimerFd};
 use crate::fsimpl::FileDescription;
@@ -26,61 +27,10 @@ use crate::kernel::{Kernel, Task};
 
 const NSEC: i128 = 1_000_000_000;
 
-fn ts_dur(ts: &Timespec) -> Result<Duration, Errno> {
-    if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-        return Err(Errno::EINVAL);
-    }
-    let ns = u32::try_from(ts.tv_nsec).expect("checked");
-    Ok(Duration::new(ts.tv_sec.cast_unsigned(), ns))
-}
-
-fn tv_dur(tv: &Timeval) -> Result<Duration, Errno> {
-    if tv.tv_sec < 0 || !(0..1_000_000).contains(&tv.tv_usec) {
-        return Err(Errno::EINVAL);
-    }
-    let us = u64::try_from(tv.tv_usec).expect("checked");
-    Ok(Duration::from_secs(tv.tv_sec.cast_unsigned()) + Duration::from_micros(us))
-}
-
-fn dur_ts(d: Duration) -> Timespec {
-    Timespec {
-        tv_sec: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        tv_nsec: i64::from(d.subsec_nanos()),
-    }
-}
-
-fn dur_tv(d: Duration) -> Timeval {
-    Timeval {
-        tv_sec: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        tv_usec: i64::from(d.subsec_micros()),
-    }
-}
-
-fn instant_after(d: Duration) -> Instant {
-    Instant::now()
-        .checked_add(d)
-        .unwrap_or_else(|| Instant::now() + Duration::from_secs(1 << 32))
-}
-
-/// The wall instant of absolute time `abs` on host clock `id`.
-fn instant_at(t: &Task, id: i32, abs: Duration) -> Instant {
-    let cur = now(t, Clock::Host(id));
-    let cur_ns = i128::from(cur.tv_sec) * NSEC + i128::from(cur.tv_nsec);
-    let ahead = i128::try_from(abs.as_nanos()).unwrap_or(i128::MAX) - cur_ns;
-    if ahead <= 0 {
-        Instant::now()
-    } else {
-        instant_after(Duration::from_nanos(
-            u64::try_from(ahead).unwrap_or(u64::MAX),
-        ))
-    }
-}
-
-fn left(deadline: Option<Instant>) -> Duration {
-    deadline.map_or(Duration::ZERO, |d| {
-        d.saturating_duration_since(Instant::now())
-            .max(Duration::from_nanos(1))
-    })
+/// The time left of an armed wall timer: at least 1 ns, so that an armed
+/// timer never reads as disarmed.
+fn left_armed(deadline: Instant) -> Duration {
+    left(deadline).max(Duration::from_nanos(1))
 }
 
 /// The next deadline of an interval timer that fired at `deadline`, and
@@ -204,7 +154,7 @@ fn set_itimer(t: &Task, which: usize, value: Duration, interval: Duration) -> (D
 
 fn get_itimer_of(it: &ITimer, host_pid: i32, which: usize) -> (Duration, Duration) {
     let value = if which == 0 {
-        it.deadline.map_or(Duration::ZERO, |d| left(Some(d)))
+        it.deadline.map_or(Duration::ZERO, left_armed)
     } else {
         it.cpu_expiry_ns.map_or(Duration::ZERO, |e| {
             let ns = (e - cpu_ns(host_pid, which)).max(1);
@@ -511,7 +461,7 @@ pub fn sys_timer_settime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         // Sampled: first look when the CPU time could have been used.
         Some(instant_after(value / 2))
     } else if flags & TIMER_ABSTIME != 0 {
-        Some(instant_at(t, clock, value))
+        Some(instant_at(clock, value))
     } else {
         Some(instant_after(value))
     };
@@ -552,13 +502,7 @@ pub fn sys_timer_gettime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (v, i) = {
         let tree = t.kernel.tree.lock();
         let timer = tree.procs[&t.tgid].timers.get(&id).ok_or(Errno::EINVAL)?;
-        (
-            timer
-                .timer
-                .deadline
-                .map_or(Duration::ZERO, |d| left(Some(d))),
-            timer.timer.interval,
-        )
+        (remaining(timer), timer.timer.interval)
     };
     let spec = Itimerspec {
         it_interval: dur_ts(i),
@@ -608,12 +552,7 @@ pub fn sys_timerfd_create(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
     let tfd = TimerFd::new(t.kernel.timers.clone(), id);
     let file = FileDescription::new(Box::new(tfd), libc::O_RDWR | (flags & TFD_NONBLOCK));
-    let limit = t.rlimit_cur(abi::resource::RLIMIT_NOFILE);
-    let fd = t
-        .fds
-        .lock()
-        .insert_from(0, Arc::new(file), flags & TFD_CLOEXEC != 0, limit)?;
-    Ok(u64::try_from(fd).expect("non-negative"))
+    super::fd::install(t, file, flags & TFD_CLOEXEC != 0)
 }
 
 fn timerfd(t: &Task, fd: i32) -> Result<Arc<FileDescription>, Errno> {
@@ -638,7 +577,7 @@ pub fn sys_timerfd_settime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> 
     let at = if value.is_zero() {
         None
     } else if flags & TFD_TIMER_ABSTIME != 0 {
-        Some(instant_at(t, tfd.clock(), value))
+        Some(instant_at(tfd.clock(), value))
     } else {
         Some(instant_after(value))
     };
