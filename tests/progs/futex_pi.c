@@ -7,6 +7,7 @@
  * acquisition; plain wake and requeue refuse a PI waiter with EINVAL;
  * FUTEX_LOCK_PI2 takes a CLOCK_MONOTONIC deadline. */
 #include "check.h"
+#include "futex_util.h"
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -16,10 +17,6 @@
 #ifndef FUTEX_LOCK_PI2
 #define FUTEX_LOCK_PI2 13
 #endif
-
-static long futex(void *uaddr, int op, uint32_t val, const void *timeout, void *uaddr2, uint32_t val3) {
-    return syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3);
-}
 
 /* Run one futex op on another thread; its result, and errno, come back. */
 struct job {

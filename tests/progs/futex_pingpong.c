@@ -4,13 +4,10 @@
  * FUTEX_WAIT_BITSET / FUTEX_WAKE_BITSET addressing each thread by its bit.
  * Every handoff is seen in order; the counts come out exact. */
 #include "check.h"
+#include "futex_util.h"
 #include <linux/futex.h>
 #include <pthread.h>
 #include <stdint.h>
-
-static long futex(void *uaddr, int op, uint32_t val, const void *timeout, void *uaddr2, uint32_t val3) {
-    return syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3);
-}
 
 #define ROUNDS 10000
 

@@ -8,6 +8,7 @@
  * the next locker, usable after pthread_mutex_consistent, and
  * ENOTRECOVERABLE if unlocked without. */
 #include "check.h"
+#include "futex_util.h"
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -17,19 +18,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
-
-static long futex(void *uaddr, int op, uint32_t val, const void *timeout, void *uaddr2, uint32_t val3) {
-    return syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3);
-}
-
-static long queued(uint32_t *w, int private_flag) {
-    return futex(w, FUTEX_REQUEUE | private_flag, 0, (void *)(long)INT_MAX, w, 0);
-}
-
-static void wait_queued(uint32_t *w, int private_flag, long n) {
-    while (queued(w, private_flag) < n)
-        usleep(1000);
-}
 
 struct entry {
     struct robust_list list;

@@ -5,25 +5,13 @@
  * different futex in each process; and 2,000 strict-alternation rounds
  * between the two processes through one shared word all complete. */
 #include "check.h"
+#include "futex_util.h"
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
-
-static long futex(void *uaddr, int op, uint32_t val, const void *timeout, void *uaddr2, uint32_t val3) {
-    return syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3);
-}
-
-static long queued(uint32_t *w, int private_flag) {
-    return futex(w, FUTEX_REQUEUE | private_flag, 0, (void *)(long)INT_MAX, w, 0);
-}
-
-static void wait_queued(uint32_t *w, long n) {
-    while (queued(w, 0) < n)
-        usleep(1000);
-}
 
 static int exit_code(pid_t pid) {
     int st;
@@ -62,7 +50,7 @@ int main(void) {
         long r = futex(&sh[0], FUTEX_WAIT, 0, NULL, NULL, 0);
         _exit(r == 0 && sh[0] == 1 ? 0 : 2);
     }
-    wait_queued(&sh[0], 1);
+    wait_queued(&sh[0], 0, 1);
     CHECK_RET(queued(&sh[0], 0), 1);
     /* A private wake is keyed on the parent's own mm: nobody there. */
     CHECK_RET(futex(&sh[0], FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0), 0);

@@ -6,15 +6,12 @@
  * unknown commands and FUTEX_CLOCK_REALTIME on anything but the bitset wait
  * ENOSYS. */
 #include "check.h"
+#include "futex_util.h"
 #include <limits.h>
 #include <linux/futex.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <time.h>
-
-static long futex(void *uaddr, int op, uint32_t val, const void *timeout, void *uaddr2, uint32_t val3) {
-    return syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3);
-}
 
 static long long now_ns(clockid_t c) {
     struct timespec t;

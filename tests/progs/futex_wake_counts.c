@@ -6,26 +6,14 @@
  * Waiters are known to be queued by requeueing the word onto itself, which
  * returns the number of waiters without waking any. */
 #include "check.h"
+#include "futex_util.h"
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
-static long futex(void *uaddr, int op, uint32_t val, const void *timeout, void *uaddr2, uint32_t val3) {
-    return syscall(SYS_futex, uaddr, op, val, timeout, uaddr2, val3);
-}
-
 /* How many tasks wait on w (private or shared key, as given). */
-static long queued(uint32_t *w, int private_flag) {
-    return futex(w, FUTEX_REQUEUE | private_flag, 0, (void *)(long)INT_MAX, w, 0);
-}
-
-static void wait_queued(uint32_t *w, int private_flag, long n) {
-    while (queued(w, private_flag) < n)
-        usleep(1000);
-}
-
 struct waiter {
     uint32_t *addr;
     int op;

@@ -38,8 +38,15 @@ fn behaviour(src: &Path, platform: &str) -> anyhow::Result<()> {
     }
     let text = std::fs::read_to_string(src).with_context(|| format!("read {}", src.display()))?;
     let want = expectation(&text).with_context(|| src.display().to_string())?;
-    let check_h = src.with_file_name("check.h");
-    let prog = build_c(src, "behaviour-progs", &[check_h])?;
+    // Every shared header of the programs (check.h, futex_util.h) is a
+    // dependency: a change to one rebuilds them.
+    let dir = src.parent().expect("a program lives in a directory");
+    let headers: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "h"))
+        .collect();
+    let prog = build_c(src, "behaviour-progs", &headers)?;
 
     let native = tests::run(
         Command::new(&prog).env("SANDBOX_TEST_PLATFORM", "native"),
