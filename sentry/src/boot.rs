@@ -98,8 +98,9 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         hwcap2: config.hwcap2,
         stack_limit,
         segments: None,
+        secure: false,
     };
-    let loaded = loader::load(&mm, &image, &args, &mut OsRandom).map_err(BootError::Load)?;
+    let loaded = loader::load(&mm, &image, None, &args, &mut OsRandom).map_err(BootError::Load)?;
 
     let kernel = Arc::new(Kernel::new(
         &config.hostname,
@@ -122,6 +123,8 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
             programs.insert(arg0.clone(), image);
         }
     }
+    let root_mount = crate::fsimpl::tmpfs::root_mount();
+    mount_tmp(&root_mount);
     let mut fds = FdTable::default();
     for (i, host) in config.stdio.into_iter().enumerate() {
         let fd = i32::try_from(i).expect("three");
@@ -138,7 +141,7 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         creds: Credentials::new(config.uid, config.gid, config.groups),
         fds,
         rlimits: config.rlimits,
-        umask: config.umask,
+        fs: crate::vfs::FsContext::at_root(&root_mount, config.umask),
         comm: comm_of(&config.execfn),
         flags: ProcessFlags {
             dumpable: true,
@@ -175,4 +178,34 @@ fn read_all(fd: &OwnedFd) -> std::io::Result<Vec<u8>> {
 fn comm_of(path: &[u8]) -> Vec<u8> {
     let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
     name[..name.len().min(15)].to_vec()
+}
+
+/// Gives the sandbox its own `/tmp`: a tmpfs, world-writable and sticky.
+fn mount_tmp(root: &Arc<crate::vfs::Mount>) {
+    use crate::vfs::{Dentry, Location, Mount, MountFlags, NewKind, NewNode};
+    let top = Location::root_of(root);
+    let made = top.inode().create(
+        b"tmp",
+        &NewNode {
+            kind: NewKind::Directory,
+            mode: 0o1777,
+            uid: 0,
+            gid: 0,
+        },
+    );
+    let dentry = match made {
+        Ok(inode) => top.dentry.add_child(b"tmp", inode),
+        Err(_) => match top.dentry.lookup(b"tmp") {
+            Ok(d) => d,
+            Err(_) => return,
+        },
+    };
+    let fs = crate::fsimpl::tmpfs::Tmpfs::new_root(1 << 30, 0o1777, 0, 0);
+    Mount::attach(
+        &Location::new(root.clone(), dentry),
+        Dentry::new_root(fs),
+        MountFlags::default(),
+        "tmpfs",
+        "tmpfs",
+    );
 }

@@ -12,6 +12,7 @@
 
 pub mod arch;
 pub mod boot;
+pub mod creds;
 pub mod fd;
 pub mod fsimpl;
 pub mod kernel;
@@ -20,6 +21,7 @@ pub mod mm;
 pub mod syscalls;
 #[doc(hidden)]
 pub mod testing;
+pub mod vfs;
 pub mod waiter;
 
 pub use boot::{run, BootConfig, BootError, RunReport};

@@ -70,6 +70,8 @@ pub struct LoadArgs<'a> {
     pub stack_limit: u64,
     /// Where the read-only segments of images loaded before are kept.
     pub segments: Option<&'a SegmentCache>,
+    /// `AT_SECURE`: the exec changed identity (set-id bits).
+    pub secure: bool,
 }
 
 /// The memory of read-only segments already loaded, by (image, segment):
@@ -129,13 +131,8 @@ pub trait Random {
     }
 }
 
-/// Loads `image` (the whole executable) into `mm`, which must be empty.
-pub fn load(
-    mm: &MemoryManager,
-    image: &[u8],
-    args: &LoadArgs<'_>,
-    rng: &mut dyn Random,
-) -> Result<Loaded, LoadError> {
+/// Parses and checks an x86-64 executable or shared object.
+fn parse(image: &[u8]) -> Result<Elf<'_>, LoadError> {
     if image.len() < 4 || &image[..4] != b"\x7fELF" {
         return Err(LoadError::NotElf);
     }
@@ -146,9 +143,59 @@ pub fn load(
     if elf.header.e_type != header::ET_EXEC && elf.header.e_type != header::ET_DYN {
         return Err(LoadError::NotElf);
     }
-    if elf.program_headers.iter().any(|p| p.p_type == PT_INTERP) {
-        return Err(LoadError::Dynamic);
+    Ok(elf)
+}
+
+/// The `PT_INTERP` path of an executable (without its NUL), if it has
+/// one: the dynamic linker exec must load with it.
+pub fn interpreter(image: &[u8]) -> Result<Option<Vec<u8>>, LoadError> {
+    let elf = parse(image)?;
+    let Some(p) = elf.program_headers.iter().find(|p| p.p_type == PT_INTERP) else {
+        return Ok(None);
+    };
+    let bytes = usize::try_from(p.p_offset)
+        .ok()
+        .zip(usize::try_from(p.p_offset.saturating_add(p.p_filesz)).ok())
+        .and_then(|(f, t)| image.get(f..t))
+        .ok_or_else(|| LoadError::Malformed("PT_INTERP beyond the file".into()))?;
+    if bytes.len() < 2 || bytes.len() > 4096 {
+        return Err(LoadError::Malformed("PT_INTERP size".into()));
     }
+    let path = bytes.split(|&b| b == 0).next().unwrap_or(bytes);
+    Ok(Some(path.to_vec()))
+}
+
+/// Where an image went.
+#[derive(Clone, Copy, Debug)]
+struct Mapped {
+    bias: u64,
+    entry: u64,
+    phdr: u64,
+    phent: u64,
+    phnum: u64,
+    /// The end of the highest segment (where the break starts).
+    end: u64,
+    exec_stack: bool,
+}
+
+/// Where an `ET_DYN` image goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    /// Where an mmap of its extent would go (static PIE, interpreters).
+    Mmap,
+    /// At this address (a PIE run by an interpreter: ELF_ET_DYN_BASE plus
+    /// randomness).
+    At(u64),
+}
+
+/// Maps the `PT_LOAD` segments of `image`.
+fn map_image(
+    mm: &MemoryManager,
+    elf: &Elf<'_>,
+    image: &[u8],
+    place: Place,
+    segments: Option<&SegmentCache>,
+) -> Result<Mapped, LoadError> {
     let loads: Vec<_> = elf
         .program_headers
         .iter()
@@ -168,17 +215,14 @@ pub fn load(
         .try_fold(0u64, |acc, e| e.map(|e| acc.max(e)))
         .ok_or_else(|| LoadError::Malformed("segment end overflows".into()))?;
 
-    // Layout: the stack near the top, mmap placement below it.
-    let max = mm.max_addr();
-    let stack_top = page_round_down(max - PAGE * rng.below(1 << 22) / 16);
-    let gap = args.stack_limit.clamp(128 << 20, (max / 6) * 5) + crate::mm::STACK_GUARD_GAP;
-    let mmap_base = page_round_down(stack_top.saturating_sub(gap) - PAGE * rng.below(1 << 28) / 4);
-    mm.set_mmap_base(mmap_base);
-
     let bias = if elf.header.e_type == header::ET_DYN {
-        // A static PIE goes where an mmap of its whole extent would.
+        let placement = match place {
+            Place::Mmap => Placement::Hint(0),
+            Place::At(a) => Placement::Hint(a),
+        };
+        // Reserve the whole extent, then map the segments into it.
         let req = MapRequest {
-            placement: Placement::Hint(0),
+            placement,
             len: hi - lo,
             access: Access::NONE,
             shared: false,
@@ -191,16 +235,16 @@ pub fn load(
         0
     };
 
-    let mut brk = 0u64;
+    let mut end = 0u64;
     for (index, p) in loads.iter().enumerate() {
         let start = bias + page_round_down(p.p_vaddr);
-        let end = page_round_up(bias + p.p_vaddr + p.p_memsz).expect("checked above");
+        let seg_end = page_round_up(bias + p.p_vaddr + p.p_memsz).expect("checked above");
         let read_only = p.p_flags & PF_W == 0;
         let key = (image.as_ptr() as usize, index);
-        brk = brk.max(bias + p.p_vaddr + p.p_memsz);
+        end = end.max(bias + p.p_vaddr + p.p_memsz);
         let req = MapRequest {
             placement: Placement::Fixed(start),
-            len: end - start,
+            len: seg_end - start,
             access: Access {
                 read: p.p_flags & PF_R != 0,
                 write: p.p_flags & PF_W != 0,
@@ -211,8 +255,8 @@ pub fn load(
             kind: VmaKind::Elf,
         };
         if read_only {
-            if let Some((offset, len)) = args.segments.and_then(|c| c.get(key)) {
-                if len == end - start {
+            if let Some((offset, len)) = segments.and_then(|c| c.get(key)) {
+                if len == seg_end - start {
                     mm.map_shared_range(req, offset).map_err(LoadError::Map)?;
                     continue;
                 }
@@ -238,9 +282,9 @@ pub fn load(
         mm.write_ignoring_protection(start, bytes)
             .map_err(LoadError::Map)?;
         if read_only {
-            if let (Some(cache), Some(offset)) = (args.segments, mm.backing(start)) {
-                if cache.put(key, (offset, end - start)) {
-                    mm.hold_range(offset, end - start);
+            if let (Some(cache), Some(offset)) = (segments, mm.backing(start)) {
+                if cache.put(key, (offset, seg_end - start)) {
+                    mm.hold_range(offset, seg_end - start);
                 }
             }
         }
@@ -251,7 +295,6 @@ pub fn load(
         .iter()
         .find(|p| p.p_type == PT_GNU_STACK)
         .is_some_and(|p| p.p_flags & PF_X != 0);
-
     let phdr = elf
         .program_headers
         .iter()
@@ -266,30 +309,86 @@ pub fn load(
                 .map(|p| elf.header.e_phoff - p.p_offset + p.p_vaddr)
         })
         .map_or(0, |v| v + bias);
+    Ok(Mapped {
+        bias,
+        entry: elf.header.e_entry + bias,
+        phdr,
+        phent: u64::from(elf.header.e_phentsize),
+        phnum: u64::from(elf.header.e_phnum),
+        end,
+        exec_stack,
+    })
+}
+
+/// Linux's `ELF_ET_DYN_BASE` on x86-64: two thirds of the address space.
+const ET_DYN_BASE: u64 = 0x5555_5555_4000;
+
+/// Loads `image` (the whole executable) into `mm`, which must be empty,
+/// with `interp` (the whole dynamic linker) when the executable names one.
+pub fn load(
+    mm: &MemoryManager,
+    image: &[u8],
+    interp: Option<&[u8]>,
+    args: &LoadArgs<'_>,
+    rng: &mut dyn Random,
+) -> Result<Loaded, LoadError> {
+    let elf = parse(image)?;
+    let wants_interp = elf.program_headers.iter().any(|p| p.p_type == PT_INTERP);
+    let interp_elf = match (wants_interp, interp) {
+        (false, _) => None,
+        (true, None) => return Err(LoadError::Dynamic),
+        (true, Some(i)) => {
+            let e = parse(i)?;
+            if e.header.e_type != header::ET_DYN && e.header.e_type != header::ET_EXEC {
+                return Err(LoadError::NotElf);
+            }
+            Some(e)
+        }
+    };
+
+    // Layout: the stack near the top, mmap placement below it.
+    let max = mm.max_addr();
+    let stack_top = page_round_down(max - PAGE * rng.below(1 << 22) / 16);
+    let gap = args.stack_limit.clamp(128 << 20, (max / 6) * 5) + crate::mm::STACK_GUARD_GAP;
+    let mmap_base = page_round_down(stack_top.saturating_sub(gap) - PAGE * rng.below(1 << 28) / 4);
+    mm.set_mmap_base(mmap_base);
+
+    let place = if interp_elf.is_some() {
+        Place::At(ET_DYN_BASE + PAGE * rng.below(1 << 28) / 16)
+    } else {
+        Place::Mmap
+    };
+    let main = map_image(mm, &elf, image, place, args.segments)?;
+    let (entry, base) = match (&interp_elf, interp) {
+        (Some(ie), Some(ib)) => {
+            let m = map_image(mm, ie, ib, Place::Mmap, args.segments)?;
+            (m.entry, m.bias)
+        }
+        _ => (main.entry, 0),
+    };
 
     // Linux randomises the break within 32 MiB above the end of the image.
     let brk_start =
-        page_round_up(brk).expect("checked above") + PAGE * rng.below(0x0200_0000 / PAGE);
+        page_round_up(main.end).expect("checked above") + PAGE * rng.below(0x0200_0000 / PAGE);
     mm.set_brk_start(brk_start);
 
-    let entry = elf.header.e_entry + bias;
     let aux = [
         (AT_HWCAP, args.hwcap),
         (AT_PAGESZ, PAGE),
         (AT_CLKTCK, CLOCK_TICKS),
-        (AT_PHDR, phdr),
-        (AT_PHENT, u64::from(elf.header.e_phentsize)),
-        (AT_PHNUM, u64::from(elf.header.e_phnum)),
-        (AT_BASE, 0),
+        (AT_PHDR, main.phdr),
+        (AT_PHENT, main.phent),
+        (AT_PHNUM, main.phnum),
+        (AT_BASE, base),
         (AT_FLAGS, 0),
-        (AT_ENTRY, entry),
+        (AT_ENTRY, main.entry),
         (AT_UID, u64::from(args.ids.uid)),
         (AT_EUID, u64::from(args.ids.euid)),
         (AT_GID, u64::from(args.ids.gid)),
         (AT_EGID, u64::from(args.ids.egid)),
-        (AT_SECURE, 0),
+        (AT_SECURE, u64::from(args.secure)),
     ];
-    let sp = build_stack(mm, stack_top, exec_stack, args, &aux, rng)?;
+    let sp = build_stack(mm, stack_top, main.exec_stack, args, &aux, rng)?;
     Ok(Loaded {
         entry,
         stack_pointer: sp,
@@ -496,6 +595,7 @@ mod tests {
     fn args<'a>(argv: &'a [Vec<u8>], envp: &'a [Vec<u8>]) -> LoadArgs<'a> {
         LoadArgs {
             segments: None,
+            secure: false,
             argv,
             envp,
             execfn: b"/bin/prog",
@@ -520,7 +620,7 @@ mod tests {
             vec![b"prog".to_vec(), b"-x".to_vec()],
             vec![b"A=1".to_vec()],
         );
-        let l = load(&m, &image, &args(&argv, &envp), &mut Counter(0)).unwrap();
+        let l = load(&m, &image, None, &args(&argv, &envp), &mut Counter(0)).unwrap();
         check_stack(&m, &image, &l);
         Some((m, image, l))
     }
@@ -557,11 +657,18 @@ mod tests {
     fn garbage_is_not_elf_and_dynamic_needs_the_filesystem() {
         let m = mm();
         let (argv, envp) = (vec![b"prog".to_vec()], vec![]);
-        let e = load(&m, b"#!/bin/sh\n", &args(&argv, &envp), &mut Counter(0)).unwrap_err();
+        let e = load(
+            &m,
+            b"#!/bin/sh\n",
+            None,
+            &args(&argv, &envp),
+            &mut Counter(0),
+        )
+        .unwrap_err();
         assert_eq!(e, LoadError::NotElf);
         assert_eq!(e.errno(), Errno::ENOEXEC);
         let Some(image) = build(&[]) else { return };
-        let e = load(&m, &image, &args(&argv, &envp), &mut Counter(0)).unwrap_err();
+        let e = load(&m, &image, None, &args(&argv, &envp), &mut Counter(0)).unwrap_err();
         assert_eq!(e, LoadError::Dynamic);
     }
 }

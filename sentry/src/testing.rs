@@ -68,7 +68,7 @@ pub fn task() -> Task {
         creds: Credentials::new(0, 0, vec![0]),
         fds,
         rlimits: vec![unlimited; 16],
-        umask: 0o022,
+        fs: crate::vfs::FsContext::at_root(&crate::fsimpl::tmpfs::root_mount(), 0o022),
         comm: b"bench".to_vec(),
         flags: ProcessFlags::default(),
         regs: Registers::default(),

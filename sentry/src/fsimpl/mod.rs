@@ -11,12 +11,15 @@ pub mod eventfd;
 pub mod host;
 pub mod pipe;
 pub mod timerfd;
+pub mod tmpfs;
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use abi::types::{Stat, Termios, Winsize};
 use abi::Errno;
 
+use crate::vfs::file::DirentLayout;
+use crate::vfs::{InodeRef, Location};
 use crate::waiter::WaitQueue;
 
 /// `POLLIN`, `POLLOUT` and friends, as readiness masks.
@@ -131,6 +134,22 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
     fn as_epoll(&self) -> Option<&epoll::Epoll> {
         None
     }
+
+    /// `getdents`/`getdents64`: records of at most `max` bytes in all;
+    /// `EINVAL` if the next one does not fit.
+    fn getdents(&self, _max: usize, _layout: DirentLayout) -> Result<Vec<u8>, Errno> {
+        Err(Errno::ENOTDIR)
+    }
+
+    /// `ftruncate`.
+    fn truncate(&self, _len: u64) -> Result<(), Errno> {
+        Err(Errno::EINVAL)
+    }
+
+    /// The filesystem node behind the file, for files the VFS opened.
+    fn inode(&self) -> Option<&InodeRef> {
+        None
+    }
 }
 
 /// The status flags `F_SETFL` may change (`SETFL_MASK` in Linux).
@@ -143,6 +162,9 @@ pub const SETFL_MASK: i32 =
 pub struct FileDescription {
     imp: Box<dyn FileImpl>,
     flags: AtomicI32,
+    /// Where the file was opened, for files the VFS opened: access-mode
+    /// checks apply, and `fchdir`, `*at` and `/proc/pid/fd` use it.
+    location: Option<Location>,
 }
 
 impl FileDescription {
@@ -152,7 +174,68 @@ impl FileDescription {
         FileDescription {
             imp,
             flags: AtomicI32::new(flags),
+            location: None,
         }
+    }
+
+    /// A description of a file opened at `location`.
+    pub fn at(imp: Box<dyn FileImpl>, flags: i32, location: Location) -> FileDescription {
+        FileDescription {
+            imp,
+            flags: AtomicI32::new(flags),
+            location: Some(location),
+        }
+    }
+
+    pub fn location(&self) -> Option<&Location> {
+        self.location.as_ref()
+    }
+
+    /// Whether it is an `O_PATH` descriptor.
+    pub fn is_path(&self) -> bool {
+        self.flags() & libc::O_PATH != 0
+    }
+
+    /// `EBADF` unless the access mode allows reading (VFS files only;
+    /// other kinds check for themselves).
+    fn check_readable(&self) -> Result<(), Errno> {
+        if self.location.is_some() {
+            let f = self.flags();
+            if f & libc::O_PATH != 0 || f & libc::O_ACCMODE == libc::O_WRONLY {
+                return Err(Errno::EBADF);
+            }
+        }
+        Ok(())
+    }
+
+    /// `EBADF` unless the access mode allows writing.
+    pub fn check_writable(&self) -> Result<(), Errno> {
+        if self.location.is_some() {
+            let f = self.flags();
+            if f & libc::O_PATH != 0 || f & libc::O_ACCMODE == libc::O_RDONLY {
+                return Err(Errno::EBADF);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn getdents(&self, max: usize, layout: DirentLayout) -> Result<Vec<u8>, Errno> {
+        if self.is_path() {
+            return Err(Errno::EBADF);
+        }
+        self.imp.getdents(max, layout)
+    }
+
+    pub fn truncate(&self, len: u64) -> Result<(), Errno> {
+        if self.is_path() {
+            return Err(Errno::EBADF);
+        }
+        self.check_writable().map_err(|_| Errno::EINVAL)?;
+        self.imp.truncate(len)
+    }
+
+    pub fn inode(&self) -> Option<&InodeRef> {
+        self.imp.inode()
     }
 
     /// A description over a host descriptor the sentry owns.
@@ -180,18 +263,29 @@ impl FileDescription {
     }
 
     pub fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
+        self.check_readable()?;
         self.imp.read(buf, self.flags())
     }
 
     pub fn write(&self, buf: &[u8]) -> Result<usize, Errno> {
+        self.check_writable()?;
         self.imp.write(buf, self.flags())
     }
 
     pub fn pread(&self, buf: &mut [u8], pos: u64) -> Result<usize, Errno> {
+        self.check_readable()?;
         self.imp.pread(buf, pos)
     }
 
+    /// `pwrite`; on an `O_APPEND` file Linux appends regardless of `pos`.
     pub fn pwrite(&self, buf: &[u8], pos: u64) -> Result<usize, Errno> {
+        self.check_writable()?;
+        if self.location.is_some() && self.flags() & libc::O_APPEND != 0 {
+            if let Some(inode) = self.imp.inode() {
+                let end = u64::try_from(inode.stat()?.st_size).unwrap_or(0);
+                return self.imp.pwrite(buf, end);
+            }
+        }
         self.imp.pwrite(buf, pos)
     }
 

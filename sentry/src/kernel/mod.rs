@@ -23,9 +23,14 @@ use std::time::{Instant, SystemTime};
 
 use parking_lot::{Condvar, Mutex};
 
+pub use crate::creds::{Credentials, ALL_CAPS};
 use crate::mm::MemoryFile;
 pub use process::Tree;
 pub use task::{Task, TaskSeed};
+
+/// Which version of which file an executable image is: device, inode,
+/// size and mtime.
+type ImageKey = (u64, u64, i64, i64, i64);
 
 /// Sandbox-wide state.
 #[derive(Debug)]
@@ -54,6 +59,10 @@ pub struct Kernel {
     pub programs: Mutex<HashMap<Vec<u8>, Arc<[u8]>>>,
     /// Read-only segments of the programs above, loaded once.
     pub segments: crate::loader::SegmentCache,
+    /// The bytes of every executable and interpreter exec has read, by
+    /// (device, inode, size, mtime): the segment cache refers to them, so
+    /// they are kept.
+    images: Mutex<HashMap<ImageKey, Arc<[u8]>>>,
     /// Host threads running tasks, for the end of the sandbox.
     live: Mutex<usize>,
     all_gone: Condvar,
@@ -99,9 +108,39 @@ impl Kernel {
             timers: Arc::default(),
             programs: Mutex::new(HashMap::new()),
             segments: crate::loader::SegmentCache::default(),
+            images: Mutex::new(HashMap::new()),
             live: Mutex::new(0),
             all_gone: Condvar::new(),
         }
+    }
+
+    /// The whole contents of an executable file, read once per version.
+    pub fn image_of(&self, inode: &crate::vfs::InodeRef) -> Result<Arc<[u8]>, abi::Errno> {
+        let st = inode.stat()?;
+        let key = (
+            st.st_dev,
+            st.st_ino,
+            st.st_size,
+            st.st_mtim.tv_sec,
+            st.st_mtim.tv_nsec,
+        );
+        if let Some(i) = self.images.lock().get(&key) {
+            return Ok(i.clone());
+        }
+        let size = usize::try_from(st.st_size).map_err(|_| abi::Errno::ENOEXEC)?;
+        let mut buf = vec![0u8; size];
+        let mut at = 0;
+        while at < size {
+            let n = inode.read_at(&mut buf[at..], at as u64)?;
+            if n == 0 {
+                break;
+            }
+            at += n;
+        }
+        buf.truncate(at);
+        let image: Arc<[u8]> = Arc::from(buf);
+        self.images.lock().insert(key, image.clone());
+        Ok(image)
     }
 
     /// A task thread starts.
@@ -144,91 +183,6 @@ impl Kernel {
                 (n > 0).then_some((i as u64, n))
             })
             .collect()
-    }
-}
-
-/// Every capability of the kernels we model (`CAP_LAST_CAP` is 40).
-pub const ALL_CAPS: u64 = (1 << 41) - 1;
-/// The capabilities a change of fsuid to or from 0 drops or raises.
-const FS_CAPS: u64 =
-    (1 << 0) | (1 << 1) | (1 << 2) | (1 << 3) | (1 << 4) | (1 << 9) | (1 << 32) | (1 << 27);
-
-/// User and group identity of a task, with its capability sets.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Credentials {
-    pub ruid: u32,
-    pub euid: u32,
-    pub suid: u32,
-    pub fsuid: u32,
-    pub rgid: u32,
-    pub egid: u32,
-    pub sgid: u32,
-    pub fsgid: u32,
-    pub groups: Vec<u32>,
-    pub cap_effective: u64,
-    pub cap_permitted: u64,
-    pub cap_inheritable: u64,
-    pub cap_bounding: u64,
-    pub cap_ambient: u64,
-}
-
-impl Credentials {
-    pub fn new(uid: u32, gid: u32, mut groups: Vec<u32>) -> Credentials {
-        groups.sort_unstable();
-        let caps = if uid == 0 { ALL_CAPS } else { 0 };
-        Credentials {
-            cap_effective: caps,
-            cap_permitted: caps,
-            cap_inheritable: 0,
-            cap_bounding: ALL_CAPS,
-            cap_ambient: 0,
-            ruid: uid,
-            euid: uid,
-            suid: uid,
-            fsuid: uid,
-            rgid: gid,
-            egid: gid,
-            sgid: gid,
-            fsgid: gid,
-            groups,
-        }
-    }
-
-    /// Whether capability `cap` is effective.
-    pub fn has_cap(&self, cap: u32) -> bool {
-        self.cap_effective & (1 << cap) != 0
-    }
-
-    /// Linux's `cap_emulate_setxuid` and the fsuid fixup after a uid
-    /// change from `old`; `keep_caps` is PR_SET_KEEPCAPS.
-    pub fn fix_caps_after_setuid(&mut self, old: &Credentials, keep_caps: bool) {
-        let was_root = old.ruid == 0 || old.euid == 0 || old.suid == 0;
-        let now_root = self.ruid == 0 || self.euid == 0 || self.suid == 0;
-        if was_root && !now_root {
-            if !keep_caps {
-                self.cap_permitted = 0;
-                self.cap_effective = 0;
-            }
-            self.cap_ambient = 0;
-        }
-        if old.euid == 0 && self.euid != 0 {
-            self.cap_effective = 0;
-        }
-        if old.euid != 0 && self.euid == 0 {
-            self.cap_effective = self.cap_permitted;
-        }
-        self.fix_fs_caps(old.fsuid);
-    }
-
-    /// Drops the file-system capabilities when fsuid leaves 0, raises them
-    /// (from permitted) when it becomes 0.
-    pub fn fix_fs_caps(&mut self, old_fsuid: u32) {
-        if old_fsuid == 0 && self.fsuid != 0 {
-            self.cap_effective &= !FS_CAPS;
-        }
-        if old_fsuid != 0 && self.fsuid == 0 {
-            self.cap_effective |= self.cap_permitted & FS_CAPS;
-        }
     }
 }
 

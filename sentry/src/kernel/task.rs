@@ -22,6 +22,7 @@ use super::{Credentials, ExitStatus, Kernel, ProcessFlags};
 use crate::fd::FdTable;
 use crate::mm::MemoryManager;
 use crate::syscalls::{self, Control, Outcome};
+use crate::vfs::FsContext;
 
 /// A completion a vfork parent waits on: the child exec'd or exited.
 #[derive(Debug, Default)]
@@ -70,7 +71,7 @@ pub struct Task {
     pub fds: Arc<Mutex<FdTable>>,
     pub regs: Registers,
     pub rlimits: Arc<Mutex<Vec<Rlimit>>>,
-    pub umask: u32,
+    pub fs: Arc<Mutex<FsContext>>,
     /// `comm`: at most 15 bytes.
     pub comm: Vec<u8>,
     pub clear_child_tid: u64,
@@ -119,7 +120,7 @@ pub struct TaskSeed {
     pub creds: Credentials,
     pub fds: Arc<Mutex<FdTable>>,
     pub rlimits: Arc<Mutex<Vec<Rlimit>>>,
-    pub umask: u32,
+    pub fs: Arc<Mutex<FsContext>>,
     pub comm: Vec<u8>,
     pub clear_child_tid: u64,
     pub flags: ProcessFlags,
@@ -254,7 +255,7 @@ impl Task {
             fds: seed.fds,
             regs: seed.regs,
             rlimits: seed.rlimits,
-            umask: seed.umask,
+            fs: seed.fs,
             comm: seed.comm,
             clear_child_tid: seed.clear_child_tid,
             robust_list: 0,
@@ -275,7 +276,7 @@ pub struct InitSpec {
     pub creds: Credentials,
     pub fds: FdTable,
     pub rlimits: Vec<Rlimit>,
-    pub umask: u32,
+    pub fs: FsContext,
     pub comm: Vec<u8>,
     pub flags: ProcessFlags,
     pub regs: Registers,
@@ -311,7 +312,7 @@ impl Task {
             fds: Arc::new(Mutex::new(spec.fds)),
             regs: spec.regs,
             rlimits,
-            umask: spec.umask,
+            fs: Arc::new(Mutex::new(spec.fs)),
             comm: spec.comm,
             clear_child_tid: 0,
             robust_list: 0,

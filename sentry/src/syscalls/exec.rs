@@ -18,6 +18,9 @@ use crate::kernel::signal::AltStack;
 use crate::kernel::Task;
 use crate::loader::{self, AuxIds, LoadArgs, OsRandom};
 use crate::mm::MemoryManager;
+use crate::syscalls::attr::may_exec;
+use crate::syscalls::path::{lookup_at, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
+use crate::vfs::{is_symlink, Location};
 
 /// Linux's `MAX_ARG_STRLEN`: one argument or environment string.
 const MAX_ARG_STRLEN: usize = 32 * 4096;
@@ -25,36 +28,79 @@ const MAX_ARG_STRLEN: usize = 32 * 4096;
 const MAX_ARG_STRINGS: usize = 0x7FFF_FFFF;
 /// `PATH_MAX`.
 const PATH_MAX: usize = 4096;
-const AT_FDCWD: i32 = -100;
-const AT_EMPTY_PATH: i32 = 0x1000;
-const AT_SYMLINK_NOFOLLOW: i32 = 0x100;
 
 /// Implements execve(2).
 pub fn sys_execve(t: &mut Task, a: &SyscallArgs) -> Result<Control, Errno> {
-    let path = t.mm.read_cstring(a.addr(0), PATH_MAX)?;
-    exec(t, &path, a.addr(1), a.addr(2))
+    let path = t.mm.read_cstring(a.addr(0), PATH_MAX - 1)?;
+    exec(t, AT_FDCWD, &path, 0, a.addr(1), a.addr(2))
 }
 
-/// Implements execveat(2): paths relative to `AT_FDCWD` or absolute.
+/// Implements execveat(2).
 pub fn sys_execveat(t: &mut Task, a: &SyscallArgs) -> Result<Control, Errno> {
     let flags = a.int(4);
     if flags & !(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) != 0 {
         return Err(Errno::EINVAL);
     }
-    let path = t.mm.read_cstring(a.addr(1), PATH_MAX)?;
-    if path.is_empty() {
-        if flags & AT_EMPTY_PATH == 0 {
-            return Err(Errno::ENOENT);
+    let path = t.mm.read_cstring(a.addr(1), PATH_MAX - 1)?;
+    exec(t, a.fd(0), &path, flags, a.addr(2), a.addr(3))
+}
+
+/// Linux's `BINPRM_MAX_RECURSION`: scripts whose interpreter is a script.
+const MAX_INTERP_DEPTH: usize = 4;
+/// Linux's `BINPRM_BUF_SIZE`: how much of a `#!` line is read.
+const BINPRM_BUF_SIZE: usize = 256;
+
+/// The program a path names: its place and its bytes.
+fn find_program(
+    t: &Task,
+    dirfd: i32,
+    path: &[u8],
+    flags: i32,
+) -> Result<(Option<Location>, Arc<[u8]>), Errno> {
+    let found = lookup_at(
+        t,
+        dirfd,
+        path,
+        flags & AT_SYMLINK_NOFOLLOW == 0,
+        flags & AT_EMPTY_PATH != 0,
+    );
+    let loc = match found {
+        Ok(l) => l,
+        Err(Errno::ENOENT) if !path.is_empty() => {
+            // The program `runsc do` was given, when the sandbox has no
+            // root filesystem that holds it.
+            let image = t.kernel.programs.lock().get(path).cloned();
+            return image.map(|i| (None, i)).ok_or(Errno::ENOENT);
         }
-        // Executing an open file needs the filesystem.
-        t.fds.lock().get(a.fd(0))?;
+        Err(e) => return Err(e),
+    };
+    if is_symlink(loc.inode().mode()) {
+        return Err(Errno::ELOOP);
+    }
+    may_exec(t, &loc)?;
+    let image = t.kernel.image_of(loc.inode())?;
+    Ok((Some(loc), image))
+}
+
+/// Splits a `#!` line into the interpreter and its optional argument.
+fn parse_shebang(image: &[u8]) -> Result<(Vec<u8>, Option<Vec<u8>>), Errno> {
+    let head = &image[2..image.len().min(BINPRM_BUF_SIZE)];
+    let line = match head.iter().position(|&b| b == b'\n') {
+        Some(n) => &head[..n],
+        // A line longer than the buffer: Linux fails when the interpreter
+        // name itself does not fit.
+        None => head,
+    };
+    let line = line.trim_ascii();
+    if line.is_empty() {
         return Err(Errno::ENOEXEC);
     }
-    if path[0] != b'/' && a.fd(0) != AT_FDCWD {
-        t.fds.lock().get(a.fd(0))?;
-        return Err(Errno::ENOTDIR);
-    }
-    exec(t, &path, a.addr(2), a.addr(3))
+    let (interp, rest) = match line.iter().position(|&b| b == b' ' || b == b'\t') {
+        Some(n) => (&line[..n], line[n..].trim_ascii()),
+        None => (line, &b""[..]),
+    };
+    let arg = (!rest.is_empty()).then(|| rest.to_vec());
+    Ok((interp.to_vec(), arg))
 }
 
 /// Reads a NULL-terminated array of strings (argv or envp).
@@ -89,24 +135,75 @@ fn read_strings(
     }
 }
 
-fn exec(t: &mut Task, path: &[u8], argv_addr: u64, envp_addr: u64) -> Result<Control, Errno> {
-    if path.is_empty() {
+fn exec(
+    t: &mut Task,
+    dirfd: i32,
+    path: &[u8],
+    flags: i32,
+    argv_addr: u64,
+    envp_addr: u64,
+) -> Result<Control, Errno> {
+    if path.is_empty() && flags & AT_EMPTY_PATH == 0 {
         return Err(Errno::ENOENT);
     }
-    let image = t
-        .kernel
-        .programs
-        .lock()
-        .get(path)
-        .cloned()
-        .ok_or(Errno::ENOENT)?;
     // Linux allows a quarter of the stack limit for arguments, at least
     // 128 KiB.
     let stack_limit = t.rlimit_cur(abi::resource::RLIMIT_STACK);
     let limit = usize::try_from((stack_limit / 4).max(128 * 1024)).unwrap_or(usize::MAX);
     let mut total = 0;
-    let argv = read_strings(t, argv_addr, &mut total, limit)?;
+    let mut argv = read_strings(t, argv_addr, &mut total, limit)?;
     let envp = read_strings(t, envp_addr, &mut total, limit)?;
+
+    // The file, through any `#!` interpreters.
+    let (mut loc, mut image) = find_program(t, dirfd, path, flags)?;
+    let filename: Vec<u8> = if path.is_empty() || (dirfd != AT_FDCWD && path[0] != b'/') {
+        // execveat names the file by its descriptor.
+        let mut f = format!("/dev/fd/{}", dirfd).into_bytes();
+        if !path.is_empty() {
+            f.push(b'/');
+            f.extend_from_slice(path);
+        }
+        f
+    } else {
+        path.to_vec()
+    };
+    let mut depth = 0;
+    while image.starts_with(b"#!") {
+        depth += 1;
+        if depth > MAX_INTERP_DEPTH {
+            return Err(Errno::ELOOP);
+        }
+        let (interp, arg) = parse_shebang(&image)?;
+        let script = if depth == 1 {
+            filename.clone()
+        } else {
+            argv.first().cloned().unwrap_or_default()
+        };
+        let mut new_argv = vec![interp.clone()];
+        new_argv.extend(arg);
+        new_argv.push(script);
+        new_argv.extend(argv.iter().skip(1).cloned());
+        argv = new_argv;
+        (loc, image) = find_program(t, AT_FDCWD, &interp, 0)?;
+    }
+    let interp_image = match loader::interpreter(&image).map_err(|e| e.errno())? {
+        Some(p) => Some(find_program(t, AT_FDCWD, &p, 0)?.1),
+        None => None,
+    };
+    // Set-id bits (not on nosuid mounts or under no_new_privs).
+    let mut creds = t.creds.clone();
+    if let Some(l) = &loc {
+        let st = l.inode().stat()?;
+        if !l.mnt.flags.nosuid && !t.flags.no_new_privs {
+            if st.st_mode & abi::stat::S_ISUID != 0 {
+                creds.euid = st.st_uid;
+            }
+            if st.st_mode & (abi::stat::S_ISGID | 0o010) == (abi::stat::S_ISGID | 0o010) {
+                creds.egid = st.st_gid;
+            }
+        }
+    }
+    let secure = creds.euid != creds.ruid || creds.egid != creds.rgid;
 
     // Build the new image before the point of no return.
     let (space, mut ctx) = t
@@ -122,19 +219,21 @@ fn exec(t: &mut Task, path: &[u8], argv_addr: u64, envp_addr: u64) -> Result<Con
     let args = LoadArgs {
         argv: &argv,
         envp: &envp,
-        execfn: path,
+        execfn: &filename,
         ids: AuxIds {
-            uid: t.creds.ruid,
-            euid: t.creds.euid,
-            gid: t.creds.rgid,
-            egid: t.creds.egid,
+            uid: creds.ruid,
+            euid: creds.euid,
+            gid: creds.rgid,
+            egid: creds.egid,
         },
         hwcap: t.kernel.hwcap.0,
         hwcap2: t.kernel.hwcap.1,
         stack_limit,
         segments: Some(&t.kernel.segments),
+        secure,
     };
-    let loaded = loader::load(&mm, &image, &args, &mut OsRandom).map_err(|e| e.errno())?;
+    let loaded = loader::load(&mm, &image, interp_image.as_deref(), &args, &mut OsRandom)
+        .map_err(|e| e.errno())?;
     let fp = ctx.fp_state().map_err(|_| Errno::ENOMEM)?;
     ctx.set_fp_state(&FpState::initial(&fp))
         .map_err(|_| Errno::ENOMEM)?;
@@ -162,6 +261,12 @@ fn exec(t: &mut Task, path: &[u8], argv_addr: u64, envp_addr: u64) -> Result<Con
     t.alt_stack = AltStack::default();
     // Capabilities across exec of a file without file capabilities: root
     // gets its bounding set, others keep only their ambient set.
+    t.creds.euid = creds.euid;
+    t.creds.egid = creds.egid;
+    t.creds.suid = creds.euid;
+    t.creds.sgid = creds.egid;
+    t.creds.fsuid = creds.euid;
+    t.creds.fsgid = creds.egid;
     let c = &mut t.creds;
     if c.euid == 0 || c.ruid == 0 {
         c.cap_permitted = (c.cap_inheritable | c.cap_bounding) & c.cap_bounding;
@@ -176,7 +281,7 @@ fn exec(t: &mut Task, path: &[u8], argv_addr: u64, envp_addr: u64) -> Result<Con
     t.flags.keep_caps = false;
     t.saved_mask = None;
     t.restart = None;
-    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
+    let name = filename.rsplit(|&b| b == b'/').next().unwrap_or(&filename);
     t.comm = name[..name.len().min(15)].to_vec();
     t.shared.set_interrupter(Some(t.ctx.interrupter()));
     t.note_host_pid();

@@ -1,4 +1,4 @@
-//! Descriptors: open (no filesystem yet), close, dup*, fcntl, ioctl, fstat.
+//! Descriptors: close, dup*, fcntl, ioctl, fstat, pipes.
 
 use abi::fcntl::*;
 use abi::ioctl::*;
@@ -10,28 +10,6 @@ use std::sync::Arc;
 use crate::arch::SyscallArgs;
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
-
-/// `PATH_MAX`, including the NUL.
-const PATH_MAX: usize = 4096;
-
-fn path_lookup(t: &Task, addr: u64) -> Result<u64, Errno> {
-    let path = t.mm.read_cstring(addr, PATH_MAX - 1)?;
-    if path.is_empty() {
-        return Err(Errno::ENOENT);
-    }
-    // There is no filesystem in the sandbox until the filesystem issue.
-    Err(Errno::ENOENT)
-}
-
-/// Implements open(2): ENOENT for every path until the filesystem lands.
-pub fn sys_open(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    path_lookup(t, a.addr(0))
-}
-
-/// Implements openat(2): ENOENT for every path until the filesystem lands.
-pub fn sys_openat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    path_lookup(t, a.addr(1))
-}
 
 /// Implements close(2).
 pub fn sys_close(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
@@ -171,79 +149,6 @@ pub fn sys_fstat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let st = file.stat()?;
     t.mm.write_obj(a.addr(1), &st)?;
     Ok(0)
-}
-
-/// The flags newfstatat accepts.
-const STAT_FLAGS: i32 = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH;
-
-/// Implements newfstatat(2): `AT_EMPTY_PATH` on a descriptor is fstat; a
-/// path finds nothing until the filesystem lands.
-pub fn sys_newfstatat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let (dirfd, path_addr, flags) = (a.fd(0), a.addr(1), a.int(3));
-    if flags & !STAT_FLAGS != 0 {
-        return Err(Errno::EINVAL);
-    }
-    let path = if path_addr == 0 && flags & AT_EMPTY_PATH != 0 {
-        Vec::new()
-    } else {
-        t.mm.read_cstring(path_addr, PATH_MAX - 1)?
-    };
-    if path.is_empty() {
-        if flags & AT_EMPTY_PATH == 0 {
-            return Err(Errno::ENOENT);
-        }
-        if dirfd == AT_FDCWD {
-            return Err(Errno::ENOENT);
-        }
-        let file = t.fds.lock().get(dirfd)?;
-        let st = file.stat()?;
-        t.mm.write_obj(a.addr(2), &st)?;
-        return Ok(0);
-    }
-    relative_lookup(t, dirfd, &path)
-}
-
-/// A path relative to `dirfd`: the descriptor must be a directory, and
-/// none of the standard streams is one.
-fn relative_lookup(t: &Task, dirfd: i32, path: &[u8]) -> Result<u64, Errno> {
-    if path.first() != Some(&b'/') && dirfd != AT_FDCWD {
-        t.fds.lock().get(dirfd)?;
-        return Err(Errno::ENOTDIR);
-    }
-    Err(Errno::ENOENT)
-}
-
-/// Implements stat(2) and lstat(2): nothing to find yet.
-pub fn sys_stat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    path_lookup(t, a.addr(0))
-}
-
-/// Implements readlink(2): nothing to find yet.
-pub fn sys_readlink(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    if a.int(2) <= 0 {
-        return Err(Errno::EINVAL);
-    }
-    path_lookup(t, a.addr(0))
-}
-
-/// Implements readlinkat(2): nothing to find yet.
-pub fn sys_readlinkat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    if a.int(3) <= 0 {
-        return Err(Errno::EINVAL);
-    }
-    let path = t.mm.read_cstring(a.addr(1), PATH_MAX - 1)?;
-    if path.is_empty() {
-        return Err(Errno::ENOENT);
-    }
-    relative_lookup(t, a.fd(0), &path)
-}
-
-/// Implements access(2): nothing to find yet.
-pub fn sys_access(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    if a.int(1) & !7 != 0 {
-        return Err(Errno::EINVAL);
-    }
-    path_lookup(t, a.addr(0))
 }
 
 /// Installs a new description at the lowest free descriptor; returns it.

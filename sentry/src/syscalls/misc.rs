@@ -36,8 +36,9 @@ pub fn sys_uname(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 
 /// Implements umask(2).
 pub fn sys_umask(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let old = t.umask;
-    t.umask = a.uint(0) & 0o777;
+    let mut fs = t.fs.lock();
+    let old = fs.umask;
+    fs.umask = a.uint(0) & 0o777;
     Ok(u64::from(old))
 }
 

@@ -1,6 +1,7 @@
 //! The system call table and dispatch. One module per family decodes the
 //! arguments and calls into the kernel.
 
+pub(crate) mod attr;
 mod exec;
 mod exit;
 mod fd;
@@ -8,6 +9,9 @@ mod futex;
 mod identity;
 mod misc;
 mod mmap;
+mod namei;
+mod open;
+pub(crate) mod path;
 mod poll;
 mod process;
 mod read_write;

@@ -180,6 +180,11 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
     } else {
         Arc::new(Mutex::new(t.fds.lock().clone()))
     };
+    let fs = if f.contains(F::CLONE_FS) {
+        t.fs.clone()
+    } else {
+        Arc::new(Mutex::new(t.fs.lock().clone()))
+    };
     let rlimits = if thread {
         t.rlimits.clone()
     } else {
@@ -279,7 +284,7 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
         creds: t.creds.clone(),
         fds,
         rlimits,
-        umask: t.umask,
+        fs,
         comm: t.comm.clone(),
         clear_child_tid: if f.contains(F::CLONE_CHILD_CLEARTID) {
             req.child_tid

@@ -7,8 +7,8 @@ use abi::sysno as nr;
 use abi::Errno;
 
 use super::{
-    exec, exit, fd, futex, identity, misc, mmap, poll, process, read_write, rusage, sched, signal,
-    time, timer, Control,
+    attr, exec, exit, fd, futex, identity, misc, mmap, namei, open, poll, process, read_write,
+    rusage, sched, signal, time, timer, Control,
 };
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
@@ -114,23 +114,102 @@ fn linux64() -> Vec<(u32, Entry)> {
     vec![
         (nr::READ, supported("read", read_write::sys_read)),
         (nr::WRITE, supported("write", read_write::sys_write)),
-        (
-            nr::OPEN,
-            partial("open", fd::sys_open, "no filesystem yet: ENOENT"),
-        ),
-        (
-            nr::STAT,
-            partial("stat", fd::sys_stat, "no filesystem yet: ENOENT"),
-        ),
-        (
-            nr::LSTAT,
-            partial("lstat", fd::sys_stat, "no filesystem yet: ENOENT"),
-        ),
         (nr::CLOSE, supported("close", fd::sys_close)),
+        (nr::OPEN, supported("open", open::sys_open)),
+        (nr::OPENAT, supported("openat", open::sys_openat)),
         (
-            nr::FSTAT,
-            partial("fstat", fd::sys_fstat, "host-backed standard streams only"),
+            nr::OPENAT2,
+            partial("openat2", open::sys_openat2, "RESOLVE_CACHED is ignored"),
         ),
+        (nr::CREAT, supported("creat", open::sys_creat)),
+        (nr::STAT, supported("stat", namei::sys_stat)),
+        (nr::LSTAT, supported("lstat", namei::sys_lstat)),
+        (
+            nr::NEWFSTATAT,
+            supported("newfstatat", namei::sys_newfstatat),
+        ),
+        (
+            nr::STATX,
+            partial(
+                "statx",
+                namei::sys_statx,
+                "basic fields and mount id; no birth time",
+            ),
+        ),
+        (nr::GETDENTS, supported("getdents", namei::sys_getdents)),
+        (
+            nr::GETDENTS64,
+            supported("getdents64", namei::sys_getdents64),
+        ),
+        (nr::READLINK, supported("readlink", namei::sys_readlink)),
+        (
+            nr::READLINKAT,
+            supported("readlinkat", namei::sys_readlinkat),
+        ),
+        (nr::MKDIR, supported("mkdir", namei::sys_mkdir)),
+        (nr::MKDIRAT, supported("mkdirat", namei::sys_mkdirat)),
+        (nr::MKNOD, supported("mknod", namei::sys_mknod)),
+        (nr::MKNODAT, supported("mknodat", namei::sys_mknodat)),
+        (nr::SYMLINK, supported("symlink", namei::sys_symlink)),
+        (nr::SYMLINKAT, supported("symlinkat", namei::sys_symlinkat)),
+        (nr::LINK, supported("link", namei::sys_link)),
+        (nr::LINKAT, supported("linkat", namei::sys_linkat)),
+        (nr::UNLINK, supported("unlink", namei::sys_unlink)),
+        (nr::UNLINKAT, supported("unlinkat", namei::sys_unlinkat)),
+        (nr::RMDIR, supported("rmdir", namei::sys_rmdir)),
+        (nr::RENAME, supported("rename", namei::sys_rename)),
+        (nr::RENAMEAT, supported("renameat", namei::sys_renameat)),
+        (
+            nr::RENAMEAT2,
+            partial(
+                "renameat2",
+                namei::sys_renameat2,
+                "RENAME_WHITEOUT is EINVAL",
+            ),
+        ),
+        (nr::CHDIR, supported("chdir", namei::sys_chdir)),
+        (nr::FCHDIR, supported("fchdir", namei::sys_fchdir)),
+        (nr::GETCWD, supported("getcwd", namei::sys_getcwd)),
+        (nr::CHROOT, supported("chroot", namei::sys_chroot)),
+        (nr::ACCESS, supported("access", attr::sys_access)),
+        (nr::FACCESSAT, supported("faccessat", attr::sys_faccessat)),
+        (
+            nr::FACCESSAT2,
+            supported("faccessat2", attr::sys_faccessat2),
+        ),
+        (nr::CHMOD, supported("chmod", attr::sys_chmod)),
+        (nr::FCHMOD, supported("fchmod", attr::sys_fchmod)),
+        (nr::FCHMODAT, supported("fchmodat", attr::sys_fchmodat)),
+        (nr::FCHMODAT2, supported("fchmodat2", attr::sys_fchmodat2)),
+        (nr::CHOWN, supported("chown", attr::sys_chown)),
+        (nr::FCHOWN, supported("fchown", attr::sys_fchown)),
+        (nr::LCHOWN, supported("lchown", attr::sys_lchown)),
+        (nr::FCHOWNAT, supported("fchownat", attr::sys_fchownat)),
+        (nr::UTIMENSAT, supported("utimensat", attr::sys_utimensat)),
+        (nr::UTIMES, supported("utimes", attr::sys_utimes)),
+        (nr::FUTIMESAT, supported("futimesat", attr::sys_futimesat)),
+        (nr::UTIME, supported("utime", attr::sys_utime)),
+        (nr::TRUNCATE, supported("truncate", attr::sys_truncate)),
+        (nr::FTRUNCATE, supported("ftruncate", attr::sys_ftruncate)),
+        (nr::FSYNC, supported("fsync", attr::sys_fsync)),
+        (nr::FDATASYNC, supported("fdatasync", attr::sys_fsync)),
+        (nr::SYNC, supported("sync", attr::sys_sync)),
+        (nr::SYNCFS, supported("syncfs", attr::sys_syncfs)),
+        (nr::STATFS, supported("statfs", attr::sys_statfs)),
+        (nr::FSTATFS, supported("fstatfs", attr::sys_fstatfs)),
+        (
+            nr::FALLOCATE,
+            partial(
+                "fallocate",
+                attr::sys_fallocate,
+                "modes 0, KEEP_SIZE and PUNCH_HOLE",
+            ),
+        ),
+        (
+            nr::FADVISE64,
+            partial("fadvise64", attr::sys_fadvise64, "advice has no effect"),
+        ),
+        (nr::FSTAT, supported("fstat", fd::sys_fstat)),
         (nr::LSEEK, supported("lseek", read_write::sys_lseek)),
         (
             nr::MMAP,
@@ -175,10 +254,6 @@ fn linux64() -> Vec<(u32, Entry)> {
                 mmap::sys_madvise,
                 "advice other than DONTNEED/REMOVE/*FORK is accepted and ignored",
             ),
-        ),
-        (
-            nr::ACCESS,
-            partial("access", fd::sys_access, "no filesystem yet: ENOENT"),
         ),
         (nr::DUP, supported("dup", fd::sys_dup)),
         (nr::PIPE, supported("pipe", fd::sys_pipe)),
@@ -365,10 +440,6 @@ fn linux64() -> Vec<(u32, Entry)> {
                 "descriptor and status flags; no locks yet",
             ),
         ),
-        (
-            nr::READLINK,
-            partial("readlink", fd::sys_readlink, "no filesystem yet: ENOENT"),
-        ),
         (nr::GETRLIMIT, supported("getrlimit", misc::sys_getrlimit)),
         (nr::SETRLIMIT, supported("setrlimit", misc::sys_setrlimit)),
         (
@@ -506,26 +577,6 @@ fn linux64() -> Vec<(u32, Entry)> {
             supported("clock_nanosleep", time::sys_clock_nanosleep),
         ),
         (nr::EXIT_GROUP, control("exit_group", exit::sys_exit_group)),
-        (
-            nr::OPENAT,
-            partial("openat", fd::sys_openat, "no filesystem yet: ENOENT"),
-        ),
-        (
-            nr::NEWFSTATAT,
-            partial(
-                "newfstatat",
-                fd::sys_newfstatat,
-                "AT_EMPTY_PATH on descriptors; no filesystem yet",
-            ),
-        ),
-        (
-            nr::READLINKAT,
-            partial(
-                "readlinkat",
-                fd::sys_readlinkat,
-                "no filesystem yet: ENOENT",
-            ),
-        ),
         (nr::DUP3, supported("dup3", fd::sys_dup3)),
         (nr::PRLIMIT64, supported("prlimit64", misc::sys_prlimit64)),
         (nr::GETCPU, supported("getcpu", sched::sys_getcpu)),
