@@ -5,6 +5,7 @@
 //! kill, delete, ...) come with the runtime issue.
 
 mod do_cmd;
+mod gofer_cmd;
 mod host;
 
 use std::process::ExitCode;
@@ -45,6 +46,9 @@ enum Command {
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
         format: TableFormat,
     },
+    /// Serve a container's files to the sentry (started by runsc itself).
+    #[command(hide = true)]
+    Gofer(gofer_cmd::GoferArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Do(args) => do_cmd::run(&cli, args),
+        Command::Gofer(args) => gofer_cmd::run(args),
         Command::Syscalls { format } => {
             print_syscalls(*format);
             Ok(ExitCode::SUCCESS)
