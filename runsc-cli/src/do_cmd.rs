@@ -1,13 +1,13 @@
 //! `runsc do`: run a program in a throwaway sandbox.
 
-use std::ffi::OsString;
-use std::os::fd::OwnedFd;
+use std::ffi::{OsStr, OsString};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
-use sentry::{BootConfig, ExitStatus};
+use sentry::{BootConfig, ExitStatus, RootFs};
 
 use crate::{host, Cli};
 
@@ -26,34 +26,110 @@ pub struct DoArgs {
     /// The sandbox's hostname.
     #[arg(long, default_value = "runsc")]
     hostname: String,
+    /// The root filesystem: a host directory the gofer serves (default:
+    /// the host's root, read-only).
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    root_dir: PathBuf,
+    /// `memory`: the root is read-only and changes go to a memory layer
+    /// (the default); `none`: changes are written through to the root
+    /// directory.
+    #[arg(long, value_enum, default_value_t = Overlay::Memory)]
+    overlay: Overlay,
+    /// The working directory in the sandbox (default: the current one,
+    /// when the root is the host's).
+    #[arg(long, value_name = "DIR")]
+    cwd: Option<PathBuf>,
+    /// Set an environment variable (NAME=VALUE); repeatable. The sandbox
+    /// otherwise inherits runsc's environment.
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    env: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Overlay {
+    Memory,
+    None,
 }
 
 /// Finds `program` as a shell would: a name with a slash is a path,
-/// anything else is looked up in PATH.
-fn resolve(program: &Path) -> anyhow::Result<PathBuf> {
+/// anything else is looked up in PATH, inside the root directory.
+fn resolve(program: &Path, root: &Path, path_var: &OsStr) -> anyhow::Result<PathBuf> {
     if program.as_os_str().as_bytes().contains(&b'/') {
         return Ok(program.to_path_buf());
     }
-    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
-    for dir in std::env::split_paths(&path) {
+    for dir in std::env::split_paths(path_var) {
         let candidate = dir.join(program);
-        if candidate.is_file() {
+        let on_host = root.join(candidate.strip_prefix("/").unwrap_or(&candidate));
+        if on_host.is_file() {
             return Ok(candidate);
         }
     }
     bail!("{}: not found in PATH", program.display())
 }
 
-pub fn run(cli: &Cli, args: &DoArgs) -> anyhow::Result<ExitCode> {
-    let path = resolve(Path::new(&args.program))?;
-    let file = std::fs::File::open(&path).with_context(|| format!("open {}", path.display()))?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        bail!("{}: is a directory", path.display());
+/// Starts `runsc gofer` serving `root` on one end of a socket pair;
+/// returns the other end.
+fn start_gofer(root: &Path, read_only: bool) -> anyhow::Result<OwnedFd> {
+    use nix::sys::socket::{socketpair, AddressFamily, SockFlag, SockType};
+    let (ours, theirs) = socketpair(
+        AddressFamily::Unix,
+        SockType::SeqPacket,
+        None,
+        SockFlag::empty(),
+    )
+    .context("socketpair for the gofer")?;
+    nix::fcntl::fcntl(
+        ours.as_raw_fd(),
+        nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::FD_CLOEXEC),
+    )
+    .context("close-on-exec")?;
+    let exe = std::env::current_exe().context("find runsc")?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("gofer")
+        .arg("--root")
+        .arg(root)
+        .arg("--sock-fd")
+        .arg(theirs.as_raw_fd().to_string())
+        .stdin(std::process::Stdio::null());
+    if read_only {
+        cmd.arg("--read-only");
     }
-    let executable: OwnedFd = file.into();
+    // The child inherits `theirs` (not close-on-exec); it ends when the
+    // sentry's end closes.
+    cmd.spawn().context("start the gofer")?;
+    drop(theirs);
+    Ok(ours)
+}
+
+pub fn run(cli: &Cli, args: &DoArgs) -> anyhow::Result<ExitCode> {
+    let mut env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+    for e in &args.env {
+        let Some((k, v)) = e.split_once('=') else {
+            bail!("--env {e}: expected NAME=VALUE");
+        };
+        env.retain(|(name, _)| name.as_bytes() != k.as_bytes());
+        env.push((k.into(), v.into()));
+    }
+    let path_var = env.iter().find(|(k, _)| k == "PATH").map_or_else(
+        || OsString::from("/usr/local/bin:/usr/bin:/bin"),
+        |(_, v)| v.clone(),
+    );
+    let root = std::fs::canonicalize(&args.root_dir)
+        .with_context(|| format!("--root-dir {}", args.root_dir.display()))?;
+    let path = resolve(Path::new(&args.program), &root, &path_var)?;
+    let cwd = match &args.cwd {
+        Some(c) => c.as_os_str().as_bytes().to_vec(),
+        None if root == Path::new("/") => std::env::current_dir()
+            .map(|d| d.as_os_str().as_bytes().to_vec())
+            .unwrap_or_else(|_| b"/".to_vec()),
+        None => b"/".to_vec(),
+    };
+    let overlay = args.overlay == Overlay::Memory;
+    let sock = start_gofer(&root, overlay)?;
     let mut argv = vec![args.program.as_bytes().to_vec()];
     argv.extend(args.args.iter().map(|a| a.as_bytes().to_vec()));
-    let envp = std::env::vars_os()
+    let envp = env
+        .iter()
         .map(|(k, v)| {
             let mut e = k.as_bytes().to_vec();
             e.push(b'=');
@@ -62,10 +138,11 @@ pub fn run(cli: &Cli, args: &DoArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let config = BootConfig {
-        executable,
+        root: RootFs::Gofer { sock, overlay },
+        program: path.as_os_str().as_bytes().to_vec(),
         argv,
         envp,
-        execfn: path.as_os_str().as_bytes().to_vec(),
+        cwd,
         stdio: host::stdio()?,
         hostname: args.hostname.as_bytes().to_vec(),
         uid: 0,
@@ -82,7 +159,11 @@ pub fn run(cli: &Cli, args: &DoArgs) -> anyhow::Result<ExitCode> {
     };
     let report = match sentry::run(config) {
         Ok(r) => r,
-        Err(sentry::BootError::Load(e)) => bail!("{}: {e}", path.display()),
+        Err(sentry::BootError::Exec(e)) => bail!(
+            "{}: {}",
+            path.display(),
+            e.description().unwrap_or("exec failed")
+        ),
         Err(e) => return Err(anyhow::Error::new(e).context("sandbox")),
     };
     if cli.debug || cli.strace {

@@ -13,18 +13,28 @@ use crate::fsimpl::FileDescription;
 use crate::kernel::process::ProcState;
 use crate::kernel::task::{self, InitSpec};
 use crate::kernel::{Credentials, ExitStatus, Kernel, KernelParts, ProcessFlags, Task};
-use crate::loader::{self, AuxIds, LoadArgs, LoadError, OsRandom};
 use crate::mm::{MemoryFile, MemoryManager};
+
+/// The sandbox's root filesystem.
+#[derive(Debug)]
+pub enum RootFs {
+    /// An empty tmpfs.
+    Memory,
+    /// The directory a gofer serves on this socket; with `overlay`, under
+    /// a memory layer that takes every change.
+    Gofer { sock: OwnedFd, overlay: bool },
+}
 
 /// Everything the sentry needs to start a workload; `runsc` fills it in.
 #[derive(Debug)]
 pub struct BootConfig {
-    /// The executable, opened by the CLI (the sentry opens no host path).
-    pub executable: OwnedFd,
+    pub root: RootFs,
+    /// The program's path in the sandbox, as execve gets it.
+    pub program: Vec<u8>,
     pub argv: Vec<Vec<u8>>,
     pub envp: Vec<Vec<u8>>,
-    /// The path the program was started as (`AT_EXECFN`).
-    pub execfn: Vec<u8>,
+    /// The working directory in the sandbox.
+    pub cwd: Vec<u8>,
     /// Host descriptors for the workload's fds 0, 1 and 2.
     pub stdio: [OwnedFd; 3],
     pub hostname: Vec<u8>,
@@ -51,10 +61,12 @@ pub enum BootError {
     MemoryFile(#[from] crate::mm::memfile::MemoryFileError),
     #[error("start the platform")]
     Platform(#[source] platform::PlatformError),
-    #[error("read the executable")]
-    ReadExecutable(#[source] std::io::Error),
-    #[error("load the executable: {0}")]
-    Load(#[source] LoadError),
+    #[error("connect to the gofer: {0}")]
+    Gofer(abi::Errno),
+    #[error("working directory {path}: {errno}")]
+    Cwd { path: String, errno: abi::Errno },
+    #[error("{0}")]
+    Exec(abi::Errno),
     #[error("platform failure while running the workload")]
     Run(#[source] platform::PlatformError),
     #[error("the memory manager lost its address space")]
@@ -79,29 +91,6 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
     let as_dyn: Arc<dyn AddressSpace> = space;
     let mm = Arc::new(MemoryManager::new(as_dyn, file.clone(), MAX_USER_ADDRESS));
 
-    let image = read_all(&config.executable).map_err(BootError::ReadExecutable)?;
-    let stack_limit = config
-        .rlimits
-        .get(abi::resource::RLIMIT_STACK as usize)
-        .map_or(8 << 20, |l| l.rlim_cur);
-    let args = LoadArgs {
-        argv: &config.argv,
-        envp: &config.envp,
-        execfn: &config.execfn,
-        ids: AuxIds {
-            uid: config.uid,
-            euid: config.uid,
-            gid: config.gid,
-            egid: config.gid,
-        },
-        hwcap: config.hwcap,
-        hwcap2: config.hwcap2,
-        stack_limit,
-        segments: None,
-        secure: false,
-    };
-    let loaded = loader::load(&mm, &image, None, &args, &mut OsRandom).map_err(BootError::Load)?;
-
     let kernel = Arc::new(Kernel::new(
         &config.hostname,
         config.num_cpus,
@@ -113,44 +102,62 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
             hwcap: (config.hwcap, config.hwcap2),
         },
     ));
-    {
-        // Until the filesystem issue, exec finds the program by the names
-        // it was started as.
-        let image: Arc<[u8]> = Arc::from(image);
-        let mut programs = kernel.programs.lock();
-        programs.insert(config.execfn.clone(), image.clone());
-        if let Some(arg0) = config.argv.first() {
-            programs.insert(arg0.clone(), image);
-        }
-    }
-    let root_mount = crate::fsimpl::tmpfs::root_mount();
+    let root_mount = mount_root(config.root)?;
     mount_tmp(&root_mount);
+    mount_at(
+        &root_mount,
+        b"dev",
+        crate::fsimpl::dev::new_devfs(),
+        "devtmpfs",
+        "udev",
+    );
+    // The host's /proc and /sys never show through: until the sandbox's
+    // own are built, empty directories stand there.
+    for name in [&b"proc"[..], b"sys"] {
+        let empty = crate::fsimpl::tmpfs::Tmpfs::new_root(0, 0o555, 0, 0);
+        mount_at(&root_mount, name, empty, "tmpfs", "none");
+    }
+
     let mut fds = FdTable::default();
     for (i, host) in config.stdio.into_iter().enumerate() {
         let fd = i32::try_from(i).expect("three");
         fds.insert_at(fd, Arc::new(FileDescription::from_host(host)), false, 3)
             .expect("fds 0-2 are below any limit");
     }
-    let mut ctx: Box<dyn Context> = Box::new(ctx);
-    // The stub inherited the factory's FP registers: start the program
-    // with the clean state Linux gives a new program instead.
-    let fp = ctx.fp_state().map_err(BootError::Platform)?;
-    ctx.set_fp_state(&platform::FpState::initial(&fp))
-        .map_err(BootError::Platform)?;
+    let ctx: Box<dyn Context> = Box::new(ctx);
     let spec = InitSpec {
         creds: Credentials::new(config.uid, config.gid, config.groups),
         fds,
         rlimits: config.rlimits,
         fs: crate::vfs::FsContext::at_root(&root_mount, config.umask),
-        comm: comm_of(&config.execfn),
+        comm: comm_of(&config.program),
         flags: ProcessFlags {
             dumpable: true,
             nice: config.nice,
             ..ProcessFlags::default()
         },
-        regs: Registers::initial(loaded.entry, loaded.stack_pointer),
+        regs: Registers::default(),
     };
-    let task = Task::new_init(kernel.clone(), ctx, mm, spec);
+    let mut task = Task::new_init(kernel.clone(), ctx, mm, spec);
+    if !config.cwd.is_empty() {
+        let ctx = task.fs.lock().clone();
+        let cwd = crate::vfs::Resolver::new(&ctx.root, &task.creds)
+            .resolve(&ctx.cwd, &config.cwd, true)
+            .and_then(|l| {
+                if crate::vfs::is_dir(l.inode().mode()) {
+                    Ok(l)
+                } else {
+                    Err(abi::Errno::ENOTDIR)
+                }
+            })
+            .map_err(|errno| BootError::Cwd {
+                path: String::from_utf8_lossy(&config.cwd).into_owned(),
+                errno,
+            })?;
+        task.fs.lock().cwd = cwd;
+    }
+    crate::syscalls::exec_boot(&mut task, &config.program, config.argv, config.envp)
+        .map_err(BootError::Exec)?;
     kernel.thread_started();
     let thread_status = task::run(task);
     kernel.thread_ended();
@@ -166,46 +173,76 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
     })
 }
 
-fn read_all(fd: &OwnedFd) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut f = std::fs::File::from(fd.try_clone()?);
-    let mut v = Vec::new();
-    f.read_to_end(&mut v)?;
-    Ok(v)
+/// The root mount: tmpfs, or the gofer's directory (under the overlay).
+fn mount_root(root: RootFs) -> Result<Arc<crate::vfs::Mount>, BootError> {
+    use crate::fsimpl::{gofer::GoferFs, overlay::Overlay, tmpfs};
+    use crate::vfs::{Dentry, InodeRef, Mount};
+    match root {
+        RootFs::Memory => Ok(tmpfs::root_mount()),
+        RootFs::Gofer { sock, overlay } => {
+            let client = gofer::Client::connect(sock).map_err(BootError::Gofer)?;
+            let lower = GoferFs::mount(client).map_err(BootError::Gofer)?;
+            let st = crate::vfs::Inode::stat(&*lower).map_err(BootError::Gofer)?;
+            let inode: InodeRef = if overlay {
+                let upper =
+                    tmpfs::Tmpfs::new_root(u64::MAX / 2, st.st_mode & 0o7777, st.st_uid, st.st_gid);
+                Overlay::new_root(upper, lower)
+            } else {
+                lower
+            };
+            let fs_type = if overlay { "overlay" } else { "9p" };
+            Ok(Mount::new_root(Dentry::new_root(inode), fs_type, "rootfs"))
+        }
+    }
+}
+
+/// Mounts `fs` on the directory `name` of the root, making the directory
+/// (in memory) if the root lacks it.
+fn mount_at(
+    root: &Arc<crate::vfs::Mount>,
+    name: &[u8],
+    fs: crate::vfs::InodeRef,
+    fs_type: &'static str,
+    source: &str,
+) {
+    use crate::vfs::{Dentry, Location, Mount, MountFlags, NewKind, NewNode};
+    let top = Location::root_of(root);
+    let dentry = match top.dentry.lookup(name) {
+        Ok(d) => d,
+        Err(_) => {
+            let made = top.inode().create(
+                name,
+                &NewNode {
+                    kind: NewKind::Directory,
+                    mode: 0o755,
+                    uid: 0,
+                    gid: 0,
+                },
+            );
+            match made {
+                Ok(inode) => top.dentry.add_child(name, inode),
+                // A read-only root without the directory: nowhere to mount.
+                Err(_) => return,
+            }
+        }
+    };
+    Mount::attach(
+        &Location::new(root.clone(), dentry),
+        Dentry::new_root(fs),
+        MountFlags::default(),
+        fs_type,
+        source,
+    );
+}
+
+/// Gives the sandbox its own `/tmp`: a tmpfs, world-writable and sticky.
+fn mount_tmp(root: &Arc<crate::vfs::Mount>) {
+    let fs = crate::fsimpl::tmpfs::Tmpfs::new_root(1 << 30, 0o1777, 0, 0);
+    mount_at(root, b"tmp", fs, "tmpfs", "tmpfs");
 }
 
 /// `comm` after exec: the file name, truncated to 15 bytes.
 fn comm_of(path: &[u8]) -> Vec<u8> {
     let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
     name[..name.len().min(15)].to_vec()
-}
-
-/// Gives the sandbox its own `/tmp`: a tmpfs, world-writable and sticky.
-fn mount_tmp(root: &Arc<crate::vfs::Mount>) {
-    use crate::vfs::{Dentry, Location, Mount, MountFlags, NewKind, NewNode};
-    let top = Location::root_of(root);
-    let made = top.inode().create(
-        b"tmp",
-        &NewNode {
-            kind: NewKind::Directory,
-            mode: 0o1777,
-            uid: 0,
-            gid: 0,
-        },
-    );
-    let dentry = match made {
-        Ok(inode) => top.dentry.add_child(b"tmp", inode),
-        Err(_) => match top.dentry.lookup(b"tmp") {
-            Ok(d) => d,
-            Err(_) => return,
-        },
-    };
-    let fs = crate::fsimpl::tmpfs::Tmpfs::new_root(1 << 30, 0o1777, 0, 0);
-    Mount::attach(
-        &Location::new(root.clone(), dentry),
-        Dentry::new_root(fs),
-        MountFlags::default(),
-        "tmpfs",
-        "tmpfs",
-    );
 }

@@ -133,6 +133,16 @@ impl FdTable {
         Ok(e.file)
     }
 
+    /// Every open descriptor, in order.
+    pub fn open_fds(&self) -> Vec<i32> {
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.is_some())
+            .filter_map(|(i, _)| i32::try_from(i).ok())
+            .collect()
+    }
+
     /// The number of open descriptors.
     pub fn len(&self) -> usize {
         self.entries.iter().filter(|e| e.is_some()).count()

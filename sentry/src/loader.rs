@@ -74,21 +74,35 @@ pub struct LoadArgs<'a> {
     pub secure: bool,
 }
 
-/// The memory of read-only segments already loaded, by (image, segment):
-/// exec of a program the sandbox ran before shares its text and constants
-/// instead of copying them again. Each entry holds one reference to its
-/// memory-file range.
-#[derive(Debug, Default)]
-pub struct SegmentCache {
-    entries: parking_lot::Mutex<std::collections::HashMap<(usize, usize), (u64, u64)>>,
+/// Memory-file ranges already filled, by what filled them. Each entry
+/// holds one reference to its range.
+#[derive(Debug)]
+pub struct PageCache<K> {
+    entries: parking_lot::Mutex<std::collections::HashMap<K, (u64, u64)>>,
 }
 
-impl SegmentCache {
-    fn get(&self, key: (usize, usize)) -> Option<(u64, u64)> {
-        self.entries.lock().get(&key).copied()
+impl<K> Default for PageCache<K> {
+    fn default() -> Self {
+        PageCache {
+            entries: parking_lot::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+}
+
+/// The memory of read-only segments already loaded, by (image, segment):
+/// exec of a program the sandbox ran before shares its text and constants
+/// instead of copying them again.
+pub type SegmentCache = PageCache<(usize, usize)>;
+
+impl<K: std::hash::Hash + Eq + Copy> PageCache<K> {
+    /// The range cached for `key`.
+    pub fn get(&self, key: &K) -> Option<(u64, u64)> {
+        self.entries.lock().get(key).copied()
     }
 
-    fn put(&self, key: (usize, usize), range: (u64, u64)) -> bool {
+    /// Caches `range` for `key`; false if there was one (the caller keeps
+    /// its own range then).
+    pub fn put(&self, key: K, range: (u64, u64)) -> bool {
         let mut e = self.entries.lock();
         if e.contains_key(&key) {
             return false;
@@ -255,7 +269,7 @@ fn map_image(
             kind: VmaKind::Elf,
         };
         if read_only {
-            if let Some((offset, len)) = segments.and_then(|c| c.get(key)) {
+            if let Some((offset, len)) = segments.and_then(|c| c.get(&key)) {
                 if len == seg_end - start {
                     mm.map_shared_range(req, offset).map_err(LoadError::Map)?;
                     continue;

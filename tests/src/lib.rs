@@ -325,6 +325,48 @@ pub fn expectation(src: &str) -> anyhow::Result<Status> {
     Ok(found.unwrap_or(Status::Exited(0)))
 }
 
+impl Output {
+    /// Status, stdout and stderr, for a failure report.
+    pub fn show(&self) -> String {
+        format!(
+            "status: {}\n--- stdout ---\n{}--- stderr ---\n{}",
+            self.status,
+            String::from_utf8_lossy(&self.stdout),
+            String::from_utf8_lossy(&self.stderr)
+        )
+    }
+}
+
+/// Compares a sandboxed run with the native one: the status (`want`, as
+/// runsc reports the native one) and stdout must match. `label` names the
+/// sandbox in the report.
+pub fn compare(
+    native: &Output,
+    want: Status,
+    sandboxed: &Output,
+    label: &str,
+) -> anyhow::Result<()> {
+    let mut differences = Vec::new();
+    if sandboxed.status != want {
+        differences.push(format!(
+            "status {} want {want} (natively {})",
+            sandboxed.status, native.status
+        ));
+    }
+    if sandboxed.stdout != native.stdout {
+        differences.push(first_difference(&native.stdout, &sandboxed.stdout));
+    }
+    if !differences.is_empty() {
+        bail!(
+            "{label} differs from Linux: {}\n\n=== native ===\n{}\n=== {label} ===\n{}",
+            differences.join("; "),
+            native.show(),
+            sandboxed.show()
+        );
+    }
+    Ok(())
+}
+
 /// Where two outputs part: the first differing line of each.
 pub fn first_difference(native: &[u8], sandboxed: &[u8]) -> String {
     let (a, b) = (

@@ -15,22 +15,10 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use libtest_mimic::{Arguments, Failed, Trial};
-use tests::{
-    build_c, expectation, first_difference, runsc, skip, static_gcc_missing, strict, workspace,
-    Output,
-};
+use tests::{build_c, expectation, runsc, skip, static_gcc_missing, strict, workspace};
 
 const PLATFORMS: &[&str] = &["ptrace"];
 const LIMIT: Duration = Duration::from_secs(60);
-
-fn show(o: &Output) -> String {
-    format!(
-        "status: {}\n--- stdout ---\n{}--- stderr ---\n{}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn behaviour(src: &Path, platform: &str) -> anyhow::Result<()> {
     if let Some(why) = static_gcc_missing() {
@@ -60,7 +48,7 @@ fn behaviour(src: &Path, platform: &str) -> anyhow::Result<()> {
         bail!(
             "the native run must pass first (want {want}, no FAIL lines): the program's \
              expectations are not Linux's\n{}",
-            show(&native)
+            native.show()
         );
     }
 
@@ -74,27 +62,12 @@ fn behaviour(src: &Path, platform: &str) -> anyhow::Result<()> {
         LIMIT,
     )
     .with_context(|| format!("run under {} --platform={platform}", bin.display()))?;
-    let want_sandboxed = native.status.as_reported_by_runsc();
-    let mut differences = Vec::new();
-    if sandboxed.status != want_sandboxed {
-        differences.push(format!(
-            "status {} want {want_sandboxed} (natively {})",
-            sandboxed.status, native.status
-        ));
-    }
-    if sandboxed.stdout != native.stdout {
-        differences.push(first_difference(&native.stdout, &sandboxed.stdout));
-    }
-    if !differences.is_empty() {
-        bail!(
-            "runsc --platform={platform} differs from Linux: {}\n\n=== native ===\n{}\n\
-             === runsc --platform={platform} ===\n{}",
-            differences.join("; "),
-            show(&native),
-            show(&sandboxed)
-        );
-    }
-    Ok(())
+    tests::compare(
+        &native,
+        native.status.as_reported_by_runsc(),
+        &sandboxed,
+        &format!("runsc --platform={platform}"),
+    )
 }
 
 fn programs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {

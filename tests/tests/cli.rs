@@ -58,12 +58,20 @@ fn missing_program_is_one_line_and_nonzero() {
 
 #[test]
 fn non_elf_program_is_one_line_and_nonzero() {
-    let dir = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    // Under the target directory: the sandbox's /tmp is its own.
+    let dir = tempfile::tempdir_in(tests::target_dir()).unwrap();
     let script = dir.path().join("script.sh");
     std::fs::write(&script, "echo hi\n").unwrap();
+    // Not executable: EACCES, as execve says.
     let o = runsc_with(&["do".as_ref(), script.as_os_str()]);
     let err = one_error_line(&o);
-    assert!(err.contains("not an ELF"), "{err}");
+    assert!(err.contains("Permission denied"), "{err}");
+    // Executable, but neither ELF nor #!: ENOEXEC.
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let o = runsc_with(&["do".as_ref(), script.as_os_str()]);
+    let err = one_error_line(&o);
+    assert!(err.contains("Exec format error"), "{err}");
 }
 
 #[test]

@@ -6,9 +6,12 @@
 //! the file's queue for its readiness events and retries, so a blocked call
 //! stays interruptible by signals.
 
+pub mod dev;
 pub mod epoll;
 pub mod eventfd;
+pub mod gofer;
 pub mod host;
+pub mod overlay;
 pub mod pipe;
 pub mod timerfd;
 pub mod tmpfs;
@@ -167,6 +170,16 @@ pub struct FileDescription {
     location: Option<Location>,
 }
 
+impl Drop for FileDescription {
+    fn drop(&mut self) {
+        // OFD and flock locks go with their description's last close.
+        if self.location.is_some() {
+            let me = std::ptr::from_ref(self) as usize;
+            crate::vfs::lock::LOCKS.release(None, crate::vfs::lock::Owner::Description(me));
+        }
+    }
+}
+
 impl FileDescription {
     /// A description of `imp` opened with `flags` (`O_RDONLY`, ... and
     /// status flags).
@@ -201,7 +214,8 @@ impl FileDescription {
     fn check_readable(&self) -> Result<(), Errno> {
         if self.location.is_some() {
             let f = self.flags();
-            if f & libc::O_PATH != 0 || f & libc::O_ACCMODE == libc::O_WRONLY {
+            let acc = f & libc::O_ACCMODE;
+            if f & libc::O_PATH != 0 || acc == libc::O_WRONLY || acc == libc::O_ACCMODE {
                 return Err(Errno::EBADF);
             }
         }
@@ -212,7 +226,8 @@ impl FileDescription {
     pub fn check_writable(&self) -> Result<(), Errno> {
         if self.location.is_some() {
             let f = self.flags();
-            if f & libc::O_PATH != 0 || f & libc::O_ACCMODE == libc::O_RDONLY {
+            let acc = f & libc::O_ACCMODE;
+            if f & libc::O_PATH != 0 || acc == libc::O_RDONLY || acc == libc::O_ACCMODE {
                 return Err(Errno::EBADF);
             }
         }

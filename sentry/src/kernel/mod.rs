@@ -54,15 +54,14 @@ pub struct Kernel {
     pub futexes: futex::Futexes,
     /// The clock behind itimers, POSIX timers and timerfds.
     pub timers: Arc<crate::waiter::timer::Timers>,
-    /// Executables the sandbox can exec until it has a filesystem: the
-    /// program `runsc do` was given, by the paths it can be named by.
-    pub programs: Mutex<HashMap<Vec<u8>, Arc<[u8]>>>,
     /// Read-only segments of the programs above, loaded once.
     pub segments: crate::loader::SegmentCache,
     /// The bytes of every executable and interpreter exec has read, by
     /// (device, inode, size, mtime): the segment cache refers to them, so
     /// they are kept.
     images: Mutex<HashMap<ImageKey, Arc<[u8]>>>,
+    /// Read-only file mappings already filled, by file version and range.
+    pub file_pages: crate::loader::PageCache<(u64, u64, i64, i64, i64, u64, u64)>,
     /// Host threads running tasks, for the end of the sandbox.
     live: Mutex<usize>,
     all_gone: Condvar,
@@ -106,9 +105,9 @@ impl Kernel {
             tree: Mutex::new(Tree::default()),
             futexes: futex::Futexes::default(),
             timers: Arc::default(),
-            programs: Mutex::new(HashMap::new()),
             segments: crate::loader::SegmentCache::default(),
             images: Mutex::new(HashMap::new()),
+            file_pages: crate::loader::PageCache::default(),
             live: Mutex::new(0),
             all_gone: Condvar::new(),
         }

@@ -581,6 +581,7 @@ impl Tree {
             _ => status,
         };
         p.state = ProcState::Zombie(status);
+        crate::vfs::lock::LOCKS.release(None, crate::vfs::lock::Owner::Process(tgid));
         p.ticks = p.dead;
         p.report = None;
         p.exit_events.notify_all();

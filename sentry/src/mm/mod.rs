@@ -183,10 +183,8 @@ impl MemoryManager {
     /// Maps `req` (a fixed placement) onto memory-file memory another
     /// holder keeps (a cached read-only segment), taking a reference.
     pub fn map_shared_range(&self, req: MapRequest, offset: u64) -> Result<u64, Errno> {
-        let Placement::Fixed(addr) = req.placement else {
-            return Err(Errno::EINVAL);
-        };
         let mut mm = self.inner.lock();
+        let addr = self.place_locked(&mm, &req)?;
         if !mm.vmas.is_free(addr, addr + req.len) {
             self.unmap_locked(&mut mm, addr, req.len)?;
         }
@@ -352,24 +350,7 @@ impl MemoryManager {
     fn map_locked(&self, mm: &mut MmInner, req: MapRequest) -> Result<u64, Errno> {
         debug_assert!(req.len > 0 && is_page_aligned(req.len));
         let len = req.len;
-        let addr = match req.placement {
-            Placement::Fixed(a) | Placement::FixedNoReplace(a) => {
-                if a.checked_add(len).is_none_or(|end| end > self.max_addr) || a < MIN_ADDR {
-                    return Err(if a < MIN_ADDR {
-                        Errno::EPERM
-                    } else {
-                        Errno::ENOMEM
-                    });
-                }
-                if matches!(req.placement, Placement::FixedNoReplace(_))
-                    && !mm.vmas.is_free(a, a + len)
-                {
-                    return Err(Errno::EEXIST);
-                }
-                a
-            }
-            Placement::Hint(h) => self.find_free(mm, h, len)?,
-        };
+        let addr = self.place_locked(mm, &req)?;
         if !mm.vmas.is_free(addr, addr + len) {
             self.unmap_locked(mm, addr, len)?;
         }
@@ -391,6 +372,29 @@ impl MemoryManager {
         }
         mm.vmas.insert(vma);
         Ok(addr)
+    }
+
+    /// Where `req` goes: its fixed address (checked) or a free range.
+    fn place_locked(&self, mm: &MmInner, req: &MapRequest) -> Result<u64, Errno> {
+        let len = req.len;
+        match req.placement {
+            Placement::Fixed(a) | Placement::FixedNoReplace(a) => {
+                if a.checked_add(len).is_none_or(|end| end > self.max_addr) || a < MIN_ADDR {
+                    return Err(if a < MIN_ADDR {
+                        Errno::EPERM
+                    } else {
+                        Errno::ENOMEM
+                    });
+                }
+                if matches!(req.placement, Placement::FixedNoReplace(_))
+                    && !mm.vmas.is_free(a, a + len)
+                {
+                    return Err(Errno::EEXIST);
+                }
+                Ok(a)
+            }
+            Placement::Hint(h) => self.find_free(mm, h, len),
+        }
     }
 
     fn find_free(&self, mm: &MmInner, hint: u64, len: u64) -> Result<u64, Errno> {

@@ -15,6 +15,8 @@ pub enum VmaKind {
     Heap,
     /// The initial thread's stack.
     Stack,
+    /// `mmap` of a file.
+    File,
 }
 
 /// One mapping: `[start, end)` backed by the memory file from `offset`.

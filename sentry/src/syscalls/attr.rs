@@ -203,9 +203,8 @@ fn set_times(t: &Task, loc: &Location, times: Option<[Timespec; 2]>) -> Result<u
                 UTIME_NOW => Some(now),
                 _ => Some(ts),
             };
-            let explicit = [a, m]
-                .iter()
-                .any(|ts| ts.tv_nsec != UTIME_NOW && ts.tv_nsec != UTIME_OMIT);
+            // Both UTIME_NOW is a plain touch; anything else sets times.
+            let explicit = !(a.tv_nsec == UTIME_NOW && m.tv_nsec == UTIME_NOW);
             (pick(a), pick(m), explicit)
         }
     };
@@ -239,6 +238,9 @@ pub fn sys_utimensat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let loc = if path_addr == 0 {
         if dirfd == AT_FDCWD {
             return Err(Errno::EFAULT);
+        }
+        if flags & AT_SYMLINK_NOFOLLOW != 0 {
+            return Err(Errno::EINVAL);
         }
         file_place(t, dirfd)?.1
     } else {
@@ -326,6 +328,12 @@ pub fn sys_truncate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
     perm::check_stat(&t.creds, &st, MAY_WRITE)?;
     writable_mount(&loc)?;
+    if let Some(mode) = perm::kill_suid(&t.creds, st.st_mode) {
+        loc.inode().setattr(&SetAttr {
+            mode: Some(mode),
+            ..SetAttr::default()
+        })?;
+    }
     truncate_inode(loc.inode(), len)
 }
 
@@ -336,6 +344,7 @@ pub fn sys_ftruncate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if len < 0 {
         return Err(Errno::EINVAL);
     }
+    super::read_write::drop_privs(t, &file);
     file.truncate(u64::try_from(len).map_err(|_| Errno::EINVAL)?)?;
     Ok(0)
 }
@@ -474,4 +483,78 @@ pub fn may_exec(t: &Task, loc: &Location) -> Result<(), Errno> {
         return Err(Errno::EACCES);
     }
     perm::check_stat(&t.creds, &st, MAY_EXEC)
+}
+
+/// Checks what an xattr call names (`EBADF`, `ENOENT`, ...): the answer
+/// for its attributes is that the filesystems have none.
+fn xattr_target(t: &Task, a: &SyscallArgs, by_fd: bool, follow: bool) -> Result<(), Errno> {
+    if by_fd {
+        let file = t.fds.lock().get(a.fd(0))?;
+        if file.is_path() {
+            return Err(Errno::EBADF);
+        }
+        return Ok(());
+    }
+    lookup(t, a.addr(0), follow).map(|_| ())
+}
+
+/// The name argument of an xattr call: `ERANGE` beyond 255 bytes.
+fn xattr_name(t: &Task, addr: u64) -> Result<Vec<u8>, Errno> {
+    let name = t.mm.read_cstring(addr, 255).map_err(|e| {
+        if e == Errno::ENAMETOOLONG {
+            Errno::ERANGE
+        } else {
+            e
+        }
+    })?;
+    if name.is_empty() {
+        return Err(Errno::ERANGE);
+    }
+    Ok(name)
+}
+
+fn xattr_get(t: &Task, a: &SyscallArgs, by_fd: bool, follow: bool) -> Result<u64, Errno> {
+    xattr_target(t, a, by_fd, follow)?;
+    xattr_name(t, a.addr(1))?;
+    Err(Errno::EOPNOTSUPP)
+}
+
+fn xattr_set(t: &Task, a: &SyscallArgs, by_fd: bool, follow: bool) -> Result<u64, Errno> {
+    xattr_target(t, a, by_fd, follow)?;
+    xattr_name(t, a.addr(1))?;
+    if a.int(4) & !3 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    Err(Errno::EOPNOTSUPP)
+}
+
+fn xattr_list(t: &Task, a: &SyscallArgs, by_fd: bool, follow: bool) -> Result<u64, Errno> {
+    xattr_target(t, a, by_fd, follow)?;
+    Ok(0)
+}
+
+macro_rules! xattr_calls {
+    ($($name:ident => $f:ident($fd:expr, $follow:expr);)*) => {
+        $(
+            #[doc = concat!("Implements ", stringify!($name), "(2): no filesystem has extended attributes.")]
+            pub fn $name(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+                $f(t, a, $fd, $follow)
+            }
+        )*
+    };
+}
+
+xattr_calls! {
+    sys_getxattr => xattr_get(false, true);
+    sys_lgetxattr => xattr_get(false, false);
+    sys_fgetxattr => xattr_get(true, true);
+    sys_setxattr => xattr_set(false, true);
+    sys_lsetxattr => xattr_set(false, false);
+    sys_fsetxattr => xattr_set(true, true);
+    sys_removexattr => xattr_get(false, true);
+    sys_lremovexattr => xattr_get(false, false);
+    sys_fremovexattr => xattr_get(true, true);
+    sys_listxattr => xattr_list(false, true);
+    sys_llistxattr => xattr_list(false, false);
+    sys_flistxattr => xattr_list(true, true);
 }

@@ -56,7 +56,7 @@ fn find_program(
     dirfd: i32,
     path: &[u8],
     flags: i32,
-) -> Result<(Option<Location>, Arc<[u8]>), Errno> {
+) -> Result<(Location, Arc<[u8]>), Errno> {
     let found = lookup_at(
         t,
         dirfd,
@@ -64,22 +64,13 @@ fn find_program(
         flags & AT_SYMLINK_NOFOLLOW == 0,
         flags & AT_EMPTY_PATH != 0,
     );
-    let loc = match found {
-        Ok(l) => l,
-        Err(Errno::ENOENT) if !path.is_empty() => {
-            // The program `runsc do` was given, when the sandbox has no
-            // root filesystem that holds it.
-            let image = t.kernel.programs.lock().get(path).cloned();
-            return image.map(|i| (None, i)).ok_or(Errno::ENOENT);
-        }
-        Err(e) => return Err(e),
-    };
+    let loc = found?;
     if is_symlink(loc.inode().mode()) {
         return Err(Errno::ELOOP);
     }
     may_exec(t, &loc)?;
     let image = t.kernel.image_of(loc.inode())?;
-    Ok((Some(loc), image))
+    Ok((loc, image))
 }
 
 /// Splits a `#!` line into the interpreter and its optional argument.
@@ -151,8 +142,32 @@ fn exec(
     let stack_limit = t.rlimit_cur(abi::resource::RLIMIT_STACK);
     let limit = usize::try_from((stack_limit / 4).max(128 * 1024)).unwrap_or(usize::MAX);
     let mut total = 0;
-    let mut argv = read_strings(t, argv_addr, &mut total, limit)?;
+    let argv = read_strings(t, argv_addr, &mut total, limit)?;
     let envp = read_strings(t, envp_addr, &mut total, limit)?;
+    exec_strings(t, dirfd, path, flags, argv, envp)
+}
+
+/// Starts the sandbox's first program in `t` (a task with no program
+/// yet), as execve would from the working directory.
+pub fn exec_boot(
+    t: &mut Task,
+    path: &[u8],
+    argv: Vec<Vec<u8>>,
+    envp: Vec<Vec<u8>>,
+) -> Result<(), Errno> {
+    exec_strings(t, AT_FDCWD, path, 0, argv, envp).map(|_| ())
+}
+
+/// execve once the strings are read.
+fn exec_strings(
+    t: &mut Task,
+    dirfd: i32,
+    path: &[u8],
+    flags: i32,
+    mut argv: Vec<Vec<u8>>,
+    envp: Vec<Vec<u8>>,
+) -> Result<Control, Errno> {
+    let stack_limit = t.rlimit_cur(abi::resource::RLIMIT_STACK);
 
     // The file, through any `#!` interpreters.
     let (mut loc, mut image) = find_program(t, dirfd, path, flags)?;
@@ -192,15 +207,13 @@ fn exec(
     };
     // Set-id bits (not on nosuid mounts or under no_new_privs).
     let mut creds = t.creds.clone();
-    if let Some(l) = &loc {
-        let st = l.inode().stat()?;
-        if !l.mnt.flags.nosuid && !t.flags.no_new_privs {
-            if st.st_mode & abi::stat::S_ISUID != 0 {
-                creds.euid = st.st_uid;
-            }
-            if st.st_mode & (abi::stat::S_ISGID | 0o010) == (abi::stat::S_ISGID | 0o010) {
-                creds.egid = st.st_gid;
-            }
+    let st = loc.inode().stat()?;
+    if !loc.mnt.flags.nosuid && !t.flags.no_new_privs {
+        if st.st_mode & abi::stat::S_ISUID != 0 {
+            creds.euid = st.st_uid;
+        }
+        if st.st_mode & (abi::stat::S_ISGID | 0o010) == (abi::stat::S_ISGID | 0o010) {
+            creds.egid = st.st_gid;
         }
     }
     let secure = creds.euid != creds.ruid || creds.egid != creds.rgid;

@@ -10,12 +10,195 @@ use std::sync::Arc;
 use crate::arch::SyscallArgs;
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
+use crate::vfs::lock::{Family, Owner, LOCKS};
 
 /// Implements close(2).
 pub fn sys_close(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let file = t.fds.lock().remove(a.fd(0))?;
+    closed(t, &file);
     drop(file);
     Ok(0)
+}
+
+/// A descriptor of `file` closed: the process's POSIX locks on the file
+/// go, whichever descriptor took them.
+pub(super) fn closed(t: &Task, file: &FileDescription) {
+    if let Some(inode) = file.inode() {
+        let key = crate::vfs::inode_key(inode);
+        LOCKS.release(Some(key), Owner::Process(t.tgid));
+    }
+}
+
+/// Implements close_range(2).
+pub fn sys_close_range(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    const CLOSE_RANGE_UNSHARE: u32 = 2;
+    const CLOSE_RANGE_CLOEXEC: u32 = 4;
+    let (first, last, flags) = (a.uint(0), a.uint(1), a.uint(2));
+    if flags & !(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) != 0 || first > last {
+        return Err(Errno::EINVAL);
+    }
+    if flags & CLOSE_RANGE_UNSHARE != 0 {
+        let copy = t.fds.lock().clone();
+        t.fds = Arc::new(parking_lot::Mutex::new(copy));
+    }
+    let open = t.fds.lock().open_fds();
+    let mut gone = Vec::new();
+    {
+        let mut fds = t.fds.lock();
+        for fd in open {
+            #[allow(clippy::cast_sign_loss)]
+            let n = fd as u32;
+            if n < first || n > last {
+                continue;
+            }
+            if flags & CLOSE_RANGE_CLOEXEC != 0 {
+                let _ = fds.set_cloexec(fd, true);
+            } else if let Ok(f) = fds.remove(fd) {
+                gone.push(f);
+            }
+        }
+    }
+    for f in &gone {
+        closed(t, f);
+    }
+    Ok(0)
+}
+
+/// `F_GETLK`, `F_SETLK`, `F_SETLKW` and their `F_OFD_*` forms.
+fn record_lock(t: &Task, file: &Arc<FileDescription>, cmd: i32, addr: u64) -> Result<u64, Errno> {
+    const F_RDLCK: i16 = 0;
+    const F_WRLCK: i16 = 1;
+    const F_UNLCK: i16 = 2;
+    let mut fl: abi::types::Flock = t.mm.read_obj(addr)?;
+    let ofd = matches!(cmd, F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW);
+    if ofd && fl.l_pid != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let inode = file.inode().ok_or(Errno::EBADF)?.clone();
+    if file.is_path() {
+        return Err(Errno::EBADF);
+    }
+    let base = match i32::from(fl.l_whence) {
+        0 => 0,
+        1 => file.seek(0, 1)?,
+        2 => inode.stat()?.st_size,
+        _ => return Err(Errno::EINVAL),
+    };
+    let start = base.checked_add(fl.l_start).ok_or(Errno::EOVERFLOW)?;
+    let (start, end) = match fl.l_len {
+        0 => (start, i64::MAX),
+        n if n > 0 => (start, start.checked_add(n).ok_or(Errno::EOVERFLOW)?),
+        n => (start.checked_add(n).ok_or(Errno::EINVAL)?, start),
+    };
+    if start < 0 {
+        return Err(Errno::EINVAL);
+    }
+    #[allow(clippy::cast_sign_loss)]
+    let (s, e) = (
+        start as u64,
+        if end == i64::MAX {
+            u64::MAX
+        } else {
+            end as u64
+        },
+    );
+    let key = crate::vfs::inode_key(&inode);
+    let owner = if ofd {
+        Owner::Description(Arc::as_ptr(file) as usize)
+    } else {
+        Owner::Process(t.tgid)
+    };
+    let kind = match fl.l_type {
+        F_RDLCK => Some(false),
+        F_WRLCK => Some(true),
+        F_UNLCK => None,
+        _ => return Err(Errno::EINVAL),
+    };
+    if matches!(cmd, F_GETLK | F_OFD_GETLK) {
+        let write = kind.ok_or(Errno::EINVAL)?;
+        match LOCKS.conflict(key, Family::Record, s, e, write, owner) {
+            Some(h) => {
+                fl.l_type = if h.write { F_WRLCK } else { F_RDLCK };
+                fl.l_whence = 0;
+                fl.l_start = i64::try_from(h.start).unwrap_or(i64::MAX);
+                fl.l_len = if h.end == u64::MAX {
+                    0
+                } else {
+                    i64::try_from(h.end - h.start).unwrap_or(0)
+                };
+                fl.l_pid = h.pid;
+            }
+            None => fl.l_type = F_UNLCK,
+        }
+        t.mm.write_obj(addr, &fl)?;
+        return Ok(0);
+    }
+    let acc = file.status_flags()? & libc::O_ACCMODE;
+    match kind {
+        Some(false) if acc == libc::O_WRONLY => return Err(Errno::EBADF),
+        Some(true) if acc == libc::O_RDONLY => return Err(Errno::EBADF),
+        _ => {}
+    }
+    let pid = if ofd { -1 } else { t.tgid };
+    let wait = matches!(cmd, F_SETLKW | F_OFD_SETLKW);
+    let take = || LOCKS.set(key, Family::Record, (s, e), kind, owner, pid);
+    if take() {
+        return Ok(0);
+    }
+    if !wait {
+        return Err(Errno::EAGAIN);
+    }
+    wait_for_lock(t, take)
+}
+
+/// Waits until `take` gets the lock; a signal ends the wait with EINTR,
+/// as lock waits are never restarted.
+fn wait_for_lock(t: &Task, take: impl Fn() -> bool) -> Result<u64, Errno> {
+    let _reg = LOCKS.queue.register(&t.shared.waker);
+    t.block(None, || take().then_some(())).map_err(|e| {
+        if e == Errno::ERESTARTSYS {
+            Errno::EINTR
+        } else {
+            e
+        }
+    })?;
+    Ok(0)
+}
+
+/// Implements flock(2).
+pub fn sys_flock(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    const LOCK_SH: i32 = 1;
+    const LOCK_EX: i32 = 2;
+    const LOCK_NB: i32 = 4;
+    const LOCK_UN: i32 = 8;
+    let file = t.fds.lock().get(a.fd(0))?;
+    let op = a.int(1);
+    if file.is_path() {
+        return Err(Errno::EBADF);
+    }
+    let kind = match op & !LOCK_NB {
+        LOCK_SH => Some(false),
+        LOCK_EX => Some(true),
+        LOCK_UN => None,
+        _ => return Err(Errno::EINVAL),
+    };
+    let Some(inode) = file.inode() else {
+        return Err(Errno::EINVAL);
+    };
+    let key = crate::vfs::inode_key(inode);
+    let owner = Owner::Description(Arc::as_ptr(&file) as usize);
+    // A conversion drops the old lock first, as Linux's flock does.
+    if kind.is_some() {
+        LOCKS.set(key, Family::Flock, (0, u64::MAX), None, owner, t.tgid);
+    }
+    let take = || LOCKS.set(key, Family::Flock, (0, u64::MAX), kind, owner, t.tgid);
+    if take() {
+        return Ok(0);
+    }
+    if op & LOCK_NB != 0 {
+        return Err(Errno::EAGAIN);
+    }
+    wait_for_lock(t, take)
 }
 
 pub(super) fn nofile(t: &Task) -> u64 {
@@ -88,6 +271,9 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
                 .lock()
                 .insert_from(min, file, cmd == F_DUPFD_CLOEXEC, limit)
                 .map(fd_value)
+        }
+        F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => {
+            record_lock(t, &file, cmd, a.addr(2))
         }
         F_GETFD => Ok(u64::from(t.fds.lock().cloexec(fd)?)),
         F_SETFD => {

@@ -29,18 +29,46 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if off & (PAGE - 1) != 0 {
         return Err(Errno::EINVAL);
     }
-    if !flags.contains(MmapFlags::MAP_ANONYMOUS) {
-        // Mapping needs a readable file (EACCES), then a file that can be
-        // mapped: none of the standard streams can (ENODEV, as for pipes,
-        // terminals and /dev/null).
+    let file = if flags.contains(MmapFlags::MAP_ANONYMOUS) {
+        None
+    } else {
         let file = t.fds.lock().get(a.fd(4))?;
+        if file.is_path() {
+            return Err(Errno::EBADF);
+        }
+        // Mapping needs a readable file (EACCES), then a file that can be
+        // mapped (ENODEV, as for pipes and terminals).
         #[allow(clippy::cast_sign_loss)]
         let access = file.status_flags()? as u32 & abi::fcntl::O_ACCMODE;
         if access == abi::fcntl::OpenFlags::O_WRONLY.bits() {
             return Err(Errno::EACCES);
         }
-        return Err(Errno::ENODEV);
-    }
+        let inode = file.inode().cloned().ok_or(Errno::ENODEV)?;
+        let mode = inode.mode();
+        if crate::vfs::file_type(mode) == abi::stat::S_IFCHR
+            && inode.stat()?.st_rdev == abi::stat::makedev(1, 5)
+        {
+            // /dev/zero maps as anonymous memory.
+            None
+        } else {
+            if !crate::vfs::is_regular(mode) {
+                return Err(Errno::ENODEV);
+            }
+            let shared_type = flags.bits() & MAP_TYPE == MmapFlags::MAP_SHARED.bits();
+            if shared_type
+                && prot.contains(MmapProt::PROT_WRITE)
+                && access != abi::fcntl::OpenFlags::O_RDWR.bits()
+            {
+                return Err(Errno::EACCES);
+            }
+            if prot.contains(MmapProt::PROT_EXEC)
+                && file.location().is_some_and(|l| l.mnt.flags.noexec)
+            {
+                return Err(Errno::EPERM);
+            }
+            Some(inode)
+        }
+    };
     if len == 0 {
         return Err(Errno::EINVAL);
     }
@@ -77,14 +105,71 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             addr
         })
     };
-    t.mm.map_anonymous(MapRequest {
+    let req = MapRequest {
         placement,
         len,
         access: access(prot),
         shared,
         growsdown,
         kind: VmaKind::Anonymous,
-    })
+    };
+    match file {
+        None => t.mm.map_anonymous(req),
+        Some(inode) => map_file(t, &inode, req, off),
+    }
+}
+
+/// Maps `len` bytes of a file from `off`. The pages are the file's bytes
+/// at the time of the call (zero past its end); a mapping that cannot be
+/// written shares one copy per file version and range, which writing
+/// (after mprotect) copies.
+fn map_file(
+    t: &Task,
+    inode: &crate::vfs::InodeRef,
+    mut req: MapRequest,
+    off: u64,
+) -> Result<u64, Errno> {
+    req.kind = VmaKind::File;
+    let st = inode.stat()?;
+    let key = (
+        st.st_dev,
+        st.st_ino,
+        st.st_size,
+        st.st_mtim.tv_sec,
+        st.st_mtim.tv_nsec,
+        off,
+        req.len,
+    );
+    let cacheable = !req.access.write;
+    if cacheable {
+        if let Some((offset, len)) = t.kernel.file_pages.get(&key) {
+            if len == req.len {
+                return t.mm.map_shared_range(req, offset);
+            }
+        }
+    }
+    let addr = t.mm.map_anonymous(req)?;
+    let size = u64::try_from(st.st_size).unwrap_or(0);
+    let want = size.saturating_sub(off).min(req.len);
+    let mut buf = vec![0u8; usize::try_from(want.min(1 << 20)).unwrap_or(1 << 20)];
+    let mut done = 0u64;
+    while done < want {
+        let chunk = usize::try_from((want - done).min(buf.len() as u64)).unwrap_or(buf.len());
+        let n = inode.read_at(&mut buf[..chunk], off + done)?;
+        if n == 0 {
+            break;
+        }
+        t.mm.write_ignoring_protection(addr + done, &buf[..n])?;
+        done += n as u64;
+    }
+    if cacheable {
+        if let Some(offset) = t.mm.backing(addr) {
+            if t.kernel.file_pages.put(key, (offset, req.len)) {
+                t.mm.hold_range(offset, req.len);
+            }
+        }
+    }
+    Ok(addr)
 }
 
 /// Implements munmap(2).

@@ -14,7 +14,7 @@ mod open;
 pub(crate) mod path;
 mod poll;
 mod process;
-mod read_write;
+pub(crate) mod read_write;
 mod rusage;
 mod sched;
 mod signal;
@@ -27,6 +27,7 @@ use abi::Errno;
 
 use crate::arch::{return_value, SyscallArgs};
 use crate::kernel::{ExitStatus, Task};
+pub use exec::exec_boot;
 pub use mmap::stack_limit;
 pub use table::{Entry, Handler, Support, TABLE};
 

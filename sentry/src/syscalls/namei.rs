@@ -218,7 +218,10 @@ fn mknod_at(t: &Task, dirfd: i32, path_addr: u64, mode: u32, dev: u64) -> Result
         S_IFDIR => return Err(Errno::EPERM),
         _ => return Err(Errno::EINVAL),
     };
+    // A 0:0 character device is an overlay whiteout, which anyone may make.
+    let whiteout = kind == NewKind::CharDevice(0);
     if matches!(kind, NewKind::CharDevice(_) | NewKind::BlockDevice(_))
+        && !whiteout
         && !t.creds.has_cap(crate::creds::CAP_MKNOD)
     {
         return Err(Errno::EPERM);
@@ -364,7 +367,11 @@ fn rename_at(
     let (od, olast, otrail) = Resolver::new(&ctx.root, &t.creds).resolve_parent(&ostart, &old)?;
     let (nd, nlast, ntrail) = Resolver::new(&ctx.root, &t.creds).resolve_parent(&nstart, &new)?;
     let (Last::Name(on), Last::Name(nn)) = (olast, nlast) else {
-        return Err(Errno::EBUSY);
+        return Err(if flags & RENAME_NOREPLACE != 0 {
+            Errno::EEXIST
+        } else {
+            Errno::EBUSY
+        });
     };
     if !Arc::ptr_eq(&od.mnt, &nd.mnt) {
         return Err(Errno::EXDEV);
@@ -586,6 +593,9 @@ pub fn sys_getcwd(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     };
     out.extend_from_slice(&path);
     out.push(0);
+    if out.len() > crate::vfs::PATH_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
     if out.len() as u64 > a.u64(1) {
         return Err(Errno::ERANGE);
     }

@@ -3,7 +3,7 @@
 use abi::Errno;
 
 use super::fd::install;
-use super::path::{fs_context, read_path, start_of, writable_mount, AT_FDCWD};
+use super::path::{dir_of, fs_context, read_path, start_of, writable_mount, AT_FDCWD};
 use crate::arch::SyscallArgs;
 use crate::fsimpl::{FileDescription, FileImpl};
 use crate::kernel::Task;
@@ -34,6 +34,10 @@ const VALID_OPEN_FLAGS: i32 = libc::O_ACCMODE
     | libc::O_SYNC
     | libc::O_PATH
     | libc::O_TMPFILE;
+
+/// `O_LARGEFILE` as the kernel has it (the libc crate's is 0 on x86-64):
+/// every open on a 64-bit kernel sets it.
+const O_LARGEFILE: i32 = 0o100000;
 
 /// The flags an `O_PATH` open keeps.
 const O_PATH_FLAGS: i32 = libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_PATH | libc::O_CLOEXEC;
@@ -155,7 +159,14 @@ pub fn open_path(
         return Err(Errno::EOPNOTSUPP);
     }
     let ctx = fs_context(t);
-    let start = start_of(t, &ctx, dirfd, path)?;
+    let start = if how
+        .resolve
+        .intersects(ResolveFlags::BENEATH | ResolveFlags::IN_ROOT)
+    {
+        dir_of(t, &ctx, dirfd)?
+    } else {
+        start_of(t, &ctx, dirfd, path)?
+    };
     let mut r = Resolver::with_flags(&ctx.root, &start, &t.creds, how.resolve);
     let follow = flags & libc::O_NOFOLLOW == 0;
     let (loc, created) = if flags & libc::O_CREAT != 0 && flags & libc::O_PATH == 0 {
@@ -178,11 +189,11 @@ pub fn open_path(
         let f = FileDescription::at(imp, flags & !libc::O_CLOEXEC, loc);
         return Ok((f, cloexec));
     }
-    if is_symlink(mode) {
-        return Err(Errno::ELOOP);
-    }
     if flags & libc::O_DIRECTORY != 0 && !is_dir(mode) {
         return Err(Errno::ENOTDIR);
+    }
+    if is_symlink(mode) {
+        return Err(Errno::ELOOP);
     }
     let acc = flags & libc::O_ACCMODE;
     let mut want = match acc {
@@ -222,7 +233,7 @@ pub fn open_path(
     }
     let kept = (flags
         & !(libc::O_CREAT | libc::O_EXCL | libc::O_NOCTTY | libc::O_TRUNC | libc::O_CLOEXEC))
-        | libc::O_LARGEFILE;
+        | O_LARGEFILE;
     Ok((FileDescription::at(imp, kept, loc), cloexec))
 }
 

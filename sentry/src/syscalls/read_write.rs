@@ -20,6 +20,30 @@ fn file(t: &Task, fd: i32) -> Result<Arc<FileDescription>, Errno> {
     t.fds.lock().get(fd)
 }
 
+/// The file `fd` for writing: a write by someone without `CAP_FSETID`
+/// clears a regular file's set-id bits first.
+fn file_for_write(t: &Task, fd: i32) -> Result<Arc<FileDescription>, Errno> {
+    let f = file(t, fd)?;
+    drop_privs(t, &f);
+    Ok(f)
+}
+
+/// Clears the set-id bits of a writable regular file as Linux's
+/// `file_remove_privs` does.
+pub fn drop_privs(t: &Task, f: &FileDescription) {
+    if f.check_writable().is_err() {
+        return;
+    }
+    if let Some(inode) = f.inode() {
+        if let Some(mode) = crate::vfs::perm::kill_suid(&t.creds, inode.mode()) {
+            let _ = inode.setattr(&crate::vfs::SetAttr {
+                mode: Some(mode),
+                ..crate::vfs::SetAttr::default()
+            });
+        }
+    }
+}
+
 /// Runs `op` until it stops saying `EAGAIN`, waiting for `events` on the
 /// file's queue unless the description is non-blocking. A signal ends the
 /// wait with `ERESTARTSYS`.
@@ -154,6 +178,7 @@ fn read_into(
 /// the first page of a chunk is EFAULT with nothing written.
 fn write_from(
     t: &Task,
+    f: &FileDescription,
     segs: &[(u64, usize)],
     mut write: impl FnMut(&[u8], u64) -> Result<usize, Errno>,
 ) -> Result<u64, Errno> {
@@ -184,7 +209,14 @@ fn write_from(
                 seg_off = 0;
             }
         }
-        if faulted && got < PAGE.min(want) {
+        // Pipes take whole pages (a fault inside the first one is EFAULT);
+        // files take what was copied.
+        let least = if f.inode().is_some() {
+            1
+        } else {
+            PAGE.min(want)
+        };
+        if faulted && got < least {
             return if written > 0 {
                 Ok(written)
             } else {
@@ -211,21 +243,34 @@ fn count(a: &SyscallArgs, i: usize) -> usize {
     usize::try_from(a.u64(i).min(MAX_RW_COUNT)).expect("bounded")
 }
 
+/// The buffer argument `i` with the count argument `i + 1`, after
+/// Linux's `access_ok`: the range must lie below the top of user memory.
+fn buffer(t: &Task, a: &SyscallArgs, i: usize) -> Result<(u64, usize), Errno> {
+    let (addr, len) = (a.addr(i), count(a, i + 1));
+    access_ok(t, addr, len as u64)?;
+    Ok((addr, len))
+}
+
+fn access_ok(t: &Task, addr: u64, len: u64) -> Result<(), Errno> {
+    match addr.checked_add(len) {
+        Some(end) if end <= t.mm.max_addr() => Ok(()),
+        _ => Err(Errno::EFAULT),
+    }
+}
+
 /// Implements read(2).
 pub fn sys_read(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
     let consumes = f.imp().consumes_before_copy();
-    read_into(t, &[(a.addr(1), count(a, 2))], consumes, |b| {
+    read_into(t, &[buffer(t, a, 1)?], consumes, |b| {
         read_blocking(t, &f, b)
     })
 }
 
 /// Implements write(2).
 pub fn sys_write(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let f = file(t, a.fd(0))?;
-    write_from(t, &[(a.addr(1), count(a, 2))], |b, _| {
-        write_blocking(t, &f, b)
-    })
+    let f = file_for_write(t, a.fd(0))?;
+    write_from(t, &f, &[buffer(t, a, 1)?], |b, _| write_blocking(t, &f, b))
 }
 
 /// The file position argument of pread64/pwrite64.
@@ -238,18 +283,28 @@ fn position(a: &SyscallArgs) -> Result<u64, Errno> {
     Ok(pos as u64)
 }
 
+/// `rw_verify_area`: the range must not pass the largest offset.
+fn check_range(pos: u64, len: usize) -> Result<(), Errno> {
+    match pos.checked_add(len as u64) {
+        Some(end) if end <= i64::MAX as u64 => Ok(()),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
 /// Implements pread64(2).
 pub fn sys_pread64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
     let pos = position(a)?;
-    read_into(t, &[(a.addr(1), count(a, 2))], false, |b| f.pread(b, pos))
+    check_range(pos, count(a, 2))?;
+    read_into(t, &[buffer(t, a, 1)?], false, |b| f.pread(b, pos))
 }
 
 /// Implements pwrite64(2).
 pub fn sys_pwrite64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let f = file(t, a.fd(0))?;
+    let f = file_for_write(t, a.fd(0))?;
     let pos = position(a)?;
-    write_from(t, &[(a.addr(1), count(a, 2))], |b, done| {
+    check_range(pos, count(a, 2))?;
+    write_from(t, &f, &[buffer(t, a, 1)?], |b, done| {
         f.pwrite(b, pos + done)
     })
 }
@@ -269,6 +324,7 @@ fn iovecs(t: &Task, addr: u64, cnt: u64) -> Result<Vec<(u64, usize)>, Errno> {
         if iov.iov_len > i64::MAX as u64 {
             return Err(Errno::EINVAL);
         }
+        access_ok(t, iov.iov_base, iov.iov_len)?;
         // The total is capped at MAX_RW_COUNT, trimming the last segments.
         let len = iov.iov_len.min(MAX_RW_COUNT - total);
         total += len;
@@ -288,9 +344,76 @@ pub fn sys_readv(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 
 /// Implements writev(2).
 pub fn sys_writev(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let f = file(t, a.fd(0))?;
+    let f = file_for_write(t, a.fd(0))?;
     let segs = iovecs(t, a.addr(1), a.u64(2))?;
-    write_from(t, &segs, |b, _| write_blocking(t, &f, b))
+    write_from(t, &f, &segs, |b, _| write_blocking(t, &f, b))
+}
+
+/// The offset of preadv/pwritev: two registers, low and high halves;
+/// -1 in preadv2/pwritev2 means the file position.
+fn vector_offset(a: &SyscallArgs) -> i64 {
+    #[allow(clippy::cast_possible_wrap)]
+    let off = (a.u64(3) | (a.u64(4) << 32)) as i64;
+    off
+}
+
+/// `RWF_*` flags preadv2/pwritev2 know.
+const RWF_SUPPORTED: i32 = 0x1f;
+/// `RWF_NOWAIT`: not supported by files that can block (EOPNOTSUPP).
+const RWF_APPEND: i32 = 0x10;
+
+fn preadv(t: &Task, a: &SyscallArgs, flags: i32) -> Result<u64, Errno> {
+    let f = file(t, a.fd(0))?;
+    if flags != -1 && flags & !RWF_SUPPORTED != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let off = vector_offset(a);
+    let segs = iovecs(t, a.addr(1), a.u64(2))?;
+    if off == -1 && flags != -1 {
+        return read_into(t, &segs, f.imp().consumes_before_copy(), |b| {
+            read_blocking(t, &f, b)
+        });
+    }
+    let pos = u64::try_from(off).map_err(|_| Errno::EINVAL)?;
+    read_into(t, &segs, false, |b| f.pread(b, pos))
+}
+
+fn pwritev(t: &Task, a: &SyscallArgs, flags: i32) -> Result<u64, Errno> {
+    let f = file_for_write(t, a.fd(0))?;
+    if flags != -1 && flags & !RWF_SUPPORTED != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let off = vector_offset(a);
+    let segs = iovecs(t, a.addr(1), a.u64(2))?;
+    if off == -1 && flags != -1 {
+        return write_from(t, &f, &segs, |b, _| write_blocking(t, &f, b));
+    }
+    let pos = u64::try_from(off).map_err(|_| Errno::EINVAL)?;
+    if flags != -1 && flags & RWF_APPEND != 0 {
+        let end = f.stat().map(|s| s.st_size.cast_unsigned())?;
+        return write_from(t, &f, &segs, |b, done| f.pwrite(b, end + done));
+    }
+    write_from(t, &f, &segs, |b, done| f.pwrite(b, pos + done))
+}
+
+/// Implements preadv(2).
+pub fn sys_preadv(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    preadv(t, a, -1)
+}
+
+/// Implements pwritev(2).
+pub fn sys_pwritev(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    pwritev(t, a, -1)
+}
+
+/// Implements preadv2(2).
+pub fn sys_preadv2(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    preadv(t, a, a.int(5))
+}
+
+/// Implements pwritev2(2).
+pub fn sys_pwritev2(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    pwritev(t, a, a.int(5))
 }
 
 /// Implements lseek(2).

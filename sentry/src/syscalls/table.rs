@@ -115,6 +115,11 @@ fn linux64() -> Vec<(u32, Entry)> {
         (nr::READ, supported("read", read_write::sys_read)),
         (nr::WRITE, supported("write", read_write::sys_write)),
         (nr::CLOSE, supported("close", fd::sys_close)),
+        (nr::CLOSE_RANGE, supported("close_range", fd::sys_close_range)),
+        (
+            nr::FLOCK,
+            partial("flock", fd::sys_flock, "no deadlock detection"),
+        ),
         (nr::OPEN, supported("open", open::sys_open)),
         (nr::OPENAT, supported("openat", open::sys_openat)),
         (
@@ -165,6 +170,102 @@ fn linux64() -> Vec<(u32, Entry)> {
                 "renameat2",
                 namei::sys_renameat2,
                 "RENAME_WHITEOUT is EINVAL",
+            ),
+        ),
+        (
+            nr::GETXATTR,
+            partial(
+                "getxattr",
+                attr::sys_getxattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
+            ),
+        ),
+        (
+            nr::LGETXATTR,
+            partial(
+                "lgetxattr",
+                attr::sys_lgetxattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
+            ),
+        ),
+        (
+            nr::FGETXATTR,
+            partial(
+                "fgetxattr",
+                attr::sys_fgetxattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
+            ),
+        ),
+        (
+            nr::SETXATTR,
+            partial(
+                "setxattr",
+                attr::sys_setxattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
+            ),
+        ),
+        (
+            nr::LSETXATTR,
+            partial(
+                "lsetxattr",
+                attr::sys_lsetxattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
+            ),
+        ),
+        (
+            nr::FSETXATTR,
+            partial(
+                "fsetxattr",
+                attr::sys_fsetxattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
+            ),
+        ),
+        (
+            nr::REMOVEXATTR,
+            partial(
+                "removexattr",
+                attr::sys_removexattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
+            ),
+        ),
+        (
+            nr::LREMOVEXATTR,
+            partial(
+                "lremovexattr",
+                attr::sys_lremovexattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
+            ),
+        ),
+        (
+            nr::FREMOVEXATTR,
+            partial(
+                "fremovexattr",
+                attr::sys_fremovexattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
+            ),
+        ),
+        (
+            nr::LISTXATTR,
+            partial(
+                "listxattr",
+                attr::sys_listxattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
+            ),
+        ),
+        (
+            nr::LLISTXATTR,
+            partial(
+                "llistxattr",
+                attr::sys_llistxattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
+            ),
+        ),
+        (
+            nr::FLISTXATTR,
+            partial(
+                "flistxattr",
+                attr::sys_flistxattr,
+                "no filesystem has extended attributes: EOPNOTSUPP",
             ),
         ),
         (nr::CHDIR, supported("chdir", namei::sys_chdir)),
@@ -237,6 +338,24 @@ fn linux64() -> Vec<(u32, Entry)> {
         ),
         (nr::READV, supported("readv", read_write::sys_readv)),
         (nr::WRITEV, supported("writev", read_write::sys_writev)),
+        (nr::PREADV, supported("preadv", read_write::sys_preadv)),
+        (nr::PWRITEV, supported("pwritev", read_write::sys_pwritev)),
+        (
+            nr::PREADV2,
+            partial(
+                "preadv2",
+                read_write::sys_preadv2,
+                "RWF_* flags are accepted and ignored",
+            ),
+        ),
+        (
+            nr::PWRITEV2,
+            partial(
+                "pwritev2",
+                read_write::sys_pwritev2,
+                "RWF_APPEND honoured; other RWF_* flags ignored",
+            ),
+        ),
         (
             nr::SCHED_YIELD,
             supported("sched_yield", sched::sys_sched_yield),
@@ -437,7 +556,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "fcntl",
                 fd::sys_fcntl,
-                "descriptor and status flags; no locks yet",
+                "descriptor and status flags, record and OFD locks (no deadlock detection), pipe sizes",
             ),
         ),
         (nr::GETRLIMIT, supported("getrlimit", misc::sys_getrlimit)),

@@ -249,6 +249,9 @@ impl FileImpl for DirFile {
     }
 
     fn getdents(&self, max: usize, layout: DirentLayout) -> Result<Vec<u8>, Errno> {
+        if self.loc.dentry.is_dead() {
+            return Err(Errno::ENOENT);
+        }
         let mut st = self.state.lock();
         if st.entries.is_none() || st.pos == 0 {
             st.entries = Some(self.listing()?);

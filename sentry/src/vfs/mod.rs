@@ -12,6 +12,7 @@
 //! rename lock.
 
 pub mod file;
+pub mod lock;
 pub mod perm;
 pub mod walk;
 
@@ -233,6 +234,11 @@ pub struct MappedPages {
     /// The memory-file offset of the first page.
     pub offset: u64,
     pub len: u64,
+}
+
+/// A file's identity for the lock table.
+pub fn inode_key(inode: &InodeRef) -> usize {
+    Arc::as_ptr(inode).cast::<()>() as usize
 }
 
 /// The file type of a mode.

@@ -82,6 +82,20 @@ pub fn chmod_mode(c: &Credentials, st: &Stat, mode: u32) -> Result<u32, Errno> {
     Ok(mode)
 }
 
+/// The mode after a write or truncate by someone without `CAP_FSETID`:
+/// set-user-id goes, and set-group-id with group-execute
+/// (`file_remove_privs`); `None` if nothing changes.
+pub fn kill_suid(c: &Credentials, mode: u32) -> Option<u32> {
+    if c.has_cap(CAP_FSETID) || !super::is_regular(mode) {
+        return None;
+    }
+    let mut m = mode & !S_ISUID;
+    if m & 0o010 != 0 {
+        m &= !S_ISGID;
+    }
+    (m != mode).then_some(m & abi::stat::S_IALLUGO)
+}
+
 /// chown: changing the owner needs `CAP_CHOWN`; the owner may change the
 /// group to one of its groups. Returns the mode after Linux clears the
 /// set-id bits of a non-directory.
@@ -98,9 +112,6 @@ pub fn chown_check(
     }
     if gid.is_some_and(|g| !(cap || (owner && (g == st.st_gid || in_group(c, g))))) {
         return Err(Errno::EPERM);
-    }
-    if uid.is_none() && gid.is_none() {
-        return Ok(None);
     }
     // Any chown of a non-directory drops set-uid, and set-group-id when
     // group-execute is set (Linux's should_remove_suid via notify_change).
