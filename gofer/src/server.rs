@@ -586,7 +586,6 @@ impl Server {
         self.reopen(node, oflags)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn create(
         &mut self,
         dir: NodeId,
@@ -647,19 +646,23 @@ impl Server {
         }
     }
 
-    /// The new entry `name` in `parent`, as a node, after `make` created it;
-    /// `kind` is what it must be. Owner and mode are set on it.
-    #[allow(clippy::too_many_arguments)]
-    fn finish_made(
+    /// Makes the entry `name` in `dir` with `make` (given the directory's
+    /// fd), then opens it as a node, which must be of type `kind`, and sets
+    /// its owner and exact `mode`.
+    fn make(
         &mut self,
         dir: NodeId,
         name: &[u8],
         kind: u32,
         mode: Option<u32>,
-        uid: u32,
-        gid: u32,
+        (uid, gid): (u32, u32),
+        make: impl FnOnce(RawFd) -> nix::Result<()>,
     ) -> Result<(NodeId, Attr), Errno> {
         let parent = self.dir_node(dir)?;
+        if self.read_only {
+            return Err(self.read_only_create_error(parent, name));
+        }
+        make(parent.fd.as_raw_fd()).map_err(host_errno)?;
         let flags = OFlag::O_PATH | OFlag::O_NOFOLLOW | OFlag::O_CLOEXEC;
         let fd = raw::openat(parent.fd.as_fd(), name, flags, Mode::empty()).map_err(host_errno)?;
         let st = stat_fd(fd.as_fd())?;
@@ -679,18 +682,11 @@ impl Server {
         uid: u32,
         gid: u32,
     ) -> Result<(NodeId, Attr), Errno> {
-        let parent = self.dir_node(dir)?;
-        if self.read_only {
-            return Err(self.read_only_create_error(parent, name));
-        }
         let mode = mode & 0o7777;
-        mkdirat(
-            Some(parent.fd.as_raw_fd()),
-            name,
-            Mode::from_bits_retain(mode),
-        )
-        .map_err(host_errno)?;
-        self.finish_made(dir, name, libc::S_IFDIR, Some(mode), uid, gid)
+        let perm = Mode::from_bits_retain(mode);
+        self.make(dir, name, libc::S_IFDIR, Some(mode), (uid, gid), |at| {
+            mkdirat(Some(at), name, perm)
+        })
     }
 
     fn symlink(
@@ -701,12 +697,9 @@ impl Server {
         uid: u32,
         gid: u32,
     ) -> Result<(NodeId, Attr), Errno> {
-        let parent = self.dir_node(dir)?;
-        if self.read_only {
-            return Err(self.read_only_create_error(parent, name));
-        }
-        symlinkat(target, Some(parent.fd.as_raw_fd()), name).map_err(host_errno)?;
-        self.finish_made(dir, name, libc::S_IFLNK, None, uid, gid)
+        self.make(dir, name, libc::S_IFLNK, None, (uid, gid), |at| {
+            symlinkat(target, Some(at), name)
+        })
     }
 
     /// Regular files only: the sentry makes its own devices, FIFOs and
@@ -727,20 +720,11 @@ impl Server {
             }
             _ => return Err(Errno::EINVAL),
         }
-        let parent = self.dir_node(dir)?;
-        if self.read_only {
-            return Err(self.read_only_create_error(parent, name));
-        }
-        let perm = mode & 0o7777;
-        mknodat(
-            Some(parent.fd.as_raw_fd()),
-            name,
-            SFlag::S_IFREG,
-            Mode::from_bits_retain(perm),
-            0,
-        )
-        .map_err(host_errno)?;
-        self.finish_made(dir, name, libc::S_IFREG, Some(perm), uid, gid)
+        let mode = mode & 0o7777;
+        let perm = Mode::from_bits_retain(mode);
+        self.make(dir, name, libc::S_IFREG, Some(mode), (uid, gid), |at| {
+            mknodat(Some(at), name, SFlag::S_IFREG, perm, 0)
+        })
     }
 
     /// A hard link to `target`'s own inode, made through `/proc/self/fd`
