@@ -9,7 +9,8 @@
 //! Lock order: `Client::conn` is a leaf, held for the round trips of one
 //! call.
 
-use std::os::fd::{AsFd, OwnedFd};
+use std::io::IoSlice;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use abi::Errno;
@@ -69,9 +70,9 @@ impl Conn {
         let msg = req.encode(tag)?;
         self.next_tag = self.next_tag.wrapping_add(1).max(1);
         loop {
-            let iov = [std::io::IoSlice::new(&msg)];
+            let iov = [IoSlice::new(&msg)];
             match sendmsg::<()>(
-                std::os::fd::AsRawFd::as_raw_fd(&self.sock),
+                self.sock.as_raw_fd(),
                 &iov,
                 &[],
                 MsgFlags::MSG_NOSIGNAL,
@@ -399,9 +400,10 @@ impl Client {
             })
     }
 
-    /// Changes what `attr` sets (owner, then mode, size, times) and returns
+    /// Changes what `attr` sets (owner, then size, mode, times) and returns
     /// the attributes after. On an error, the changes before the failing one
-    /// stay made.
+    /// stay made (refusals known up front, EOPNOTSUPP, EISDIR, EINVAL,
+    /// change nothing).
     pub fn setattr(&self, node: NodeId, attr: &SetAttr) -> Result<Attr, Errno> {
         self.lock().attr(&Request::SetAttr { node, attr: *attr })
     }

@@ -560,30 +560,39 @@ const ATTR_LEN: usize = 100;
 /// Bytes of an encoded `Walk` name or `Dirent`, at the least.
 const MIN_NAME_LEN: usize = 3;
 
-/// Reads the header of `msg`, checking its length against the packet's.
+/// The header fields of `msg`, unchecked; None if it is shorter than a
+/// header.
+pub fn read_header(msg: &[u8]) -> Option<Header> {
+    let h: &[u8; HEADER_LEN] = msg.get(..HEADER_LEN)?.try_into().ok()?;
+    Some(Header {
+        len: u32::from_le_bytes([h[0], h[1], h[2], h[3]]),
+        tag: u32::from_le_bytes([h[4], h[5], h[6], h[7]]),
+        op: u16::from_le_bytes([h[8], h[9]]),
+        flags: u16::from_le_bytes([h[10], h[11]]),
+    })
+}
+
+/// Reads the header of `msg` and checks it: EINVAL if `msg` is shorter than
+/// a header (tag and op 0 in the error), if `len` is not `msg`'s length or
+/// `flags` is not 0; EMSGSIZE if `msg` is longer than [`MAX_MESSAGE`].
 pub fn decode_header(msg: &[u8]) -> Result<Header, DecodeError> {
-    let mut r = Reader { buf: msg };
-    let short = |_| DecodeError {
-        tag: 0,
-        op: 0,
-        errno: Errno::EINVAL,
-    };
-    let len = r.u32().map_err(short)?;
-    let tag = r.u32().map_err(short)?;
-    let op = r.u16().map_err(|errno| DecodeError { tag, op: 0, errno })?;
-    let flags = r.u16().map_err(|errno| DecodeError { tag, op, errno })?;
-    let header = Header {
-        len,
-        tag,
-        op,
-        flags,
-    };
-    if usize::try_from(len).ok() != Some(msg.len()) || flags != 0 {
+    let Some(header) = read_header(msg) else {
         return Err(DecodeError {
-            tag,
-            op,
+            tag: 0,
+            op: 0,
             errno: Errno::EINVAL,
         });
+    };
+    let fail = |errno| DecodeError {
+        tag: header.tag,
+        op: header.op,
+        errno,
+    };
+    if msg.len() > MAX_MESSAGE {
+        return Err(fail(Errno::EMSGSIZE));
+    }
+    if usize::try_from(header.len).ok() != Some(msg.len()) || header.flags != 0 {
+        return Err(fail(Errno::EINVAL));
     }
     Ok(header)
 }
@@ -1301,10 +1310,12 @@ mod tests {
                     short[..4].copy_from_slice(&len.to_le_bytes());
                 }
                 let err = Request::decode(&short).expect_err("truncated");
-                assert!(
-                    err.errno == Errno::EINVAL || (cut == HEADER_LEN && req == Request::Attach),
-                    "{req:?} cut at {cut}: {err:?}"
-                );
+                assert_eq!(err.errno, Errno::EINVAL, "{req:?} cut at {cut}");
+                if cut < HEADER_LEN {
+                    assert_eq!((err.tag, err.op), (0, 0));
+                } else {
+                    assert_eq!((err.tag, err.op), (5, req.op().raw()));
+                }
             }
         }
     }
@@ -1320,6 +1331,19 @@ mod tests {
         assert_eq!(
             Request::decode(&msg).expect_err("flags").errno,
             Errno::EINVAL
+        );
+    }
+
+    #[test]
+    fn messages_over_the_limit_are_emsgsize() {
+        let mut w = Writer::new(6, Op::Stat.raw());
+        w.buf.resize(MAX_MESSAGE + 1, 0);
+        let len = u32::try_from(w.buf.len()).expect("small");
+        w.buf[..4].copy_from_slice(&len.to_le_bytes());
+        let err = Request::decode(&w.buf).expect_err("too big");
+        assert_eq!(
+            (err.tag, err.op, err.errno),
+            (6, Op::Stat.raw(), Errno::EMSGSIZE)
         );
     }
 

@@ -42,8 +42,8 @@ use nix::sys::time::TimeSpec as HostTimeSpec;
 use nix::unistd::{fchownat, linkat, symlinkat, unlinkat, Gid, Uid, UnlinkatFlags};
 
 use crate::protocol::{
-    check_name, dirent_len, Attr, Dirent, NodeId, Reply, Request, SetAttr, Statfs, TimeSpec,
-    Timestamp, GETDENTS_REPLY_OVERHEAD, MAX_MESSAGE, SYMLINK_MAX, VERSION,
+    check_name, dirent_len, read_header, Attr, Dirent, NodeId, Reply, Request, SetAttr, Statfs,
+    TimeSpec, Timestamp, GETDENTS_REPLY_OVERHEAD, MAX_MESSAGE, SYMLINK_MAX, VERSION,
 };
 use crate::raw;
 
@@ -288,12 +288,7 @@ impl Server {
     fn handle(&mut self, msg: &[u8], truncated: bool) -> (Vec<u8>, Option<OwnedFd>) {
         let (tag, op, outcome) = if truncated {
             // Too big for our buffer: answer what the header says, if any.
-            let tag = msg
-                .get(4..8)
-                .map_or(0, |b| u32::from_le_bytes(b.try_into().expect("four bytes")));
-            let op = msg
-                .get(8..10)
-                .map_or(0, |b| u16::from_le_bytes(b.try_into().expect("two bytes")));
+            let (tag, op) = read_header(msg).map_or((0, 0), |h| (h.tag, h.op));
             (tag, op, Err(Errno::EMSGSIZE))
         } else {
             match Request::decode(msg) {
@@ -810,13 +805,28 @@ impl Server {
         Ok(target)
     }
 
-    /// Owner first (it may clear set-id bits), then mode, size, times; the
+    /// Owner, size, mode, times, in that order: chown and (unprivileged)
+    /// truncate clear set-id bits, so the mode asked for comes after them,
+    /// and truncate sets mtime, so times come last. What can be refused
+    /// without trying is refused before anything changes; after that the
     /// first failure is the answer, and what came before it stays done.
     fn setattr(&self, id: NodeId, set: &SetAttr) -> Result<Attr, Errno> {
         let node = self.node(id)?;
         if self.read_only {
             return Err(Errno::EROFS);
         }
+        // Linux cannot chmod a symlink itself (fchmodat2's answer).
+        if set.mode.is_some() && node.kind == libc::S_IFLNK {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        let len = match set.size {
+            None => None,
+            Some(size) => match node.kind {
+                libc::S_IFDIR => return Err(Errno::EISDIR),
+                libc::S_IFREG => Some(i64::try_from(size).map_err(|_| Errno::EINVAL)?),
+                _ => return Err(Errno::EINVAL),
+            },
+        };
         let fd = node.fd.as_fd();
         if set.uid.is_some() || set.gid.is_some() {
             fchownat(
@@ -828,22 +838,12 @@ impl Server {
             )
             .map_err(host_errno)?;
         }
-        if let Some(mode) = set.mode {
-            // Linux cannot chmod a symlink itself (fchmodat2's answer).
-            if node.kind == libc::S_IFLNK {
-                return Err(Errno::EOPNOTSUPP);
-            }
-            self.chmod(fd, mode)?;
-        }
-        if let Some(size) = set.size {
-            match node.kind {
-                libc::S_IFDIR => return Err(Errno::EISDIR),
-                libc::S_IFREG => {}
-                _ => return Err(Errno::EINVAL),
-            }
-            let len = i64::try_from(size).map_err(|_| Errno::EINVAL)?;
+        if let Some(len) = len {
             let file = self.reopen(node, OFlag::O_WRONLY)?;
             nix::unistd::ftruncate(&file, len).map_err(host_errno)?;
+        }
+        if let Some(mode) = set.mode {
+            self.chmod(fd, mode)?;
         }
         if set.atime.is_some() || set.mtime.is_some() {
             let host = |t: Option<TimeSpec>| match t {

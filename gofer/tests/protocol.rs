@@ -859,6 +859,35 @@ fn setattr_errors_are_linuxs() {
         ),
         Some(Errno::EOPNOTSUPP)
     );
+    // Refused up front: the owner asked for alongside is not changed.
+    let uid_before = fs::symlink_metadata(f.host("sym")).expect("lstat").uid();
+    assert_eq!(
+        set(
+            sym,
+            SetAttr {
+                uid: Some(uid_before + 1),
+                mode: Some(0o777),
+                ..SetAttr::default()
+            }
+        ),
+        Some(Errno::EOPNOTSUPP)
+    );
+    assert_eq!(
+        fs::symlink_metadata(f.host("sym")).expect("lstat").uid(),
+        uid_before
+    );
+    assert_eq!(
+        set(
+            f.root,
+            SetAttr {
+                uid: Some(uid_before + 1),
+                size: Some(1),
+                ..SetAttr::default()
+            }
+        ),
+        Some(Errno::EISDIR)
+    );
+    assert_eq!(fs::metadata(f.host("")).expect("stat").uid(), uid_before);
     fs::write(f.host("file"), b"").expect("write");
     let (file, _) = f.node("file");
     assert_eq!(
