@@ -1323,6 +1323,16 @@ fn malformed_messages_get_an_error_and_the_server_carries_on() {
         raw.expect_error(short, 0, 0, Errno::EINVAL);
         raw.still_serving();
     }
+    // Another version, after the handshake: refused, the session goes on.
+    let mut body = (VERSION + 1).to_le_bytes().to_vec();
+    body.extend_from_slice(&65536u32.to_le_bytes());
+    raw.expect_error(
+        &message(6, Op::Version.raw(), &body),
+        6,
+        Op::Version.raw(),
+        Errno::EPROTONOSUPPORT,
+    );
+    raw.still_serving();
     // A header whose length is not the packet's.
     let mut m = message(7, Op::Stat.raw(), &root.to_le_bytes());
     m[0] += 1;
