@@ -119,9 +119,16 @@ pub fn run(cli: &Cli, args: &DoArgs) -> anyhow::Result<ExitCode> {
     let path = resolve(Path::new(&args.program), &root, &path_var)?;
     let cwd = match &args.cwd {
         Some(c) => c.as_os_str().as_bytes().to_vec(),
+        // The current directory, unless the sandbox's own /tmp, /proc,
+        // /sys or /dev covers it.
         None if root == Path::new("/") => std::env::current_dir()
-            .map(|d| d.as_os_str().as_bytes().to_vec())
-            .unwrap_or_else(|_| b"/".to_vec()),
+            .ok()
+            .filter(|d| {
+                !["/tmp", "/proc", "/sys", "/dev"]
+                    .iter()
+                    .any(|m| d.starts_with(m))
+            })
+            .map_or_else(|| b"/".to_vec(), |d| d.as_os_str().as_bytes().to_vec()),
         None => b"/".to_vec(),
     };
     let overlay = args.overlay == Overlay::Memory;

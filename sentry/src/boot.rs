@@ -102,19 +102,20 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
             hwcap: (config.hwcap, config.hwcap2),
         },
     ));
-    let root_mount = mount_root(config.root)?;
-    mount_tmp(&root_mount);
+    let memory = kernel.memory.clone();
+    let root_mount = mount_root(config.root, &memory)?;
+    mount_tmp(&root_mount, &memory);
     mount_at(
         &root_mount,
         b"dev",
-        crate::fsimpl::dev::new_devfs(),
+        crate::fsimpl::dev::new_devfs(&memory),
         "devtmpfs",
         "udev",
     );
     // The host's /proc and /sys never show through: until the sandbox's
     // own are built, empty directories stand there.
     for name in [&b"proc"[..], b"sys"] {
-        let empty = crate::fsimpl::tmpfs::Tmpfs::new_root(0, 0o555, 0, 0);
+        let empty = crate::fsimpl::tmpfs::Tmpfs::new_root(&memory, 0, 0o555, 0, 0);
         mount_at(&root_mount, name, empty, "tmpfs", "none");
     }
 
@@ -174,18 +175,23 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
 }
 
 /// The root mount: tmpfs, or the gofer's directory (under the overlay).
-fn mount_root(root: RootFs) -> Result<Arc<crate::vfs::Mount>, BootError> {
+fn mount_root(root: RootFs, memory: &Arc<MemoryFile>) -> Result<Arc<crate::vfs::Mount>, BootError> {
     use crate::fsimpl::{gofer::GoferFs, overlay::Overlay, tmpfs};
     use crate::vfs::{Dentry, InodeRef, Mount};
     match root {
-        RootFs::Memory => Ok(tmpfs::root_mount()),
+        RootFs::Memory => Ok(tmpfs::root_mount(memory)),
         RootFs::Gofer { sock, overlay } => {
             let client = gofer::Client::connect(sock).map_err(BootError::Gofer)?;
             let lower = GoferFs::mount(client).map_err(BootError::Gofer)?;
             let st = crate::vfs::Inode::stat(&*lower).map_err(BootError::Gofer)?;
             let inode: InodeRef = if overlay {
-                let upper =
-                    tmpfs::Tmpfs::new_root(u64::MAX / 2, st.st_mode & 0o7777, st.st_uid, st.st_gid);
+                let upper = tmpfs::Tmpfs::new_root(
+                    memory,
+                    u64::MAX / 2,
+                    st.st_mode & 0o7777,
+                    st.st_uid,
+                    st.st_gid,
+                );
                 Overlay::new_root(upper, lower)
             } else {
                 lower
@@ -236,8 +242,8 @@ fn mount_at(
 }
 
 /// Gives the sandbox its own `/tmp`: a tmpfs, world-writable and sticky.
-fn mount_tmp(root: &Arc<crate::vfs::Mount>) {
-    let fs = crate::fsimpl::tmpfs::Tmpfs::new_root(1 << 30, 0o1777, 0, 0);
+fn mount_tmp(root: &Arc<crate::vfs::Mount>, memory: &Arc<MemoryFile>) {
+    let fs = crate::fsimpl::tmpfs::Tmpfs::new_root(memory, 1 << 30, 0o1777, 0, 0);
     mount_at(root, b"tmp", fs, "tmpfs", "tmpfs");
 }
 

@@ -60,7 +60,7 @@ pub fn task() -> Task {
         false,
         KernelParts {
             platform: Arc::new(NullPlatform),
-            memory: file,
+            memory: file.clone(),
             hwcap: (0, 0),
         },
     ));
@@ -68,7 +68,7 @@ pub fn task() -> Task {
         creds: Credentials::new(0, 0, vec![0]),
         fds,
         rlimits: vec![unlimited; 16],
-        fs: crate::vfs::FsContext::at_root(&crate::fsimpl::tmpfs::root_mount(), 0o022),
+        fs: crate::vfs::FsContext::at_root(&crate::fsimpl::tmpfs::root_mount(&file), 0o022),
         comm: b"bench".to_vec(),
         flags: ProcessFlags::default(),
         regs: Registers::default(),

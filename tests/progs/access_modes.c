@@ -1,11 +1,11 @@
-/* access, faccessat and faccessat2: root passes R_OK/W_OK on any mode but
- * X_OK on a regular file only if some execute bit is set (directories are
- * always searchable for root); an unprivileged user is judged by exactly
- * one class (owner, else group incl. supplementary groups, else other);
- * search permission is needed on every directory on the way (EACCES);
- * access uses the real uid and faccessat2(AT_EACCESS) the effective one;
- * AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; errors: EINVAL for a bad mode or
- * flags, ENOENT (dangling symlink too), ENOTDIR, ELOOP, EFAULT, EBADF. */
+/* access, faccessat and faccessat2: root passes R_OK/W_OK on any mode but X_OK
+ * on a regular file only if some execute bit is set (directories are always
+ * searchable for root); an unprivileged user is judged by exactly one class
+ * (owner, else group incl. supplementary groups, else other); search
+ * permission is needed on every directory on the way (EACCES); access uses the
+ * real uid and faccessat2(AT_EACCESS) the effective one; AT_SYMLINK_NOFOLLOW
+ * and AT_EMPTY_PATH; errors: EINVAL for a bad mode or flags, ENOENT (dangling
+ * symlink too), ENOTDIR, ELOOP, EFAULT, EBADF. */
 #include "fs_util.h"
 
 static long fa2(int dirfd, const char *p, int mode, int flags) {

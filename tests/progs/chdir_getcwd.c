@@ -1,11 +1,11 @@
-/* chdir, fchdir and the getcwd syscall: the cwd is the physical path
- * (symlinks resolved), relative lookups use it, the syscall returns the
- * length with the NUL, ERANGE for a buffer too small (also size 0), EFAULT
- * for a bad buffer; a rename of an ancestor shows in getcwd; once the cwd
- * is removed getcwd is ENOENT while "." still stats (nlink 0) and ".."
- * cannot be created in; a forked child's chdir does not move the parent;
- * errors: ENOTDIR for a file (path or descriptor), ENOENT, EBADF, EFAULT,
- * EACCES without search permission (read permission is not needed). */
+/* chdir, fchdir and the getcwd syscall: the cwd is the physical path (symlinks
+ * resolved), relative lookups use it, the syscall returns the length with the
+ * NUL, ERANGE for a buffer too small (also size 0), EFAULT for a bad buffer; a
+ * rename of an ancestor shows in getcwd; once the cwd is removed getcwd is
+ * ENOENT while "." still stats (nlink 0) and ".." cannot be created in; a
+ * forked child's chdir does not move the parent; errors: ENOTDIR for a file
+ * (path or descriptor), ENOENT, EBADF, EFAULT, EACCES without search
+ * permission (read permission is not needed). */
 #include "fs_util.h"
 
 static char want[4096];

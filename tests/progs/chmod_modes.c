@@ -1,11 +1,13 @@
-/* chmod, fchmod, fchmodat: all 12 permission bits are set as given (type
- * bits in the argument ignored), the umask does not apply, chmod follows
- * symlinks while fchmodat(AT_SYMLINK_NOFOLLOW) on a symlink is EOPNOTSUPP,
- * fchmod works on a read-only descriptor, ctime moves; an unprivileged
- * owner may chmod (S_ISGID silently dropped when not in the file's group)
- * but a non-owner gets EPERM; a write or truncate by an unprivileged user
- * clears S_ISUID/S_ISGID while root's writes keep them; errors: ENOENT,
- * ENOTDIR, ELOOP, EFAULT, EBADF, EINVAL for unknown fchmodat flags. */
+/* chmod, fchmod, fchmodat: all 12 permission bits are set as given (type bits
+ * in the argument ignored), the umask does not apply, chmod follows symlinks
+ * while fchmodat(AT_SYMLINK_NOFOLLOW) on a symlink is EOPNOTSUPP, fchmod works
+ * on a read-only descriptor, ctime moves; an unprivileged owner may chmod
+ * (S_ISGID silently dropped when not in the file's group) but a non-owner gets
+ * EPERM; a write or truncate by an unprivileged user clears S_ISUID/S_ISGID
+ * while root's writes keep them; errors: ENOENT, ENOTDIR, ELOOP, EFAULT,
+ * EBADF, EINVAL for unknown fchmodat flags. (The fchmodat flag cases are
+ * answered by glibc 2.36's emulation, which opens the path O_PATH|O_NOFOLLOW
+ * and fstats it; the fchmodat syscall itself has no flags argument.) */
 #include "fs_util.h"
 
 static int mode(const char *p) {

@@ -1,12 +1,11 @@
 /* chown, fchown, lchown, fchownat: root sets any owner and group, -1 keeps
- * one; chown follows symlinks, lchown and AT_SYMLINK_NOFOLLOW change the
- * link itself, AT_EMPTY_PATH the descriptor's file; a chown of a regular
- * file clears S_ISUID (even by root, even with -1/-1) and S_ISGID when
- * group-execute is set, but not S_ISGID without group-execute nor anything
- * on a directory; an unprivileged owner may change the group to one of its
- * groups only (EPERM otherwise) and never the owner (EPERM); a non-owner
- * gets EPERM; errors: ENOENT, ENOTDIR, EFAULT, EBADF, EINVAL for unknown
- * flags. */
+ * one; chown follows symlinks, lchown and AT_SYMLINK_NOFOLLOW change the link
+ * itself, AT_EMPTY_PATH the descriptor's file; a chown of a regular file
+ * clears S_ISUID (even by root, even with -1/-1) and S_ISGID when
+ * group-execute is set, but not S_ISGID without group-execute nor anything on
+ * a directory; an unprivileged owner may change the group to one of its groups
+ * only (EPERM otherwise) and never the owner (EPERM); a non-owner gets EPERM;
+ * errors: ENOENT, ENOTDIR, EFAULT, EBADF, EINVAL for unknown flags. */
 #include "fs_util.h"
 
 static int own(const char *p, uid_t *u, gid_t *g) {

@@ -1,11 +1,11 @@
 /* chroot, in forked children: after chroot + chdir("/") absolute paths,
  * absolute symlink targets and ".." (any number of them) all stay inside;
  * getcwd says "/"; the parent is unaffected; a cwd left outside makes the
- * getcwd syscall answer "(unreachable)/..." and ".." from there walks the
- * real tree (chroot alone is no jail); a descriptor opened before still
- * reaches outside; chroot(".") works; errors: ENOTDIR, ENOENT, EFAULT,
- * EPERM for an unprivileged caller and EACCES before that when the
- * directory is not searchable. */
+ * getcwd syscall answer "(unreachable)/..." and ".." from there walks the real
+ * tree (chroot alone is no jail); a descriptor opened before still reaches
+ * outside; chroot(".") works; errors: ENOTDIR, ENOENT, EFAULT, EPERM for an
+ * unprivileged caller and EACCES before that when the directory is not
+ * searchable. */
 #include "fs_util.h"
 
 static int outside_fd;

@@ -1,9 +1,9 @@
 /* close_range(2): closes exactly [first, last] (gaps are fine, an empty or
  * far-away range is a no-op, ~0U as last means "all above"),
  * CLOSE_RANGE_CLOEXEC marks instead of closing, CLOSE_RANGE_UNSHARE in a
- * thread gives that thread its own descriptor table first (the other
- * thread keeps its descriptors, and later opens are not shared); errors:
- * EINVAL for first > last and for unknown flags. */
+ * thread gives that thread its own descriptor table first (the other thread
+ * keeps its descriptors, and later opens are not shared); errors: EINVAL for
+ * first > last and for unknown flags. */
 #include "fs_util.h"
 #include <linux/close_range.h>
 #include <pthread.h>

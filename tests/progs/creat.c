@@ -1,7 +1,7 @@
 /* creat(2): the same as open(O_WRONLY|O_CREAT|O_TRUNC): a write-only
  * descriptor, mode & ~umask on creation, an existing file truncated but its
- * mode kept, through symlinks, and the errors EISDIR, ENOENT, ENOTDIR,
- * EFAULT, ENAMETOOLONG and EACCES (for a user without write permission). */
+ * mode kept, through symlinks, and the errors EISDIR, ENOENT, ENOTDIR, EFAULT,
+ * ENAMETOOLONG and EACCES (for a user without write permission). */
 #include "fs_util.h"
 
 static void unprivileged(void) {

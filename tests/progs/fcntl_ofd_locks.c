@@ -1,11 +1,10 @@
-/* Open file description locks (F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK):
- * two open()s in one process conflict (EAGAIN), F_OFD_GETLK reports the
- * holder's range with l_pid -1; a dup or a fork'd copy is the same owner
- * (closing a dup keeps the lock, closing the last descriptor drops it);
- * unlocking the middle splits; OFD and classic POSIX locks conflict with
- * each other even inside one process; F_OFD_SETLKW waits for a child's
- * unlock; errors: EINVAL for l_pid != 0, bad l_whence or l_type, EBADF for
- * the wrong access mode. */
+/* Open file description locks (F_OFD_SETLK, F_OFD_SETLKW, F_OFD_GETLK): two
+ * open()s in one process conflict (EAGAIN), F_OFD_GETLK reports the holder's
+ * range with l_pid -1; a dup or a fork'd copy is the same owner (closing a dup
+ * keeps the lock, closing the last descriptor drops it); unlocking the middle
+ * splits; OFD and classic POSIX locks conflict with each other even inside one
+ * process; F_OFD_SETLKW waits for a child's unlock; errors: EINVAL for l_pid
+ * != 0, bad l_whence or l_type, EBADF for the wrong access mode. */
 #include "fs_util.h"
 
 static int lk(int fd, int cmd, short type, off_t start, off_t len) {

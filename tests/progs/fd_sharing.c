@@ -1,9 +1,9 @@
-/* What descriptors share: dup, dup2, dup3, F_DUPFD and fork'd copies share
- * one open file description (the offset, status flags set with F_SETFL
- * such as O_APPEND and O_NONBLOCK) but not FD_CLOEXEC, which belongs to the
+/* What descriptors share: dup, dup2, dup3, F_DUPFD and fork'd copies share one
+ * open file description (the offset, status flags set with F_SETFL such as
+ * O_APPEND and O_NONBLOCK) but not FD_CLOEXEC, which belongs to the
  * descriptor; two open() calls on one file are independent descriptions
- * (separate offsets, their writes overwrite each other, O_APPEND on one
- * only). Offsets advanced in a child are seen by the parent. */
+ * (separate offsets, their writes overwrite each other, O_APPEND on one only).
+ * Offsets advanced in a child are seen by the parent. */
 #include "fs_util.h"
 
 static int fd_global;

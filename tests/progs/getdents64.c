@@ -1,11 +1,11 @@
-/* getdents64 (and the old getdents) on a directory this program filled:
- * every name exactly once with "." and "..", d_type per file type, d_ino
- * matching lstat, 8-byte aligned records, the end reported as 0 and staying
- * 0, small buffers (EINVAL below one record, one record at a time works),
- * lseek(fd, 0, SEEK_SET) restarting, entries added or removed showing up
- * after a restart, a few hundred names through a small buffer; errors:
- * ENOTDIR on a file, EBADF, EFAULT, EINVAL for a zero count, ENOENT once the
- * directory is removed. Names are sorted before printing. */
+/* getdents64 (and the old getdents) on a directory this program filled: every
+ * name exactly once with "." and "..", d_type per file type, d_ino matching
+ * lstat, 8-byte aligned records, the end reported as 0 and staying 0, small
+ * buffers (EINVAL below one record, one record at a time works), lseek(fd, 0,
+ * SEEK_SET) restarting, entries added or removed showing up after a restart, a
+ * few hundred names through a small buffer; errors: ENOTDIR on a file, EBADF,
+ * EFAULT, EINVAL for a zero count, ENOENT once the directory is removed. Names
+ * are sorted before printing. */
 #include "fs_util.h"
 
 struct linux_dirent64 {

@@ -1,9 +1,9 @@
-/* link and linkat: a second name for one inode (same ino, nlink counts up
- * and down, data shared), EPERM for directories, EEXIST for an existing
- * name (even a dangling symlink), link() not following a symlink source
- * while AT_SYMLINK_FOLLOW does, AT_EMPTY_PATH (root may link a descriptor;
- * a deleted file cannot be brought back: ENOENT), directory descriptors;
- * errors: ENOENT, ENOTDIR, EINVAL for unknown flags, EBADF, EFAULT. */
+/* link and linkat: a second name for one inode (same ino, nlink counts up and
+ * down, data shared), EPERM for directories, EEXIST for an existing name (even
+ * a dangling symlink), link() not following a symlink source while
+ * AT_SYMLINK_FOLLOW does, AT_EMPTY_PATH (root may link a descriptor; a deleted
+ * file cannot be brought back: ENOENT), directory descriptors; errors: ENOENT,
+ * ENOTDIR, EINVAL for unknown flags, EBADF, EFAULT. */
 #include "fs_util.h"
 
 static long nlink(const char *p) {

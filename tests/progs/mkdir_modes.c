@@ -1,10 +1,10 @@
-/* mkdir and mkdirat: the mode is masked by the umask, keeps the sticky bit
- * and drops set-user-ID and set-group-ID; a new directory has nlink 2, only "." and "..",
- * the caller's uid; the parent's link count grows; a set-group-ID parent
- * passes on its group to files and directories and its S_ISGID bit to
+/* mkdir and mkdirat: the mode is masked by the umask, keeps the sticky bit and
+ * drops set-user-ID and set-group-ID; a new directory has nlink 2, only "."
+ * and "..", the caller's uid; the parent's link count grows; a set-group-ID
+ * parent passes on its group to files and directories and its S_ISGID bit to
  * directories; errors: EEXIST (file, directory, dangling symlink, "."),
- * ENOENT, ENOTDIR, EFAULT, EBADF, EACCES for a user without write
- * permission on the parent. */
+ * ENOENT, ENOTDIR, EFAULT, EBADF, EACCES for a user without write permission
+ * on the parent. */
 #include "fs_util.h"
 
 static void unprivileged(void) {

@@ -1,9 +1,9 @@
-/* mknod and mknodat: regular files (S_IFREG or type 0), FIFOs and socket
- * files for anyone; character and block devices for root (st_rdev kept)
- * and EPERM for others, except the 0:0 character device (a whiteout),
- * which anyone may make; S_IFDIR is EPERM, S_IFLNK and unknown types are
- * EINVAL; the umask applies; EEXIST, ENOENT, ENOTDIR, EBADF, EFAULT. The
- * device nodes are not opened. */
+/* mknod and mknodat: regular files (S_IFREG or type 0), FIFOs and socket files
+ * for anyone; character and block devices for root (st_rdev kept) and EPERM
+ * for others, except the 0:0 character device (a whiteout), which anyone may
+ * make; S_IFDIR is EPERM, S_IFLNK and unknown types are EINVAL; the umask
+ * applies; EEXIST, ENOENT, ENOTDIR, EBADF, EFAULT. The device nodes are not
+ * opened. */
 #include "fs_util.h"
 #include <sys/sysmacros.h>
 

@@ -1,14 +1,14 @@
-/* open and openat flags on regular files, directories and symlinks:
- * O_CREAT (mode & ~umask, type bits ignored, an existing file untouched,
- * creation through a dangling symlink), O_EXCL (EEXIST, also for any
- * symlink), O_TRUNC (also with O_RDONLY), O_APPEND (every write at the end),
- * O_DIRECTORY (ENOTDIR on files, follows symlinks), O_NOFOLLOW (ELOOP on a
- * final symlink, fine in the middle), O_CLOEXEC, the access modes (EBADF
- * for the wrong direction, access mode 3 allows neither), what F_GETFL
- * keeps (O_LARGEFILE added, O_CREAT/O_EXCL/O_TRUNC dropped), and the
- * errors: ENOENT, empty path, ENOTDIR, EISDIR (writing or creating a
- * directory, O_CREAT with a trailing slash), EFAULT, EBADF/ENOTDIR for a
- * bad dirfd. (O_CREAT|O_DIRECTORY is left out: EINVAL only since 6.4.) */
+/* open and openat flags on regular files, directories and symlinks: O_CREAT
+ * (mode & ~umask, type bits ignored, an existing file untouched, creation
+ * through a dangling symlink), O_EXCL (EEXIST, also for any symlink), O_TRUNC
+ * (also with O_RDONLY), O_APPEND (every write at the end), O_DIRECTORY
+ * (ENOTDIR on files, follows symlinks), O_NOFOLLOW (ELOOP on a final symlink,
+ * fine in the middle), O_CLOEXEC, the access modes (EBADF for the wrong
+ * direction, access mode 3 allows neither), what F_GETFL keeps (O_LARGEFILE
+ * added, O_CREAT/O_EXCL/O_TRUNC dropped), and the errors: ENOENT, empty path,
+ * ENOTDIR, EISDIR (writing or creating a directory, O_CREAT with a trailing
+ * slash), EFAULT, EBADF/ENOTDIR for a bad dirfd. (O_CREAT|O_DIRECTORY is left
+ * out: EINVAL only since 6.4.) */
 #include "fs_util.h"
 
 /* The kernel's O_LARGEFILE (glibc defines it as 0 on 64-bit). */

@@ -1,10 +1,10 @@
-/* O_PATH descriptors: opening needs no read permission and ignores every
- * flag but O_DIRECTORY/O_NOFOLLOW/O_CLOEXEC (no creation, no truncation,
- * the access mode is irrelevant, F_GETFL reads O_PATH); fstat, fstatfs,
- * fcntl, dup, fchdir, *at() relative to one and AT_EMPTY_PATH work, while
- * read, write, pread, lseek, getdents64, fchmod, fchown, ftruncate, fsync,
- * ioctl, mmap, flock and fgetxattr give EBADF. O_PATH|O_NOFOLLOW on a
- * symlink names the link itself (S_IFLNK, readlinkat with ""). */
+/* O_PATH descriptors: opening needs no read permission and ignores every flag
+ * but O_DIRECTORY/O_NOFOLLOW/O_CLOEXEC (no creation, no truncation, the access
+ * mode is irrelevant, F_GETFL reads O_PATH); fstat, fstatfs, fcntl, dup,
+ * fchdir, *at() relative to one and AT_EMPTY_PATH work, while read, write,
+ * pread, lseek, getdents64, fchmod, fchown, ftruncate, fsync, ioctl, mmap,
+ * flock and fgetxattr give EBADF. O_PATH|O_NOFOLLOW on a symlink names the
+ * link itself (S_IFLNK, readlinkat with ""). */
 #include "fs_util.h"
 #include <sys/file.h>
 #include <sys/ioctl.h>

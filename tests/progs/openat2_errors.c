@@ -1,9 +1,10 @@
 /* openat2(2) argument checking, stricter than openat: the size (below 24
- * EINVAL; larger than the struct is fine if the tail is zero, E2BIG if
- * not, E2BIG past a page), unknown flag bits, a mode without O_CREAT, mode
- * bits outside 07777, unknown resolve bits, RESOLVE_BENEATH together with
- * RESOLVE_IN_ROOT, O_PATH with flags it does not allow: all EINVAL; EFAULT for bad pointers; EBADF/ENOTDIR for dirfd. A valid
- * call behaves like openat (flags, O_CLOEXEC). */
+ * EINVAL; larger than the struct is fine if the tail is zero, E2BIG if not,
+ * E2BIG past a page), unknown flag bits, a mode without O_CREAT, mode bits
+ * outside 07777, unknown resolve bits, RESOLVE_BENEATH together with
+ * RESOLVE_IN_ROOT, O_PATH with flags it does not allow: all EINVAL; EFAULT for
+ * bad pointers; EBADF/ENOTDIR for dirfd. A valid call behaves like openat
+ * (flags, O_CLOEXEC). */
 #include "fs_util.h"
 #include <linux/openat2.h>
 

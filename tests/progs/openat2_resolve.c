@@ -1,10 +1,10 @@
-/* openat2(2) resolution scoping: RESOLVE_BENEATH (".." and symlinks are
- * fine while they stay below dirfd; escaping by "..", by an absolute path
- * or by a symlink is EXDEV), RESOLVE_IN_ROOT (dirfd acts as "/": absolute
- * paths, absolute symlinks and ".." above it all land inside it),
- * RESOLVE_NO_SYMLINKS (ELOOP for any symlink on the way, not for an
- * unfollowed final one with O_PATH|O_NOFOLLOW), RESOLVE_NO_XDEV within one
- * filesystem, combinations, and O_CREAT with a mode under RESOLVE_BENEATH. */
+/* openat2(2) resolution scoping: RESOLVE_BENEATH (".." and symlinks are fine
+ * while they stay below dirfd; escaping by "..", by an absolute path or by a
+ * symlink is EXDEV), RESOLVE_IN_ROOT (dirfd acts as "/": absolute paths,
+ * absolute symlinks and ".." above it all land inside it), RESOLVE_NO_SYMLINKS
+ * (ELOOP for any symlink on the way, not for an unfollowed final one with
+ * O_PATH|O_NOFOLLOW), RESOLVE_NO_XDEV within one filesystem, combinations, and
+ * O_CREAT with a mode under RESOLVE_BENEATH. */
 #include "fs_util.h"
 #include <linux/openat2.h>
 

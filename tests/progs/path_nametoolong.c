@@ -2,11 +2,11 @@
  * ENAMETOOLONG (also when it would not exist, and for the new name of
  * rename/link/symlink), checked as the walk reaches it (ENOENT for
  * "missing/<256 bytes>"); a path of 4095 bytes works, 4096 is ENAMETOOLONG
- * (PATH_MAX counts the NUL); a symlink target may hold up to 4095 bytes and
- * a too-long component inside one shows up when it is followed; a string
- * running into unmapped memory before its NUL is EFAULT, but ENAMETOOLONG
- * if 4096 readable bytes come first; a cwd deeper than PATH_MAX still works
- * for relative paths while the getcwd syscall says ENAMETOOLONG. */
+ * (PATH_MAX counts the NUL); a symlink target may hold up to 4095 bytes and a
+ * too-long component inside one shows up when it is followed; a string running
+ * into unmapped memory before its NUL is EFAULT, but ENAMETOOLONG if 4096
+ * readable bytes come first; a cwd deeper than PATH_MAX still works for
+ * relative paths while the getcwd syscall says ENAMETOOLONG. */
 #include "fs_util.h"
 #include <sys/mman.h>
 

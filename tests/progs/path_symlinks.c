@@ -1,10 +1,10 @@
-/* Path walking through symlinks: chains (40 links are followed, the 41st
- * is ELOOP), loops (self and mutual: ELOOP), relative targets resolved
- * from the link's own directory, absolute targets, symlinks to directories
- * in the middle of a path, ".." after a symlink going to the target's
- * parent (not lexical), a file symlink in the middle (ENOTDIR), dangling
- * links (ENOENT through them, lstat fine), an empty target refused
- * (ENOENT), and the 40-link budget shared by nested links in one lookup. */
+/* Path walking through symlinks: chains (40 links are followed, the 41st is
+ * ELOOP), loops (self and mutual: ELOOP), relative targets resolved from the
+ * link's own directory, absolute targets, symlinks to directories in the
+ * middle of a path, ".." after a symlink going to the target's parent (not
+ * lexical), a file symlink in the middle (ENOTDIR), dangling links (ENOENT
+ * through them, lstat fine), an empty target refused (ENOENT), and the 40-link
+ * budget shared by nested links in one lookup. */
 #include "fs_util.h"
 
 static const char *says(const char *path) {

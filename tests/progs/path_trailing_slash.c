@@ -1,11 +1,11 @@
-/* Trailing slashes: a path ending in "/" must name a directory. On a file
- * it is ENOTDIR (stat, lstat, open, unlink, rename, link, truncate); on a
- * symlink it forces following, even for lstat and O_NOFOLLOW; on a
- * directory it is harmless (stat, open, rmdir, rename, mkdir of a new one);
- * creating a non-directory with one is refused (open O_CREAT: EISDIR, but
- * mknod, mkfifo, symlink and link: ENOENT); unlink of "symlink/" is ENOTDIR
- * even when the link dangles; rename of "symlink-to-dir/" is ENOTDIR;
- * repeated slashes count as one. */
+/* Trailing slashes: a path ending in "/" must name a directory. On a file it
+ * is ENOTDIR (stat, lstat, open, unlink, rename, link, truncate); on a symlink
+ * it forces following, even for lstat and O_NOFOLLOW; on a directory it is
+ * harmless (stat, open, rmdir, rename, mkdir of a new one); creating a
+ * non-directory with one is refused (open O_CREAT: EISDIR, but mknod, mkfifo,
+ * symlink and link: ENOENT); unlink of "symlink/" is ENOTDIR even when the
+ * link dangles; rename of "symlink-to-dir/" is ENOTDIR; repeated slashes count
+ * as one. */
 #include "fs_util.h"
 
 int main(void) {

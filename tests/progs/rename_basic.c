@@ -1,12 +1,12 @@
 /* rename and renameat: a file keeps its inode under the new name; over an
- * existing file it replaces it (an open descriptor of the victim still
- * reads it, with nlink 0); a directory moves (parents' link counts follow)
- * and may replace an empty directory but not a non-empty one (ENOTEMPTY);
- * file over directory EISDIR, directory over file ENOTDIR; a directory into
- * its own subtree EINVAL, onto its own ancestor ENOTEMPTY; renaming to
- * itself or onto another hard link of the same inode does nothing; "." and
- * ".." as a last component EBUSY; a symlink is renamed, not its target;
- * ENOENT, ENOTDIR, EFAULT, EBADF; renameat with directory descriptors. */
+ * existing file it replaces it (an open descriptor of the victim still reads
+ * it, with nlink 0); a directory moves (parents' link counts follow) and may
+ * replace an empty directory but not a non-empty one (ENOTEMPTY); file over
+ * directory EISDIR, directory over file ENOTDIR; a directory into its own
+ * subtree EINVAL, onto its own ancestor ENOTEMPTY; renaming to itself or onto
+ * another hard link of the same inode does nothing; "." and ".." as a last
+ * component EBUSY; a symlink is renamed, not its target; ENOENT, ENOTDIR,
+ * EFAULT, EBADF; renameat with directory descriptors. */
 #include "fs_util.h"
 
 static long ino(const char *p) {

@@ -1,10 +1,10 @@
 /* renameat2 flags: RENAME_NOREPLACE (EEXIST if the target exists, even a
- * dangling symlink or the source itself; fine otherwise), RENAME_EXCHANGE
- * (two files swap, a file and a directory swap and the parents' link
- * counts follow, ENOENT if either side is missing, EINVAL for a directory
- * and its own descendant, a name with itself is a no-op), flag 0 is
- * renameat; EINVAL for NOREPLACE|EXCHANGE, WHITEOUT|EXCHANGE and unknown
- * bits; EBUSY/EEXIST for "." targets. */
+ * dangling symlink or the source itself; fine otherwise), RENAME_EXCHANGE (two
+ * files swap, a file and a directory swap and the parents' link counts follow,
+ * ENOENT if either side is missing, EINVAL for a directory and its own
+ * descendant, a name with itself is a no-op), flag 0 is renameat; EINVAL for
+ * NOREPLACE|EXCHANGE, WHITEOUT|EXCHANGE and unknown bits; EBUSY/EEXIST for "."
+ * targets. */
 #include "fs_util.h"
 
 static long r2(const char *a, const char *b, unsigned flags) {

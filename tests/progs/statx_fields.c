@@ -1,9 +1,9 @@
 /* statx(2): the basic-stats mask bits are all reported for files on one
- * filesystem; the fields agree with fstat (type, mode, nlink, uid, gid,
- * ino, size, blocks, blksize, dev and rdev as major/minor, the three
- * timestamps); AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, a mask of 0, the sync
- * flags; errors: EINVAL for unknown flags, for both sync flags at once and
- * for the reserved mask bit, EFAULT, ENOENT, ENOTDIR, EBADF. */
+ * filesystem; the fields agree with fstat (type, mode, nlink, uid, gid, ino,
+ * size, blocks, blksize, dev and rdev as major/minor, the three timestamps);
+ * AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, a mask of 0, the sync flags; errors:
+ * EINVAL for unknown flags, for both sync flags at once and for the reserved
+ * mask bit, EFAULT, ENOENT, ENOTDIR, EBADF. */
 #include "fs_util.h"
 #include <sys/sysmacros.h>
 

@@ -1,12 +1,11 @@
 /* symlink, symlinkat, readlink, readlinkat: targets are stored verbatim
- * (anything, dangling or not), mode 0777 whatever the umask, lstat size is
- * the target's length; readlink returns the length without a NUL and
- * truncates silently to a small buffer; the final component is not
- * followed (a self-loop reads fine) but earlier ones are; readlinkat with
- * "" reads an O_PATH|O_NOFOLLOW symlink descriptor (ENOENT, not EINVAL, for
- * "" on any other descriptor); errors: EINVAL for a
- * non-symlink and for bufsiz <= 0, EEXIST, ENOENT, ENOTDIR, ELOOP, EFAULT,
- * EBADF. */
+ * (anything, dangling or not), mode 0777 whatever the umask, lstat size is the
+ * target's length; readlink returns the length without a NUL and truncates
+ * silently to a small buffer; the final component is not followed (a self-loop
+ * reads fine) but earlier ones are; readlinkat with "" reads an
+ * O_PATH|O_NOFOLLOW symlink descriptor (ENOENT, not EINVAL, for "" on any
+ * other descriptor); errors: EINVAL for a non-symlink and for bufsiz <= 0,
+ * EEXIST, ENOENT, ENOTDIR, ELOOP, EFAULT, EBADF. */
 #include "fs_util.h"
 
 int main(void) {

@@ -1,10 +1,10 @@
-/* truncate and ftruncate: growing fills with zeros, shrinking drops data
- * (and growing again does not bring it back), the offset is not moved,
- * mtime changes, O_APPEND descriptors may truncate, truncate follows
- * symlinks; errors: EINVAL for a negative length, for a descriptor not
- * open for writing, for a directory or pipe descriptor and for a FIFO path;
- * EISDIR for a directory path; EBADF; ENOENT/ENOTDIR/EFAULT for paths;
- * EACCES for a user without write permission (root is not refused). */
+/* truncate and ftruncate: growing fills with zeros, shrinking drops data (and
+ * growing again does not bring it back), the offset is not moved, mtime
+ * changes, O_APPEND descriptors may truncate, truncate follows symlinks;
+ * errors: EINVAL for a negative length, for a descriptor not open for writing,
+ * for a directory or pipe descriptor and for a FIFO path; EISDIR for a
+ * directory path; EBADF; ENOENT/ENOTDIR/EFAULT for paths; EACCES for a user
+ * without write permission (root is not refused). */
 #include "fs_util.h"
 
 static void unprivileged(void) {

@@ -1,8 +1,8 @@
-/* The umask: umask() returns the previous mask and keeps only 0777; it
- * masks the mode of open(O_CREAT), creat, openat2, mkdir, mknod (FIFO,
- * regular, socket) and mkfifo, but not symlinks, chmod or an existing
- * file opened with O_CREAT; set-id and sticky bits are never masked by it;
- * it is inherited across fork and a child's change stays in the child. */
+/* The umask: umask() returns the previous mask and keeps only 0777; it masks
+ * the mode of open(O_CREAT), creat, openat2, mkdir, mknod (FIFO, regular,
+ * socket) and mkfifo, but not symlinks, chmod or an existing file opened with
+ * O_CREAT; set-id and sticky bits are never masked by it; it is inherited
+ * across fork and a child's change stays in the child. */
 #include "fs_util.h"
 #include <linux/openat2.h>
 

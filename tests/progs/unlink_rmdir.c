@@ -1,11 +1,11 @@
 /* unlink, unlinkat and rmdir: an unlinked file stays usable through open
- * descriptors (read, write, fstat nlink 0) until closed; unlink of a
- * directory is EISDIR, rmdir of a file ENOTDIR, of a non-empty directory
- * ENOTEMPTY, of "." EINVAL, of ".." ENOTEMPTY, of "/" EBUSY; a symlink is
- * removed, not its target (rmdir on one is ENOTDIR); the parent's link
- * count drops; an open, removed directory is empty and nothing can be
- * created in it (ENOENT); unlinkat with AT_REMOVEDIR, EINVAL for other
- * flags; ENOENT, ENOTDIR, EFAULT, EBADF. */
+ * descriptors (read, write, fstat nlink 0) until closed; unlink of a directory
+ * is EISDIR, rmdir of a file ENOTDIR, of a non-empty directory ENOTEMPTY, of
+ * "." EINVAL, of ".." ENOTEMPTY, of "/" EBUSY; a symlink is removed, not its
+ * target (rmdir on one is ENOTDIR); the parent's link count drops; an open,
+ * removed directory is empty and nothing can be created in it (ENOENT);
+ * unlinkat with AT_REMOVEDIR, EINVAL for other flags; ENOENT, ENOTDIR, EFAULT,
+ * EBADF. */
 #include "fs_util.h"
 
 static long nlink(const char *p) {

@@ -1,12 +1,12 @@
-/* utimensat, futimens, utimes, futimesat and utime: explicit times read
- * back to the nanosecond (microseconds for utimes), times before 1970,
- * UTIME_OMIT keeps a time, UTIME_NOW and a NULL array take the current
- * time, both UTIME_OMIT changes nothing (not even ctime), ctime moves
- * otherwise; AT_SYMLINK_NOFOLLOW sets a symlink's own times; a NULL path
- * means the descriptor; permissions: a writer who is not the owner may set
- * "now" but not explicit times (EPERM), a non-writer not even "now"
- * (EACCES), yet both-OMIT always succeeds; errors: EINVAL for bad tv_nsec,
- * unknown flags, NULL path with AT_SYMLINK_NOFOLLOW; ENOENT, EBADF, EFAULT. */
+/* utimensat, futimens, utimes, futimesat and utime: explicit times read back
+ * to the nanosecond (microseconds for utimes), times before 1970, UTIME_OMIT
+ * keeps a time, UTIME_NOW and a NULL array take the current time, both
+ * UTIME_OMIT changes nothing (not even ctime), ctime moves otherwise;
+ * AT_SYMLINK_NOFOLLOW sets a symlink's own times; a NULL path means the
+ * descriptor; permissions: a writer who is not the owner may set "now" but not
+ * explicit times (EPERM), a non-writer not even "now" (EACCES), yet both-OMIT
+ * always succeeds; errors: EINVAL for bad tv_nsec, unknown flags, NULL path
+ * with AT_SYMLINK_NOFOLLOW; ENOENT, EBADF, EFAULT. */
 #include "fs_util.h"
 #include <sys/time.h>
 #include <time.h>

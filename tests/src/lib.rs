@@ -30,6 +30,23 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
+/// A directory for files a sandboxed program must see: the target
+/// directory, unless that is under `/tmp`, which `runsc do` replaces with
+/// the sandbox's own tmpfs; then a directory under `/var/tmp` named after
+/// it.
+pub fn sandbox_visible_dir() -> PathBuf {
+    let target = target_dir();
+    if !target.starts_with("/tmp") {
+        return target;
+    }
+    let name: String = target
+        .to_string_lossy()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    PathBuf::from("/var/tmp/runsc-tests").join(name)
+}
+
 /// Whether a missing prerequisite must fail the test (CI) instead of
 /// skipping it.
 pub fn strict() -> bool {
@@ -139,7 +156,7 @@ pub fn build_c(src: &Path, dir: &str, deps: &[PathBuf]) -> anyhow::Result<PathBu
         .context("program name")?
         .to_string_lossy()
         .into_owned();
-    let out_dir = target_dir().join(dir);
+    let out_dir = sandbox_visible_dir().join(dir);
     std::fs::create_dir_all(&out_dir).with_context(|| format!("create {}", out_dir.display()))?;
     let out = out_dir.join(&stem);
     if let Some(built) = mtime(&out) {

@@ -59,8 +59,10 @@ fn missing_program_is_one_line_and_nonzero() {
 #[test]
 fn non_elf_program_is_one_line_and_nonzero() {
     use std::os::unix::fs::PermissionsExt;
-    // Under the target directory: the sandbox's /tmp is its own.
-    let dir = tempfile::tempdir_in(tests::target_dir()).unwrap();
+    // Somewhere the sandbox sees: its /tmp is its own.
+    let visible = tests::sandbox_visible_dir();
+    std::fs::create_dir_all(&visible).unwrap();
+    let dir = tempfile::tempdir_in(visible).unwrap();
     let script = dir.path().join("script.sh");
     std::fs::write(&script, "echo hi\n").unwrap();
     // Not executable: EACCES, as execve says.

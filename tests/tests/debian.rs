@@ -38,9 +38,18 @@ fn script(path: &Path) -> anyhow::Result<()> {
     if native.status != tests::Status::Exited(0) {
         bail!("the native run must pass first\n{}", native.show());
     }
+    // The script where the sandbox sees it (its /tmp is its own).
+    let dir = tests::sandbox_visible_dir().join("debian-scripts");
+    std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
+    let visible = dir.join(path.file_name().context("script name")?);
+    std::fs::write(&visible, &text).with_context(|| format!("write {}", visible.display()))?;
     let bin = runsc()?;
     let sandboxed = tests::run(
-        Command::new(&bin).arg("do").arg("/bin/bash").arg(path),
+        Command::new(&bin)
+            .arg("do")
+            .arg("--cwd=/")
+            .arg("/bin/bash")
+            .arg(&visible),
         LIMIT,
     )
     .with_context(|| format!("run under {}", bin.display()))?;

@@ -80,8 +80,8 @@ fn open_device(rdev: u64, _flags: i32) -> Option<Result<Box<dyn FileImpl>, Errno
 }
 
 /// A new `/dev`.
-pub fn new_devfs() -> Arc<TmpNode> {
-    let root = Tmpfs::with_devices(64 << 20, 0o755, 0, 0, Some(open_device));
+pub fn new_devfs(memory: &Arc<crate::mm::MemoryFile>) -> Arc<TmpNode> {
+    let root = Tmpfs::with_devices(memory, 64 << 20, (0o755, 0, 0), Some(open_device));
     let node = |kind: NewKind, mode: u32| NewNode {
         kind,
         mode,

@@ -402,6 +402,22 @@ impl Inode for OvlNode {
         self.copy_up(keep)?.setattr(a)
     }
 
+    fn map_pages(
+        &self,
+        off: u64,
+        len: u64,
+        writable: bool,
+    ) -> Result<Vec<crate::vfs::MappedPages>, Errno> {
+        if writable {
+            return self.copy_up(true)?.map_pages(off, len, writable);
+        }
+        self.top().map_pages(off, len, writable)
+    }
+
+    fn seek_data(&self, off: u64, hole: bool) -> Result<u64, Errno> {
+        self.top().seek_data(off, hole)
+    }
+
     fn statfs(&self) -> Result<FsStat, Errno> {
         let mut s = self.top().statfs()?;
         s.fs_type = OVERLAY_MAGIC;

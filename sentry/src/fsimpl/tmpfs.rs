@@ -10,13 +10,191 @@ use abi::Errno;
 use parking_lot::Mutex;
 
 use crate::fsimpl::FileImpl;
+use crate::mm::{page_round_down, page_round_up, MemoryFile, PAGE};
 use crate::vfs::{
-    dirent_type, is_dir, DirEntry, FsStat, Inode, InodeRef, Meta, NewKind, NewNode, SetAttr,
-    RENAME_EXCHANGE, RENAME_NOREPLACE,
+    dirent_type, is_dir, DirEntry, FsStat, Inode, InodeRef, MappedPages, Meta, NewKind, NewNode,
+    SetAttr, RENAME_EXCHANGE, RENAME_NOREPLACE,
 };
 
 /// `TMPFS_MAGIC`.
 pub const TMPFS_MAGIC: u64 = 0x0102_1994;
+
+/// The first chunk's size; each next chunk doubles, so a file of `n`
+/// bytes has about `log2(n / 64 KiB)` chunks (and a shared mapping of it
+/// as many VMAs).
+const FIRST_CHUNK: u64 = 64 << 10;
+
+/// Where chunk `i` starts in the file, and its length.
+fn chunk_span(i: u32) -> (u64, u64) {
+    let len = FIRST_CHUNK << i;
+    (len - FIRST_CHUNK, len)
+}
+
+/// The chunk holding file offset `off`.
+fn chunk_of(off: u64) -> u32 {
+    (off / FIRST_CHUNK + 1).ilog2()
+}
+
+/// A regular file's bytes: chunks of the memory file, allocated as the
+/// file grows (pages never written stay holes and take no memory), so
+/// `read`, `write` and shared mappings see the same pages.
+#[derive(Debug)]
+pub struct FileData {
+    memory: Arc<MemoryFile>,
+    /// Memory-file offset of each chunk, by chunk number.
+    chunks: BTreeMap<u32, u64>,
+    size: u64,
+}
+
+impl FileData {
+    fn new(memory: Arc<MemoryFile>) -> FileData {
+        FileData {
+            memory,
+            chunks: BTreeMap::new(),
+            size: 0,
+        }
+    }
+
+    /// The chunks covering `[off, end)`, allocated if `make`: (file
+    /// offset, memory offset, length) pieces clipped to the range.
+    fn pieces(
+        &mut self,
+        off: u64,
+        end: u64,
+        make: bool,
+    ) -> Result<Vec<(u64, Option<u64>, u64)>, Errno> {
+        let mut out = Vec::new();
+        let mut at = off;
+        while at < end {
+            let i = chunk_of(at);
+            let (start, len) = chunk_span(i);
+            let stop = (start + len).min(end);
+            let mem = match self.chunks.get(&i) {
+                Some(&m) => Some(m),
+                None if make => {
+                    let m = self.memory.allocate(len)?;
+                    self.chunks.insert(i, m);
+                    Some(m)
+                }
+                None => None,
+            };
+            out.push((at, mem.map(|m| m + (at - start)), stop - at));
+            at = stop;
+        }
+        Ok(out)
+    }
+
+    fn read(&mut self, buf: &mut [u8], off: u64) -> Result<usize, Errno> {
+        if off >= self.size {
+            return Ok(0);
+        }
+        let n = usize::try_from((self.size - off).min(buf.len() as u64)).unwrap_or(buf.len());
+        let mut done = 0;
+        for (_, mem, len) in self.pieces(off, off + n as u64, false)? {
+            let l = usize::try_from(len).unwrap_or(0);
+            match mem {
+                Some(m) => self.memory.read(m, &mut buf[done..done + l]),
+                None => buf[done..done + l].fill(0),
+            }
+            done += l;
+        }
+        Ok(n)
+    }
+
+    fn write(&mut self, buf: &[u8], off: u64) -> Result<usize, Errno> {
+        let end = off.checked_add(buf.len() as u64).ok_or(Errno::EFBIG)?;
+        let mut done = 0;
+        for (_, mem, len) in self.pieces(off, end, true)? {
+            let l = usize::try_from(len).unwrap_or(0);
+            if let Some(m) = mem {
+                self.memory.write(m, &buf[done..done + l]);
+            }
+            done += l;
+        }
+        self.size = self.size.max(end);
+        Ok(buf.len())
+    }
+
+    /// Zeroes `[off, end)` and gives its whole pages back (truncation,
+    /// hole punching).
+    fn clear(&mut self, off: u64, end: u64) -> Result<(), Errno> {
+        for (at, mem, len) in self.pieces(off, end, false)? {
+            let Some(m) = mem else { continue };
+            let end = at + len;
+            let (pa, pb) = (page_round_up(at).unwrap_or(end), page_round_down(end));
+            if pa >= pb {
+                self.memory.zero(m, len);
+            } else {
+                self.memory.zero(m, pa - at);
+                self.memory.decommit(m + (pa - at), pb - pa);
+                self.memory.zero(m + (pb - at), end - pb);
+            }
+        }
+        Ok(())
+    }
+
+    fn truncate(&mut self, size: u64) -> Result<(), Errno> {
+        if size < self.size {
+            self.clear(size, self.size)?;
+        }
+        self.size = size;
+        Ok(())
+    }
+
+    /// Pages holding data, as 512-byte blocks.
+    fn blocks(&self) -> u64 {
+        let mut pages = 0u64;
+        let mut v = Vec::new();
+        for (&i, &m) in &self.chunks {
+            let (_, len) = chunk_span(i);
+            v.clear();
+            self.memory.residency(m, len, &mut v);
+            pages += v.iter().filter(|&&b| b & 1 != 0).count() as u64;
+        }
+        pages * (PAGE / 512)
+    }
+
+    /// SEEK_DATA / SEEK_HOLE from `off` (below the size).
+    fn seek_data(&self, off: u64, hole: bool) -> u64 {
+        let mut at = off;
+        while at < self.size {
+            let i = chunk_of(at);
+            let (start, len) = chunk_span(i);
+            let end = (start + len).min(self.size);
+            match self.chunks.get(&i) {
+                None if hole => return at,
+                None => {}
+                Some(&m) => {
+                    let mem_at = m + (at - start);
+                    let found = if hole {
+                        self.memory.hole_from(mem_at)
+                    } else {
+                        self.memory.data_from(mem_at)
+                    };
+                    if let Some(f) = found {
+                        if f < m + (end - start) {
+                            return start + (f - m);
+                        }
+                    }
+                }
+            }
+            at = end;
+        }
+        if hole {
+            self.size
+        } else {
+            u64::MAX
+        }
+    }
+}
+
+impl Drop for FileData {
+    fn drop(&mut self) {
+        for (&i, &m) in &self.chunks {
+            self.memory.release(m, chunk_span(i).1);
+        }
+    }
+}
 
 /// What one tmpfs instance shares among its nodes.
 #[derive(Debug)]
@@ -27,6 +205,8 @@ pub struct Tmpfs {
     size: u64,
     /// Opens a device node: what `/dev/null` and friends are.
     devices: Option<DeviceOpener>,
+    /// Where file data lives.
+    memory: Arc<MemoryFile>,
 }
 
 /// How a tmpfs opens its character devices: by device number.
@@ -34,16 +214,22 @@ pub type DeviceOpener = fn(u64, i32) -> Option<Result<Box<dyn FileImpl>, Errno>>
 
 impl Tmpfs {
     /// A new, empty instance whose root has `mode` and owner.
-    pub fn new_root(size: u64, mode: u32, uid: u32, gid: u32) -> Arc<TmpNode> {
-        Tmpfs::with_devices(size, mode, uid, gid, None)
-    }
-
-    /// A new instance whose device nodes open through `devices`.
-    pub fn with_devices(
+    pub fn new_root(
+        memory: &Arc<MemoryFile>,
         size: u64,
         mode: u32,
         uid: u32,
         gid: u32,
+    ) -> Arc<TmpNode> {
+        Tmpfs::with_devices(memory, size, (mode, uid, gid), None)
+    }
+
+    /// A new instance whose device nodes open through `devices`; its
+    /// root has `(mode, uid, gid)`.
+    pub fn with_devices(
+        memory: &Arc<MemoryFile>,
+        size: u64,
+        (mode, uid, gid): (u32, u32, u32),
         devices: Option<DeviceOpener>,
     ) -> Arc<TmpNode> {
         let fs = Arc::new(Tmpfs {
@@ -51,6 +237,7 @@ impl Tmpfs {
             next_ino: AtomicU64::new(1),
             size,
             devices,
+            memory: memory.clone(),
         });
         let ino = fs.ino();
         TmpNode::new(
@@ -71,7 +258,7 @@ type Entries = Mutex<BTreeMap<Vec<u8>, Arc<TmpNode>>>;
 #[derive(Debug)]
 enum Body {
     Dir(Entries),
-    File(Mutex<Vec<u8>>),
+    File(Mutex<FileData>),
     Symlink(Vec<u8>),
     /// FIFOs, sockets and devices: the node only.
     Special,
@@ -121,7 +308,7 @@ impl TmpNode {
 
     fn size(&self) -> u64 {
         match &self.body {
-            Body::File(d) => d.lock().len() as u64,
+            Body::File(d) => d.lock().size,
             Body::Symlink(t) => t.len() as u64,
             Body::Dir(_) => 4096,
             Body::Special => 0,
@@ -166,7 +353,7 @@ impl TmpNode {
         );
         let body = match &node.kind {
             NewKind::Directory => Body::Dir(Mutex::new(BTreeMap::new())),
-            NewKind::Regular => Body::File(Mutex::new(Vec::new())),
+            NewKind::Regular => Body::File(Mutex::new(FileData::new(self.fs.memory.clone()))),
             NewKind::Symlink(t) => Body::Symlink(t.clone()),
             NewKind::CharDevice(rdev) | NewKind::BlockDevice(rdev) => {
                 meta.rdev = *rdev;
@@ -183,7 +370,11 @@ impl TmpNode {
 impl Inode for TmpNode {
     fn stat(&self) -> Result<Stat, Errno> {
         let size = self.size();
-        Ok(self.meta.lock().stat(size))
+        let mut st = self.meta.lock().stat(size);
+        if let Body::File(d) = &self.body {
+            st.st_blocks = i64::try_from(d.lock().blocks()).unwrap_or(i64::MAX);
+        }
+        Ok(st)
     }
 
     fn mode(&self) -> u32 {
@@ -334,16 +525,7 @@ impl Inode for TmpNode {
                 Errno::EINVAL
             });
         };
-        let d = data.lock();
-        let Ok(off) = usize::try_from(off) else {
-            return Ok(0);
-        };
-        if off >= d.len() {
-            return Ok(0);
-        }
-        let n = buf.len().min(d.len() - off);
-        buf[..n].copy_from_slice(&d[off..off + n]);
-        drop(d);
+        let n = data.lock().read(buf, off)?;
         self.meta.lock().atime = crate::vfs::now();
         Ok(n)
     }
@@ -352,19 +534,39 @@ impl Inode for TmpNode {
         let Body::File(data) = &self.body else {
             return Err(Errno::EINVAL);
         };
-        let off = usize::try_from(off).map_err(|_| Errno::EFBIG)?;
-        let end = off.checked_add(buf.len()).ok_or(Errno::EFBIG)?;
-        if end as u64 > self.fs.size {
+        let end = off.checked_add(buf.len() as u64).ok_or(Errno::EFBIG)?;
+        if end > self.fs.size {
             return Err(Errno::ENOSPC);
         }
-        let mut d = data.lock();
-        if end > d.len() {
-            d.resize(end, 0);
-        }
-        d[off..end].copy_from_slice(buf);
-        drop(d);
+        let n = data.lock().write(buf, off)?;
         self.meta.lock().touch_modified();
-        Ok(buf.len())
+        Ok(n)
+    }
+
+    fn seek_data(&self, off: u64, hole: bool) -> Result<u64, Errno> {
+        let Body::File(data) = &self.body else {
+            return Err(Errno::EINVAL);
+        };
+        let d = data.lock();
+        if off >= d.size {
+            return Err(Errno::ENXIO);
+        }
+        match d.seek_data(off, hole) {
+            u64::MAX => Err(Errno::ENXIO),
+            at => Ok(at),
+        }
+    }
+
+    fn map_pages(&self, off: u64, len: u64, _shared: bool) -> Result<Vec<MappedPages>, Errno> {
+        let Body::File(data) = &self.body else {
+            return Err(Errno::ENODEV);
+        };
+        let end = off.checked_add(len).ok_or(Errno::EOVERFLOW)?;
+        let pieces = data.lock().pieces(off, end, true)?;
+        Ok(pieces
+            .into_iter()
+            .filter_map(|(_, mem, len)| mem.map(|offset| MappedPages { offset, len }))
+            .collect())
     }
 
     fn setattr(&self, a: &SetAttr) -> Result<(), Errno> {
@@ -379,10 +581,10 @@ impl Inode for TmpNode {
             if size > self.fs.size {
                 return Err(Errno::EFBIG);
             }
-            let size = usize::try_from(size).map_err(|_| Errno::EFBIG)?;
             let mut d = data.lock();
-            if size != d.len() {
-                d.resize(size, 0);
+            if size != d.size {
+                d.truncate(size)?;
+                drop(d);
                 self.meta.lock().touch_modified();
             }
         }
@@ -412,21 +614,28 @@ impl Inode for TmpNode {
         };
         const KEEP_SIZE: i32 = 1;
         const PUNCH_HOLE: i32 = 2;
-        let end =
-            usize::try_from(off.checked_add(len).ok_or(Errno::EFBIG)?).map_err(|_| Errno::EFBIG)?;
-        let off = usize::try_from(off).map_err(|_| Errno::EFBIG)?;
+        let end = off.checked_add(len).ok_or(Errno::EFBIG)?;
+        if end > self.fs.size {
+            return Err(Errno::ENOSPC);
+        }
         let mut d = data.lock();
         match mode {
-            0 => {
-                if end > d.len() {
-                    d.resize(end, 0);
+            0 | KEEP_SIZE => {
+                // Allocation: the pages exist (and count) from now on.
+                let pieces = d.pieces(off, end, true)?;
+                for (_, mem, l) in pieces {
+                    if let Some(m) = mem {
+                        self.fs.memory.commit(m, l);
+                    }
+                }
+                if mode == 0 && end > d.size {
+                    d.size = end;
                 }
             }
-            KEEP_SIZE => {}
             m if m == PUNCH_HOLE | KEEP_SIZE => {
-                let stop = end.min(d.len());
+                let stop = end.min(d.size);
                 if off < stop {
-                    d[off..stop].fill(0);
+                    d.clear(off, stop)?;
                 }
             }
             _ => return Err(Errno::EOPNOTSUPP),
@@ -449,7 +658,7 @@ pub fn is_tmpfs_dir(inode: &InodeRef) -> bool {
 
 /// A fresh tmpfs mounted as a namespace root (tests and the sandbox
 /// without a root filesystem).
-pub fn root_mount() -> Arc<crate::vfs::Mount> {
-    let root = Tmpfs::new_root(1 << 30, 0o755, 0, 0);
+pub fn root_mount(memory: &Arc<MemoryFile>) -> Arc<crate::vfs::Mount> {
+    let root = Tmpfs::new_root(memory, 1 << 30, 0o755, 0, 0);
     crate::vfs::Mount::new_root(crate::vfs::Dentry::new_root(root), "tmpfs", "tmpfs")
 }

@@ -172,6 +172,30 @@ impl MemoryFile {
         }
     }
 
+    /// Makes `[offset, offset+len)` hold (zero) pages: fallocate without
+    /// punching.
+    pub fn commit(&self, offset: u64, len: u64) {
+        let (Ok(off), Ok(l)) = (i64::try_from(offset), i64::try_from(len)) else {
+            return;
+        };
+        let _ = nix::fcntl::fallocate(
+            self.fd.as_raw_fd(),
+            nix::fcntl::FallocateFlags::FALLOC_FL_KEEP_SIZE,
+            off,
+            l,
+        );
+    }
+
+    /// The first offset at or after `at` that holds data (SEEK_DATA).
+    pub fn data_from(&self, at: u64) -> Option<u64> {
+        self.seek(at, nix::unistd::Whence::SeekData)
+    }
+
+    /// The first offset at or after `at` in a hole (SEEK_HOLE).
+    pub fn hole_from(&self, at: u64) -> Option<u64> {
+        self.seek(at, nix::unistd::Whence::SeekHole)
+    }
+
     fn seek(&self, at: u64, whence: nix::unistd::Whence) -> Option<u64> {
         let off = i64::try_from(at).ok()?;
         nix::unistd::lseek(self.fd.as_raw_fd(), off, whence)

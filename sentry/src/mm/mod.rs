@@ -183,27 +183,41 @@ impl MemoryManager {
     /// Maps `req` (a fixed placement) onto memory-file memory another
     /// holder keeps (a cached read-only segment), taking a reference.
     pub fn map_shared_range(&self, req: MapRequest, offset: u64) -> Result<u64, Errno> {
+        self.map_pieces(req, &[(offset, req.len)])
+    }
+
+    /// Maps `req` onto memory-file pieces another holder keeps (a shared
+    /// mapping of a tmpfs file: one VMA per chunk of the file), in order,
+    /// taking a reference to each. The pieces' lengths add up to the
+    /// request's.
+    pub fn map_pieces(&self, req: MapRequest, pieces: &[(u64, u64)]) -> Result<u64, Errno> {
+        debug_assert_eq!(pieces.iter().map(|p| p.1).sum::<u64>(), req.len);
         let mut mm = self.inner.lock();
         let addr = self.place_locked(&mm, &req)?;
         if !mm.vmas.is_free(addr, addr + req.len) {
             self.unmap_locked(&mut mm, addr, req.len)?;
         }
-        self.file.share(offset, req.len);
-        if let Err(e) = self.platform(self.space.map(addr, req.len, req.access, offset)) {
-            self.file.release(offset, req.len);
-            return Err(e);
+        let mut at = addr;
+        for &(offset, len) in pieces {
+            self.file.share(offset, len);
+            if let Err(e) = self.platform(self.space.map(at, len, req.access, offset)) {
+                self.file.release(offset, len);
+                self.unmap_locked(&mut mm, addr, at - addr)?;
+                return Err(e);
+            }
+            mm.vmas.insert(Vma {
+                start: at,
+                end: at + len,
+                access: req.access,
+                shared: req.shared,
+                growsdown: req.growsdown,
+                kind: req.kind,
+                offset,
+                dont_fork: false,
+                wipe_on_fork: false,
+            });
+            at += len;
         }
-        mm.vmas.insert(Vma {
-            start: addr,
-            end: addr + req.len,
-            access: req.access,
-            shared: false,
-            growsdown: req.growsdown,
-            kind: req.kind,
-            offset,
-            dont_fork: false,
-            wipe_on_fork: false,
-        });
         Ok(addr)
     }
 

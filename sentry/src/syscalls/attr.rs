@@ -359,6 +359,20 @@ pub fn sys_fsync(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
 }
 
+/// Implements sync_file_range(2): the data is in sentry memory or
+/// written through to the host as it is written.
+pub fn sys_sync_file_range(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (off, len, flags) = (a.long(1), a.long(2), a.uint(3));
+    if flags & !7 != 0 || off < 0 || len < 0 || off.checked_add(len).is_none() {
+        return Err(Errno::EINVAL);
+    }
+    let file = t.fds.lock().get(a.fd(0))?;
+    if file.pipe_size().is_ok() {
+        return Err(Errno::ESPIPE);
+    }
+    Ok(0)
+}
+
 /// Implements sync(2).
 pub fn sys_sync(_t: &mut Task, _a: &SyscallArgs) -> Result<u64, Errno> {
     Ok(0)
@@ -463,8 +477,11 @@ pub fn sys_fallocate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 /// Implements fadvise64(2): advice is accepted and has no effect.
 pub fn sys_fadvise64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let file = t.fds.lock().get(a.fd(0))?;
-    if file.inode().is_none() {
+    if file.pipe_size().is_ok() {
         return Err(Errno::ESPIPE);
+    }
+    if a.long(2) < 0 {
+        return Err(Errno::EINVAL);
     }
     if !(0..=5).contains(&a.int(3)) {
         return Err(Errno::EINVAL);

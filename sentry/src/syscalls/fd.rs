@@ -176,6 +176,12 @@ pub fn sys_flock(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if file.is_path() {
         return Err(Errno::EBADF);
     }
+    /// `LOCK_MAND` (with `LOCK_READ`/`LOCK_WRITE`): accepted and ignored
+    /// since Linux 5.15.
+    const LOCK_MAND: i32 = 32;
+    if op & LOCK_MAND != 0 {
+        return Ok(0);
+    }
     let kind = match op & !LOCK_NB {
         LOCK_SH => Some(false),
         LOCK_EX => Some(true),

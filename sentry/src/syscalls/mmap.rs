@@ -43,7 +43,10 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         if access == abi::fcntl::OpenFlags::O_WRONLY.bits() {
             return Err(Errno::EACCES);
         }
-        let inode = file.inode().cloned().ok_or(Errno::ENODEV)?;
+        let inode = file
+            .location()
+            .map(|l| l.inode().clone())
+            .ok_or(Errno::ENODEV)?;
         let mode = inode.mode();
         if crate::vfs::file_type(mode) == abi::stat::S_IFCHR
             && inode.stat()?.st_rdev == abi::stat::makedev(1, 5)
@@ -130,6 +133,17 @@ fn map_file(
     off: u64,
 ) -> Result<u64, Errno> {
     req.kind = VmaKind::File;
+    if req.shared {
+        // Files in sentry memory share their pages with the mapping.
+        match inode.map_pages(off, req.len, req.access.write) {
+            Ok(pieces) => {
+                let pieces: Vec<(u64, u64)> = pieces.iter().map(|p| (p.offset, p.len)).collect();
+                return t.mm.map_pieces(req, &pieces);
+            }
+            Err(Errno::ENODEV) => {}
+            Err(e) => return Err(e),
+        }
+    }
     let st = inode.stat()?;
     let key = (
         st.st_dev,

@@ -386,6 +386,9 @@ fn pwritev(t: &Task, a: &SyscallArgs, flags: i32) -> Result<u64, Errno> {
     let off = vector_offset(a);
     let segs = iovecs(t, a.addr(1), a.u64(2))?;
     if off == -1 && flags != -1 {
+        if flags & RWF_APPEND != 0 && f.inode().is_some() {
+            f.seek(0, libc::SEEK_END)?;
+        }
         return write_from(t, &f, &segs, |b, _| write_blocking(t, &f, b));
     }
     let pos = u64::try_from(off).map_err(|_| Errno::EINVAL)?;

@@ -295,6 +295,10 @@ fn linux64() -> Vec<(u32, Entry)> {
         (nr::FSYNC, supported("fsync", attr::sys_fsync)),
         (nr::FDATASYNC, supported("fdatasync", attr::sys_fsync)),
         (nr::SYNC, supported("sync", attr::sys_sync)),
+        (
+            nr::SYNC_FILE_RANGE,
+            supported("sync_file_range", attr::sys_sync_file_range),
+        ),
         (nr::SYNCFS, supported("syncfs", attr::sys_syncfs)),
         (nr::STATFS, supported("statfs", attr::sys_statfs)),
         (nr::FSTATFS, supported("fstatfs", attr::sys_fstatfs)),

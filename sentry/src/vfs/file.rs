@@ -93,6 +93,12 @@ impl FileImpl for RegularFile {
 
     fn seek(&self, offset: i64, whence: i32) -> Result<i64, Errno> {
         let mut pos = self.pos.lock();
+        if whence == SEEK_DATA || whence == SEEK_HOLE {
+            let off = u64::try_from(offset).map_err(|_| Errno::ENXIO)?;
+            let at = self.inode.seek_data(off, whence == SEEK_HOLE)?;
+            *pos = at;
+            return i64::try_from(at).map_err(|_| Errno::EOVERFLOW);
+        }
         let size = i64::try_from(self.size()?).unwrap_or(i64::MAX);
         let cur = i64::try_from(*pos).unwrap_or(i64::MAX);
         let new = seek_offset(cur, size, offset, whence)?;
@@ -105,9 +111,13 @@ impl FileImpl for RegularFile {
     }
 
     fn bytes_readable(&self) -> Result<i32, Errno> {
-        let pos = *self.pos.lock();
-        let left = self.size()?.saturating_sub(pos);
-        Ok(i32::try_from(left).unwrap_or(i32::MAX))
+        // Size minus position: negative past the end, as Linux says.
+        let pos = i64::try_from(*self.pos.lock()).unwrap_or(i64::MAX);
+        let size = i64::try_from(self.size()?).unwrap_or(i64::MAX);
+        let left = size
+            .saturating_sub(pos)
+            .clamp(i64::from(i32::MIN), i64::from(i32::MAX));
+        Ok(i32::try_from(left).unwrap_or(0))
     }
 
     fn truncate(&self, len: u64) -> Result<(), Errno> {

@@ -212,8 +212,18 @@ pub trait Inode: Send + Sync + std::fmt::Debug {
     /// The pages of a regular file from `off` for `mmap`: a memory-file
     /// range holding the file's bytes. `ENODEV` for nodes that cannot be
     /// mapped.
-    fn map_pages(&self, _off: u64, _len: u64, _shared: bool) -> Result<MappedPages, Errno> {
+    fn map_pages(&self, _off: u64, _len: u64, _shared: bool) -> Result<Vec<MappedPages>, Errno> {
         Err(Errno::ENODEV)
+    }
+
+    /// `SEEK_DATA` (or with `hole`, `SEEK_HOLE`) from `off`: a file
+    /// without holes has data everywhere below its size.
+    fn seek_data(&self, off: u64, hole: bool) -> Result<u64, Errno> {
+        let size = u64::try_from(self.stat()?.st_size).unwrap_or(0);
+        if off >= size {
+            return Err(Errno::ENXIO);
+        }
+        Ok(if hole { size } else { off })
     }
 
     /// Whether the dentry tree may cache this directory's lookups (positive
@@ -227,8 +237,7 @@ pub trait Inode: Send + Sync + std::fmt::Debug {
     fn as_any(&self) -> &dyn std::any::Any;
 }
 
-/// Memory-file pages backing a file range, with one reference held for the
-/// mapping that asked.
+/// Memory-file pages backing a piece of a file range, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MappedPages {
     /// The memory-file offset of the first page.
