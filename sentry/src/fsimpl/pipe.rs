@@ -43,6 +43,9 @@ struct State {
     slots: usize,
     readers: usize,
     writers: usize,
+    /// Ends ever opened, for FIFO opens that wait for the other side.
+    opened_readers: u64,
+    opened_writers: u64,
 }
 
 /// The pipe both ends share.
@@ -69,6 +72,8 @@ pub fn new_pipe(now: Timespec) -> (PipeEnd, PipeEnd) {
             slots: DEFAULT_SLOTS,
             readers: 1,
             writers: 1,
+            opened_readers: 1,
+            opened_writers: 1,
         }),
         queue: WaitQueue::default(),
         ino: NEXT_INO.fetch_add(1, Ordering::Relaxed),
@@ -81,6 +86,55 @@ pub fn new_pipe(now: Timespec) -> (PipeEnd, PipeEnd) {
         },
         PipeEnd { pipe, write: true },
     )
+}
+
+impl Pipe {
+    /// A named pipe's buffer, with no ends open yet.
+    pub fn new_fifo(now: Timespec) -> Arc<Pipe> {
+        Arc::new(Pipe {
+            state: Mutex::new(State {
+                bufs: VecDeque::new(),
+                slots: DEFAULT_SLOTS,
+                readers: 0,
+                writers: 0,
+                opened_readers: 0,
+                opened_writers: 0,
+            }),
+            queue: WaitQueue::default(),
+            ino: NEXT_INO.fetch_add(1, Ordering::Relaxed),
+            created: now,
+        })
+    }
+
+    /// Opens one more end of a named pipe.
+    pub fn open_end(self: &Arc<Pipe>, write: bool) -> PipeEnd {
+        {
+            let mut st = self.state.lock();
+            if write {
+                st.writers += 1;
+                st.opened_writers += 1;
+            } else {
+                st.readers += 1;
+                st.opened_readers += 1;
+            }
+        }
+        self.queue.notify_all();
+        PipeEnd {
+            pipe: self.clone(),
+            write,
+        }
+    }
+
+    /// (readers open, writers open, readers ever opened, writers ever
+    /// opened).
+    pub fn counts(&self) -> (usize, usize, u64, u64) {
+        let st = self.state.lock();
+        (st.readers, st.writers, st.opened_readers, st.opened_writers)
+    }
+
+    pub fn queue(&self) -> &WaitQueue {
+        &self.queue
+    }
 }
 
 impl Drop for PipeEnd {
@@ -327,4 +381,96 @@ mod tests {
         w.write(&[0u8; 4096], 0).unwrap();
         assert_eq!(w.set_pipe_size(4096), Err(Errno::EBUSY));
     }
+}
+
+/// An open FIFO: one or both ends of the named pipe, with the node's own
+/// attributes.
+#[derive(Debug)]
+pub struct FifoFile {
+    reader: Option<PipeEnd>,
+    writer: Option<PipeEnd>,
+    inode: crate::vfs::InodeRef,
+}
+
+impl FifoFile {
+    pub fn new(
+        reader: Option<PipeEnd>,
+        writer: Option<PipeEnd>,
+        inode: crate::vfs::InodeRef,
+    ) -> FifoFile {
+        FifoFile {
+            reader,
+            writer,
+            inode,
+        }
+    }
+
+    fn any(&self) -> &PipeEnd {
+        self.reader
+            .as_ref()
+            .or(self.writer.as_ref())
+            .expect("a FIFO file has an end")
+    }
+}
+
+impl FileImpl for FifoFile {
+    fn read(&self, buf: &mut [u8], flags: i32) -> Result<usize, Errno> {
+        self.reader.as_ref().ok_or(Errno::EBADF)?.read(buf, flags)
+    }
+
+    fn write(&self, buf: &[u8], flags: i32) -> Result<usize, Errno> {
+        self.writer.as_ref().ok_or(Errno::EBADF)?.write(buf, flags)
+    }
+
+    fn stat(&self) -> Result<Stat, Errno> {
+        self.inode.stat()
+    }
+
+    fn bytes_readable(&self) -> Result<i32, Errno> {
+        self.any().bytes_readable()
+    }
+
+    fn readiness(&self) -> u32 {
+        let r = self.reader.as_ref().map_or(0, FileImpl::readiness);
+        let w = self.writer.as_ref().map_or(0, FileImpl::readiness);
+        if self.reader.is_some() && self.writer.is_some() {
+            // Both ends open here: neither hang-up nor error applies.
+            (r | w) & !(POLLHUP | POLLERR)
+        } else {
+            r | w
+        }
+    }
+
+    fn queue(&self) -> Option<&WaitQueue> {
+        self.any().queue()
+    }
+
+    fn pipe_size(&self) -> Result<i32, Errno> {
+        self.any().pipe_size()
+    }
+
+    fn set_pipe_size(&self, size: u64) -> Result<i32, Errno> {
+        self.any().set_pipe_size(size)
+    }
+
+    fn inode(&self) -> Option<&crate::vfs::InodeRef> {
+        Some(&self.inode)
+    }
+}
+
+/// The buffers of named pipes with an end open, by node.
+static FIFOS: std::sync::LazyLock<Mutex<std::collections::HashMap<usize, std::sync::Weak<Pipe>>>> =
+    std::sync::LazyLock::new(Mutex::default);
+
+/// The pipe behind the FIFO node `key`: the one its open ends share, or a
+/// new one.
+pub fn fifo_of(key: usize, now: Timespec) -> Arc<Pipe> {
+    let mut fifos = FIFOS.lock();
+    if let Some(p) = fifos.get(&key).and_then(std::sync::Weak::upgrade) {
+        return p;
+    }
+    fifos.retain(|_, w| w.strong_count() > 0);
+    let p = Pipe::new_fifo(now);
+    fifos.insert(key, Arc::downgrade(&p));
+    p
 }

@@ -271,7 +271,18 @@ pub struct TmpNode {
     this: Weak<TmpNode>,
     meta: Mutex<Meta>,
     body: Body,
+    /// `F_SEAL_*` of a regular file (a file not made by memfd_create is
+    /// sealed against sealing).
+    seals: std::sync::atomic::AtomicU32,
 }
+
+/// `F_SEAL_*`.
+pub const F_SEAL_SEAL: u32 = 1;
+pub const F_SEAL_SHRINK: u32 = 2;
+pub const F_SEAL_GROW: u32 = 4;
+pub const F_SEAL_WRITE: u32 = 8;
+pub const F_SEAL_FUTURE_WRITE: u32 = 16;
+pub const F_SEAL_EXEC: u32 = 32;
 
 impl TmpNode {
     fn new(fs: &Arc<Tmpfs>, meta: Meta, body: Body) -> Arc<TmpNode> {
@@ -280,6 +291,7 @@ impl TmpNode {
             this: this.clone(),
             meta: Mutex::new(meta),
             body,
+            seals: std::sync::atomic::AtomicU32::new(F_SEAL_SEAL),
         })
     }
 
@@ -338,6 +350,30 @@ impl TmpNode {
         drop(d);
         self.touch_dir();
         Ok(())
+    }
+
+    /// A regular file in no directory (memfd_create), with `seals`.
+    pub fn make_detached(&self, mode: u32, uid: u32, gid: u32, seals: u32) -> Arc<TmpNode> {
+        let mut meta = Meta::new(
+            self.fs.ino(),
+            self.fs.dev,
+            abi::stat::S_IFREG | (mode & 0o7777),
+            uid,
+            gid,
+        );
+        meta.nlink = 0;
+        let node = TmpNode::new(
+            &self.fs,
+            meta,
+            Body::File(Mutex::new(FileData::new(self.fs.memory.clone()))),
+        );
+        node.seals
+            .store(seals, std::sync::atomic::Ordering::Relaxed);
+        node
+    }
+
+    fn sealed(&self, any: u32) -> bool {
+        self.seals.load(std::sync::atomic::Ordering::Relaxed) & any != 0
     }
 
     /// Creates a child node (used by filesystems built on tmpfs, like
@@ -538,6 +574,11 @@ impl Inode for TmpNode {
         if end > self.fs.size {
             return Err(Errno::ENOSPC);
         }
+        if self.sealed(F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)
+            || (self.sealed(F_SEAL_GROW) && end > data.lock().size)
+        {
+            return Err(Errno::EPERM);
+        }
         let n = data.lock().write(buf, off)?;
         self.meta.lock().touch_modified();
         Ok(n)
@@ -582,6 +623,11 @@ impl Inode for TmpNode {
                 return Err(Errno::EFBIG);
             }
             let mut d = data.lock();
+            if (size < d.size && self.sealed(F_SEAL_SHRINK))
+                || (size > d.size && self.sealed(F_SEAL_GROW))
+            {
+                return Err(Errno::EPERM);
+            }
             if size != d.size {
                 d.truncate(size)?;
                 drop(d);
@@ -619,6 +665,12 @@ impl Inode for TmpNode {
             return Err(Errno::ENOSPC);
         }
         let mut d = data.lock();
+        if mode == 0 && end > d.size && self.sealed(F_SEAL_GROW) {
+            return Err(Errno::EPERM);
+        }
+        if mode & PUNCH_HOLE != 0 && self.sealed(F_SEAL_WRITE | F_SEAL_FUTURE_WRITE) {
+            return Err(Errno::EPERM);
+        }
         match mode {
             0 | KEEP_SIZE => {
                 // Allocation: the pages exist (and count) from now on.
@@ -642,6 +694,36 @@ impl Inode for TmpNode {
         }
         drop(d);
         self.meta.lock().touch_modified();
+        Ok(())
+    }
+
+    fn seals(&self) -> Result<u32, Errno> {
+        match self.body {
+            Body::File(_) => Ok(self.seals.load(std::sync::atomic::Ordering::Relaxed)),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    fn add_seals(&self, seals: u32) -> Result<(), Errno> {
+        if !matches!(self.body, Body::File(_)) {
+            return Err(Errno::EINVAL);
+        }
+        if seals
+            & !(F_SEAL_SEAL
+                | F_SEAL_SHRINK
+                | F_SEAL_GROW
+                | F_SEAL_WRITE
+                | F_SEAL_FUTURE_WRITE
+                | F_SEAL_EXEC)
+            != 0
+        {
+            return Err(Errno::EINVAL);
+        }
+        if self.sealed(F_SEAL_SEAL) {
+            return Err(Errno::EPERM);
+        }
+        self.seals
+            .fetch_or(seals, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 

@@ -60,6 +60,8 @@ pub struct Kernel {
     /// (device, inode, size, mtime): the segment cache refers to them, so
     /// they are kept.
     images: Mutex<HashMap<ImageKey, Arc<[u8]>>>,
+    /// The hidden tmpfs memfd_create makes its files in.
+    pub memfd_fs: std::sync::OnceLock<(Arc<crate::vfs::Mount>, Arc<crate::fsimpl::tmpfs::TmpNode>)>,
     /// Read-only file mappings already filled, by file version and range.
     pub file_pages: crate::loader::PageCache<(u64, u64, i64, i64, i64, u64, u64)>,
     /// Host threads running tasks, for the end of the sandbox.
@@ -108,6 +110,7 @@ impl Kernel {
             segments: crate::loader::SegmentCache::default(),
             images: Mutex::new(HashMap::new()),
             file_pages: crate::loader::PageCache::default(),
+            memfd_fs: std::sync::OnceLock::new(),
             live: Mutex::new(0),
             all_gone: Condvar::new(),
         }

@@ -165,6 +165,58 @@ fn wait_for_lock(t: &Task, take: impl Fn() -> bool) -> Result<u64, Errno> {
     Ok(0)
 }
 
+/// Implements memfd_create(2): an anonymous tmpfs file, named
+/// `/memfd:NAME (deleted)`.
+pub fn sys_memfd_create(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    use crate::fsimpl::tmpfs::{Tmpfs, F_SEAL_EXEC, F_SEAL_SEAL};
+    const MFD_CLOEXEC: u32 = 1;
+    const MFD_ALLOW_SEALING: u32 = 2;
+    const MFD_HUGETLB: u32 = 4;
+    const MFD_NOEXEC_SEAL: u32 = 8;
+    const MFD_EXEC: u32 = 0x10;
+    let flags = a.uint(1);
+    if flags & !(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC) != 0
+        || flags & MFD_HUGETLB != 0
+        || (flags & MFD_NOEXEC_SEAL != 0 && flags & MFD_EXEC != 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    // NAME_MAX minus "memfd:".
+    let name = t.mm.read_cstring(a.addr(0), 249).map_err(|e| {
+        if e == Errno::ENAMETOOLONG {
+            Errno::EINVAL
+        } else {
+            e
+        }
+    })?;
+    let (mnt, root) = t.kernel.memfd_fs.get_or_init(|| {
+        let root = Tmpfs::new_root(&t.kernel.memory, u64::MAX / 2, 0o1777, 0, 0);
+        let dentry = crate::vfs::Dentry::new_root(root.clone());
+        (crate::vfs::Mount::new_root(dentry, "tmpfs", "memfd"), root)
+    });
+    let mut seals = if flags & MFD_ALLOW_SEALING != 0 {
+        0
+    } else {
+        F_SEAL_SEAL
+    };
+    let mut mode = 0o777;
+    if flags & MFD_NOEXEC_SEAL != 0 {
+        mode = 0o666;
+        seals |= F_SEAL_EXEC;
+        seals &= !F_SEAL_SEAL;
+    }
+    let node = root.make_detached(mode, t.creds.fsuid, t.creds.fsgid, seals);
+    let mut label = b"memfd:".to_vec();
+    label.extend_from_slice(&name);
+    let inode: crate::vfs::InodeRef = node;
+    let dentry = mnt.root.add_child(&label, inode.clone());
+    mnt.root.remove_child(&label);
+    let loc = crate::vfs::Location::new(mnt.clone(), dentry);
+    let imp = Box::new(crate::vfs::file::RegularFile::new(inode));
+    let file = FileDescription::at(imp, libc::O_RDWR | 0o100000, loc);
+    install(t, file, flags & MFD_CLOEXEC != 0)
+}
+
 /// Implements flock(2).
 pub fn sys_flock(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     const LOCK_SH: i32 = 1;
@@ -280,6 +332,19 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         }
         F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => {
             record_lock(t, &file, cmd, a.addr(2))
+        }
+        F_ADD_SEALS | F_GET_SEALS => {
+            // Adding needs a writable description, checked first.
+            if cmd == F_ADD_SEALS && file.status_flags()? & libc::O_ACCMODE == libc::O_RDONLY {
+                return Err(Errno::EPERM);
+            }
+            let Some(inode) = file.inode() else {
+                return Err(Errno::EINVAL);
+            };
+            if cmd == F_GET_SEALS {
+                return inode.seals().map(u64::from);
+            }
+            inode.add_seals(a.uint(2)).map(|()| 0)
         }
         F_GETFD => Ok(u64::from(t.fds.lock().cloexec(fd)?)),
         F_SETFD => {

@@ -64,6 +64,16 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             {
                 return Err(Errno::EACCES);
             }
+            if shared_type
+                && prot.contains(MmapProt::PROT_WRITE)
+                && inode.seals().is_ok_and(|s| {
+                    s & (crate::fsimpl::tmpfs::F_SEAL_WRITE
+                        | crate::fsimpl::tmpfs::F_SEAL_FUTURE_WRITE)
+                        != 0
+                })
+            {
+                return Err(Errno::EPERM);
+            }
             if prot.contains(MmapProt::PROT_EXEC)
                 && file.location().is_some_and(|l| l.mnt.flags.noexec)
             {

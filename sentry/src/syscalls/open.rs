@@ -222,6 +222,7 @@ pub fn open_path(
         None => match file_type(mode) {
             abi::stat::S_IFDIR => Box::new(DirFile::new(loc.clone())),
             abi::stat::S_IFREG => Box::new(RegularFile::new(inode.clone())),
+            abi::stat::S_IFIFO => open_fifo(t, &inode, flags)?,
             _ => return Err(Errno::ENXIO),
         },
     };
@@ -235,6 +236,53 @@ pub fn open_path(
         & !(libc::O_CREAT | libc::O_EXCL | libc::O_NOCTTY | libc::O_TRUNC | libc::O_CLOEXEC))
         | O_LARGEFILE;
     Ok((FileDescription::at(imp, kept, loc), cloexec))
+}
+
+/// Opens a FIFO as Linux does: a reader waits for a writer and a writer
+/// for a reader (or, non-blocking, a writer without readers is `ENXIO`);
+/// read-write never waits.
+fn open_fifo(
+    t: &Task,
+    inode: &crate::vfs::InodeRef,
+    flags: i32,
+) -> Result<Box<dyn FileImpl>, Errno> {
+    use crate::fsimpl::pipe::{fifo_of, FifoFile};
+    let pipe = fifo_of(crate::vfs::inode_key(inode), crate::vfs::now());
+    let nonblock = flags & libc::O_NONBLOCK != 0;
+    let (readers, _, opened_r, opened_w) = pipe.counts();
+    let wait = |other_open: &dyn Fn() -> bool| -> Result<(), Errno> {
+        if nonblock || other_open() {
+            return Ok(());
+        }
+        let _reg = pipe.queue().register(&t.shared.waker);
+        t.block(None, || other_open().then_some(()))
+    };
+    Ok(Box::new(match flags & libc::O_ACCMODE {
+        libc::O_RDONLY => {
+            let end = pipe.open_end(false);
+            wait(&|| {
+                let (_, w, _, ow) = pipe.counts();
+                w > 0 || ow != opened_w
+            })?;
+            FifoFile::new(Some(end), None, inode.clone())
+        }
+        libc::O_WRONLY => {
+            if nonblock && readers == 0 {
+                return Err(Errno::ENXIO);
+            }
+            let end = pipe.open_end(true);
+            wait(&|| {
+                let (r, _, or, _) = pipe.counts();
+                r > 0 || or != opened_r
+            })?;
+            FifoFile::new(None, Some(end), inode.clone())
+        }
+        _ => FifoFile::new(
+            Some(pipe.open_end(false)),
+            Some(pipe.open_end(true)),
+            inode.clone(),
+        ),
+    }))
 }
 
 /// `O_CREAT`: finds the last component (following symlinks unless

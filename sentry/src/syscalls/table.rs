@@ -117,6 +117,14 @@ fn linux64() -> Vec<(u32, Entry)> {
         (nr::CLOSE, supported("close", fd::sys_close)),
         (nr::CLOSE_RANGE, supported("close_range", fd::sys_close_range)),
         (
+            nr::MEMFD_CREATE,
+            partial(
+                "memfd_create",
+                fd::sys_memfd_create,
+                "no MFD_HUGETLB; F_SEAL_WRITE does not wait for writable mappings to go",
+            ),
+        ),
+        (
             nr::FLOCK,
             partial("flock", fd::sys_flock, "no deadlock detection"),
         ),

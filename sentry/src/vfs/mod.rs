@@ -226,6 +226,16 @@ pub trait Inode: Send + Sync + std::fmt::Debug {
         Ok(if hole { size } else { off })
     }
 
+    /// `F_GET_SEALS`: `EINVAL` where the filesystem has no seals.
+    fn seals(&self) -> Result<u32, Errno> {
+        Err(Errno::EINVAL)
+    }
+
+    /// `F_ADD_SEALS`.
+    fn add_seals(&self, _seals: u32) -> Result<(), Errno> {
+        Err(Errno::EINVAL)
+    }
+
     /// Whether the dentry tree may cache this directory's lookups (positive
     /// and negative). `/proc` directories change under the cache and say no.
     fn cacheable(&self) -> bool {
