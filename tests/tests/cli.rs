@@ -188,3 +188,50 @@ fn kill_minus_one_reaches_the_sandbox_and_nothing_outside() {
     );
     assert!(alive, "kill(-1) in the sandbox reached a host process");
 }
+
+#[test]
+fn workload_cannot_reach_host_files_outside_its_root() {
+    let Some(prog) = special("escape") else {
+        return;
+    };
+    let visible = tests::sandbox_visible_dir();
+    std::fs::create_dir_all(&visible).unwrap();
+    let base = tempfile::tempdir_in(visible).unwrap();
+    let root = base.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::copy(&prog, root.join("escape")).unwrap();
+    let secret = base.path().join("secret.txt");
+    std::fs::write(&secret, "HOST-SECRET\n").unwrap();
+    let listing = |dir: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    for overlay in ["memory", "none"] {
+        let root_arg = format!("--root-dir={}", root.display());
+        let overlay_arg = format!("--overlay={overlay}");
+        let o = runsc_with(&[
+            "do".as_ref(),
+            root_arg.as_ref(),
+            overlay_arg.as_ref(),
+            "/escape".as_ref(),
+            secret.as_os_str(),
+        ]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(o.status, Status::Exited(0), "overlay {overlay}: {out}");
+        assert!(!out.contains("ESCAPED"), "overlay {overlay}: {out}");
+        assert!(
+            out.contains("blocked rename race"),
+            "overlay {overlay}: {out}"
+        );
+        assert_eq!(std::fs::read_to_string(&secret).unwrap(), "HOST-SECRET\n");
+        assert_eq!(listing(base.path()), ["root", "secret.txt"]);
+        if overlay == "memory" {
+            // The memory layer took every change: the root is untouched.
+            assert_eq!(listing(&root), ["escape"], "overlay {overlay}");
+        }
+    }
+}

@@ -443,10 +443,31 @@ pub fn sys_statfs(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 
 /// Implements fstatfs(2).
 pub fn sys_fstatfs(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let (_, loc) =
-        file_place(t, a.fd(0)).map_err(|e| if e == Errno::EBADF { Errno::EINVAL } else { e })?;
-    statfs_of(t, &loc, a.addr(1))
+    let file = t.fds.lock().get(a.fd(0))?;
+    if let Some(loc) = file.location() {
+        return statfs_of(t, loc, a.addr(1));
+    }
+    let fs_type = if file.pipe_size().is_ok() {
+        PIPEFS_MAGIC
+    } else {
+        ANON_INODE_FS_MAGIC
+    };
+    let raw = RawStatfs {
+        f_type: fs_type,
+        f_bsize: 4096,
+        f_namelen: 255,
+        f_frsize: 4096,
+        f_flags: ST_VALID,
+        ..RawStatfs::default()
+    };
+    t.mm.write_obj(a.addr(1), &raw)?;
+    Ok(0)
 }
+
+/// `PIPEFS_MAGIC` and `ANON_INODE_FS_MAGIC`: the filesystems of pipes and
+/// of eventfd, epoll and friends.
+const PIPEFS_MAGIC: u64 = 0x5049_5045;
+const ANON_INODE_FS_MAGIC: u64 = 0x0904_1934;
 
 /// Implements fallocate(2).
 pub fn sys_fallocate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {

@@ -346,6 +346,11 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             }
             inode.add_seals(a.uint(2)).map(|()| 0)
         }
+        // dnotify: accepted on directories; no events are sent.
+        F_NOTIFY => match file.location() {
+            Some(l) if crate::vfs::is_dir(l.inode().mode()) => Ok(0),
+            _ => Err(Errno::ENOTDIR),
+        },
         F_GETFD => Ok(u64::from(t.fds.lock().cloexec(fd)?)),
         F_SETFD => {
             t.fds.lock().set_cloexec(fd, a.int(2) & FD_CLOEXEC != 0)?;

@@ -18,6 +18,7 @@ pub(crate) mod read_write;
 mod rusage;
 mod sched;
 mod signal;
+mod splice;
 pub mod table;
 mod time;
 mod timer;

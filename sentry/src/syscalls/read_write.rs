@@ -10,7 +10,7 @@ use crate::fsimpl::{events, FileDescription};
 use crate::kernel::Task;
 
 /// Linux's `MAX_RW_COUNT`: one call moves at most this much.
-const MAX_RW_COUNT: u64 = (i32::MAX as u64) & !0xfff;
+pub(super) const MAX_RW_COUNT: u64 = (i32::MAX as u64) & !0xfff;
 /// `UIO_MAXIOV`.
 const UIO_MAXIOV: u64 = 1024;
 /// The sentry buffers I/O in chunks of this size.
@@ -93,13 +93,13 @@ const READ_EVENTS: u32 = events::POLLIN | events::POLLRDNORM | events::POLLHUP |
 const WRITE_EVENTS: u32 = events::POLLOUT | events::POLLWRNORM | events::POLLERR;
 
 /// A blocking read of `buf`.
-fn read_blocking(t: &Task, f: &FileDescription, buf: &mut [u8]) -> Result<usize, Errno> {
+pub(super) fn read_blocking(t: &Task, f: &FileDescription, buf: &mut [u8]) -> Result<usize, Errno> {
     blocking(t, f, READ_EVENTS, || f.read(buf))
 }
 
 /// A blocking write of all of `buf` (short only when non-blocking, or when
 /// a signal arrives after some bytes went).
-fn write_blocking(t: &Task, f: &FileDescription, buf: &[u8]) -> Result<usize, Errno> {
+pub(super) fn write_blocking(t: &Task, f: &FileDescription, buf: &[u8]) -> Result<usize, Errno> {
     let mut done = 0;
     loop {
         match blocking(t, f, WRITE_EVENTS, || f.write(&buf[done..])) {

@@ -39,12 +39,14 @@ fn online(t: &Task) -> u64 {
 
 /// Implements sched_getaffinity(2).
 pub fn sys_sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let tid = thread_of(t, a.int(0))?;
     let len = a.u64(1);
     let ncpus = u64::from(t.kernel.num_cpus);
     if len.saturating_mul(8) < ncpus || !len.is_multiple_of(8) {
         return Err(Errno::EINVAL);
     }
+    // The affinity calls look the pid up as find_process_by_pid does: a
+    // negative one is no process.
+    let tid = thread_of(t, a.int(0)).map_err(|e| if a.int(0) < 0 { Errno::ESRCH } else { e })?;
     let set = t
         .kernel
         .tree

@@ -8,7 +8,7 @@ use abi::Errno;
 
 use super::{
     attr, exec, exit, fd, futex, identity, misc, mmap, namei, open, poll, process, read_write,
-    rusage, sched, signal, time, timer, Control,
+    rusage, sched, signal, splice, time, timer, Control,
 };
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
@@ -116,6 +116,22 @@ fn linux64() -> Vec<(u32, Entry)> {
         (nr::WRITE, supported("write", read_write::sys_write)),
         (nr::CLOSE, supported("close", fd::sys_close)),
         (nr::CLOSE_RANGE, supported("close_range", fd::sys_close_range)),
+        (
+            nr::SENDFILE,
+            partial("sendfile", splice::sys_sendfile, "copies through a sentry buffer"),
+        ),
+        (
+            nr::COPY_FILE_RANGE,
+            partial(
+                "copy_file_range",
+                splice::sys_copy_file_range,
+                "copies through a sentry buffer",
+            ),
+        ),
+        (
+            nr::SPLICE,
+            partial("splice", splice::sys_splice, "copies through a sentry buffer"),
+        ),
         (
             nr::MEMFD_CREATE,
             partial(
