@@ -512,6 +512,8 @@ impl Server {
     }
 
     /// Walks `names` from `dir`, one `openat(O_PATH|O_NOFOLLOW)` each.
+    /// A mount of one of the kernel's own filesystems (the host's /proc,
+    /// /sys and the like) is not entered: EACCES.
     /// Stops at the first failure (its errno in the reply), after a symlink
     /// (no error: the sentry resolves it), or at a non-directory followed
     /// by more names (ENOTDIR).
@@ -533,6 +535,11 @@ impl Server {
                 }
             };
             let kind = file_type(&st);
+            let parent_dev = walked.last().map_or(start.dev, |(_, p)| p.st_dev);
+            if kind == libc::S_IFDIR && st.st_dev != parent_dev && kernel_pseudo_fs(fd.as_fd()) {
+                error = Some(Errno::EACCES);
+                break;
+            }
             walked.push((fd, st));
             if kind != libc::S_IFDIR && i + 1 < names.len() {
                 if kind != libc::S_IFLNK {
@@ -951,5 +958,33 @@ impl Server {
             return Err(Errno::EBADF);
         }
         Ok(())
+    }
+}
+
+/// Whether the directory `fd` is on a filesystem of the host kernel's own
+/// state (procfs, sysfs, debugfs, cgroups, ...), which the gofer never
+/// serves: the sandbox has its own, and the host's would describe the
+/// host.
+fn kernel_pseudo_fs(fd: BorrowedFd<'_>) -> bool {
+    const DENY: &[i64] = &[
+        0x9fa0,      // PROC_SUPER_MAGIC
+        0x6265_6572, // SYSFS_MAGIC
+        0x6462_6720, // DEBUGFS_MAGIC
+        0x7472_6163, // TRACEFS_MAGIC
+        0x7363_6673, // SECURITYFS_MAGIC
+        0x0027_e0eb, // CGROUP_SUPER_MAGIC
+        0x6367_7270, // CGROUP2_SUPER_MAGIC
+        0xcafe_4a11, // BPF_FS_MAGIC
+        0x6265_6570, // CONFIGFS_MAGIC
+        0x6573_5546, // FUSECTL_SUPER_MAGIC
+        0x6165_676c, // PSTOREFS_MAGIC
+        0xde5e_81e4, // EFIVARFS_MAGIC
+        0x1cd1,      // DEVPTS_SUPER_MAGIC
+        0x6e73_6673, // NSFS_MAGIC
+    ];
+    match nix::sys::statfs::fstatfs(fd) {
+        Ok(s) => DENY.contains(&s.filesystem_type().0),
+        // A filesystem that cannot say what it is is not served either.
+        Err(_) => true,
     }
 }

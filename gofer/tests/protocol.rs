@@ -1717,3 +1717,32 @@ fn a_directory_node_moved_by_the_sandbox_stays_inside() {
     f.c().mkdir(b, b"made", 0o755, 0, 0).expect("mkdir");
     assert!(f.host("b2/made").is_dir());
 }
+
+#[test]
+fn the_host_kernels_own_filesystems_are_not_entered() {
+    // Serving the host's root, as `runsc do` does: its /proc and /sys are
+    // mounts of procfs and sysfs, which the gofer refuses to walk into.
+    let (mut child, sock) = spawn_server(Path::new("/"), true);
+    let client = Client::connect(sock).expect("handshake");
+    let (root, _) = client.attach().expect("attach");
+    for (dir, magic) in [(&b"proc"[..], 0x9fa0), (b"sys", 0x6265_6572)] {
+        let host = Path::new("/").join(std::str::from_utf8(dir).unwrap());
+        // Only where the host has them mounted (a container may not).
+        let mounted = nix::sys::statfs::statfs(&host).is_ok_and(|s| s.filesystem_type().0 == magic);
+        if !mounted {
+            continue;
+        }
+        let w = client.walk(root, &[dir]).expect("walk");
+        assert!(
+            w.nodes.is_empty(),
+            "{:?} was entered",
+            String::from_utf8_lossy(dir)
+        );
+        assert_eq!(w.error, Some(abi::Errno::EACCES));
+    }
+    // Ordinary directories still are.
+    let w = client.walk(root, &[b"usr"]).expect("walk");
+    assert_eq!(w.nodes.len(), 1);
+    drop(client);
+    assert!(reap(&mut child));
+}
