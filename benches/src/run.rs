@@ -366,10 +366,10 @@ impl LoopBench<'_> {
 
 /// Start-up: wall-clock ns of `prog` (exiting 0) in `sandbox`, after one
 /// warm-up run.
-pub fn measure_startup(prog: &Path, sandbox: &Sandbox, plan: &Plan) -> Outcome {
+pub fn measure_startup(prog: &Path, args: &[String], sandbox: &Sandbox, plan: &Plan) -> Outcome {
     let mut samples = Vec::with_capacity(plan.startup_reps);
     for rep in 0..=plan.startup_reps {
-        let out = match run(sandbox.command(prog, &[]), sandbox.pin(), plan.timeout) {
+        let out = match run(sandbox.command(prog, args), sandbox.pin(), plan.timeout) {
             Ok(out) => out,
             Err(e) => return Outcome::Failed(format!("{e:#}")),
         };

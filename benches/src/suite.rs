@@ -119,10 +119,58 @@ pub const SUITE: &[Bench] = &[
         vs_floor: false,
     },
     Bench {
+        name: "open_read_close",
+        prog: "open_read_close",
+        args: &[],
+        what: "open `/etc/ld.so.cache` (a host file: through the gofer in the sandboxes), read 4 KiB, close",
+        unit: Unit::NsPerOp,
+        vs_floor: false,
+    },
+    Bench {
+        name: "stat_deep",
+        prog: "stat_deep",
+        args: &[],
+        what: "stat of `/usr/lib/x86_64-linux-gnu/libc.so.6`, a path four components deep",
+        unit: Unit::NsPerOp,
+        vs_floor: false,
+    },
+    Bench {
+        name: "getdents_1000",
+        prog: "getdents_1000",
+        args: &[],
+        what: "open a directory of 1,000 files under /tmp, getdents64 to its end, close",
+        unit: Unit::NsPerOp,
+        vs_floor: false,
+    },
+    Bench {
+        name: "seq_write_64m",
+        prog: "seq_rw_64m",
+        args: &["write"],
+        what: "truncate, then write a 64 MiB file under /tmp in 64 KiB writes",
+        unit: Unit::NsPerOp,
+        vs_floor: false,
+    },
+    Bench {
+        name: "seq_read_64m",
+        prog: "seq_rw_64m",
+        args: &["read"],
+        what: "read a 64 MiB file under /tmp in 64 KiB reads",
+        unit: Unit::NsPerOp,
+        vs_floor: false,
+    },
+    Bench {
         name: "startup",
         prog: "true",
         args: &[],
         what: "`int main(){return 0;}`: wall-clock of the whole command, spawn to reap",
+        unit: Unit::UsPerRun,
+        vs_floor: false,
+    },
+    Bench {
+        name: "python3_startup",
+        prog: "/usr/bin/python3",
+        args: &["-c", "pass"],
+        what: "`python3 -c pass` (dynamic, ~1,000 file operations): wall-clock, spawn to reap",
         unit: Unit::UsPerRun,
         vs_floor: false,
     },
@@ -156,7 +204,12 @@ pub fn run(opts: &Options) -> Result<Report> {
     let columns = columns(opts, &progs.path("true"), &floor::allowed_cpus()?);
     let mut rows = Vec::new();
     for bench in SUITE {
-        let prog = progs.path(bench.prog);
+        // A program of benches/progs, or an installed one by its path.
+        let prog = if bench.prog.starts_with('/') {
+            PathBuf::from(bench.prog)
+        } else {
+            progs.path(bench.prog)
+        };
         let args: Vec<String> = bench.args.iter().map(|s| (*s).to_owned()).collect();
         let outcomes = columns
             .iter()
@@ -164,7 +217,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 let outcome = match &column.sandbox {
                     Err(why) => Outcome::Absent(why.clone()),
                     Ok(sandbox) => match bench.unit {
-                        Unit::UsPerRun => measure_startup(&prog, sandbox, &opts.plan),
+                        Unit::UsPerRun => measure_startup(&prog, &args, sandbox, &opts.plan),
                         Unit::NsPerOp => LoopBench {
                             name: bench.name,
                             prog: &prog,
@@ -193,7 +246,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                     s.command_line(
                         &prog,
                         if bench.unit == Unit::UsPerRun {
-                            &[]
+                            &args
                         } else {
                             &example_args
                         },

@@ -345,7 +345,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "mmap",
                 mmap::sys_mmap,
-                "anonymous mappings only until the filesystem lands",
+                "file mappings copy the file, except MAP_SHARED of sentry-memory (tmpfs, overlay) files; no SIGBUS past EOF",
             ),
         ),
         (nr::MPROTECT, supported("mprotect", mmap::sys_mprotect)),
@@ -454,8 +454,8 @@ fn linux64() -> Vec<(u32, Entry)> {
             Entry {
                 name: "execve",
                 handler: Handler::Control(exec::sys_execve),
-                support: Support::Partial,
-                note: "static programs the sandbox was started with, until the filesystem",
+                support: Support::Full,
+                note: "",
             },
         ),
         (
@@ -463,8 +463,8 @@ fn linux64() -> Vec<(u32, Entry)> {
             Entry {
                 name: "execveat",
                 handler: Handler::Control(exec::sys_execveat),
-                support: Support::Partial,
-                note: "absolute or AT_FDCWD paths only, until the filesystem",
+                support: Support::Full,
+                note: "",
             },
         ),
         (nr::VFORK, supported("vfork", process::sys_vfork)),
