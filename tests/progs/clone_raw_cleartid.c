@@ -34,10 +34,12 @@ static long futex(volatile void *addr, int op, int val) {
 
 static int thread_fn(void *arg) {
     struct info *in = arg;
-    in->seen_tid = syscall(SYS_gettid);
+    pid_t tid = syscall(SYS_gettid);
     in->seen_pid = syscall(SYS_getpid);
     in->seen_ppid = syscall(SYS_getppid);
     in->seen_ctid = in->ctid;
+    /* Last: the parent reads the others once this is set. */
+    in->seen_tid = tid;
     /* Wait until told to go, then linger a moment so the parent is surely
      * asleep on the tid word. */
     while (!in->go)

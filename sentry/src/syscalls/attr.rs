@@ -303,6 +303,23 @@ pub fn sys_utime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     set_times(t, &loc, times)
 }
 
+/// `RLIMIT_FSIZE` for a truncate to `len`: past it, `SIGXFSZ` and
+/// `EFBIG`.
+fn fsize_check(t: &Task, len: i64) -> Result<(), Errno> {
+    let limit = t.rlimit_cur(abi::resource::RLIMIT_FSIZE);
+    if u64::try_from(len).unwrap_or(0) > limit {
+        let info = <abi::types::Siginfo as crate::kernel::signal::SiginfoExt>::from_process(
+            abi::signal::SIGXFSZ,
+            abi::signal::SI_USER,
+            t.tgid,
+            t.creds.ruid,
+        );
+        t.kernel.tree.lock().send_to_thread(t.tid, info);
+        return Err(Errno::EFBIG);
+    }
+    Ok(())
+}
+
 fn truncate_inode(inode: &InodeRef, len: i64) -> Result<u64, Errno> {
     let len = u64::try_from(len).map_err(|_| Errno::EINVAL)?;
     inode.setattr(&SetAttr {
@@ -328,6 +345,7 @@ pub fn sys_truncate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
     perm::check_stat(&t.creds, &st, MAY_WRITE)?;
     writable_mount(&loc)?;
+    fsize_check(t, len)?;
     if let Some(mode) = perm::kill_suid(&t.creds, st.st_mode) {
         loc.inode().setattr(&SetAttr {
             mode: Some(mode),
@@ -343,6 +361,9 @@ pub fn sys_ftruncate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let len = a.long(1);
     if len < 0 {
         return Err(Errno::EINVAL);
+    }
+    if file.inode().is_some_and(|i| is_regular(i.mode())) && file.check_writable().is_ok() {
+        fsize_check(t, len)?;
     }
     super::read_write::drop_privs(t, &file);
     file.truncate(u64::try_from(len).map_err(|_| Errno::EINVAL)?)?;

@@ -28,6 +28,45 @@ fn file_for_write(t: &Task, fd: i32) -> Result<Arc<FileDescription>, Errno> {
     Ok(f)
 }
 
+/// `RLIMIT_FSIZE` for a write of `len` bytes at `pos` (`None`: the
+/// description's position, or the end with `O_APPEND`): how many bytes
+/// may go. At or past the limit the writer gets `SIGXFSZ` and `EFBIG`.
+fn fsize_allows(
+    t: &Task,
+    f: &FileDescription,
+    pos: Option<u64>,
+    len: usize,
+) -> Result<usize, Errno> {
+    let limit = t.rlimit_cur(abi::resource::RLIMIT_FSIZE);
+    if limit == u64::MAX || len == 0 {
+        return Ok(len);
+    }
+    let Some(inode) = f.inode() else {
+        return Ok(len);
+    };
+    if !crate::vfs::is_regular(inode.mode()) {
+        return Ok(len);
+    }
+    let at = match pos {
+        Some(p) => p,
+        None if f.status_flags()? & libc::O_APPEND != 0 => {
+            u64::try_from(inode.stat()?.st_size).unwrap_or(0)
+        }
+        None => f.seek(0, libc::SEEK_CUR)?.cast_unsigned(),
+    };
+    if at >= limit {
+        let info = <abi::types::Siginfo as crate::kernel::signal::SiginfoExt>::from_process(
+            abi::signal::SIGXFSZ,
+            abi::signal::SI_USER,
+            t.tgid,
+            t.creds.ruid,
+        );
+        t.kernel.tree.lock().send_to_thread(t.tid, info);
+        return Err(Errno::EFBIG);
+    }
+    Ok(len.min(usize::try_from(limit - at).unwrap_or(usize::MAX)))
+}
+
 /// Clears the set-id bits of a writable regular file as Linux's
 /// `file_remove_privs` does.
 pub fn drop_privs(t: &Task, f: &FileDescription) {
@@ -270,7 +309,9 @@ pub fn sys_read(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 /// Implements write(2).
 pub fn sys_write(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file_for_write(t, a.fd(0))?;
-    write_from(t, &f, &[buffer(t, a, 1)?], |b, _| write_blocking(t, &f, b))
+    let (addr, len) = buffer(t, a, 1)?;
+    let len = fsize_allows(t, &f, None, len)?;
+    write_from(t, &f, &[(addr, len)], |b, _| write_blocking(t, &f, b))
 }
 
 /// The file position argument of pread64/pwrite64.
@@ -304,9 +345,9 @@ pub fn sys_pwrite64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file_for_write(t, a.fd(0))?;
     let pos = position(a)?;
     check_range(pos, count(a, 2))?;
-    write_from(t, &f, &[buffer(t, a, 1)?], |b, done| {
-        f.pwrite(b, pos + done)
-    })
+    let (addr, len) = buffer(t, a, 1)?;
+    let len = fsize_allows(t, &f, Some(pos), len)?;
+    write_from(t, &f, &[(addr, len)], |b, done| f.pwrite(b, pos + done))
 }
 
 /// Copies in and checks an iovec array (`import_iovec`).
