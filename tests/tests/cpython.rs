@@ -43,8 +43,7 @@ fn module(name: &str) -> anyhow::Result<()> {
     }
     let bin = runsc()?;
     let sandboxed = tests::run(
-        Command::new(&bin)
-            .args(["do", "--cwd=/tmp", PYTHON, "-m", "test", "-j1", name]),
+        Command::new(&bin).args(["do", "--cwd=/tmp", PYTHON, "-m", "test", "-j1", name]),
         LIMIT,
     )
     .with_context(|| format!("run under {}", bin.display()))?;

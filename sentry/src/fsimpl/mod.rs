@@ -144,6 +144,12 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
         Err(Errno::ENOTDIR)
     }
 
+    /// Copies what a read would return without taking it (tee); `EAGAIN`
+    /// when it would block.
+    fn peek(&self, _buf: &mut [u8]) -> Result<usize, Errno> {
+        Err(Errno::EINVAL)
+    }
+
     /// `ftruncate`.
     fn truncate(&self, _len: u64) -> Result<(), Errno> {
         Err(Errno::EINVAL)

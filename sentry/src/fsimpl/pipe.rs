@@ -152,6 +152,26 @@ impl Drop for PipeEnd {
 }
 
 impl FileImpl for PipeEnd {
+    fn peek(&self, buf: &mut [u8]) -> Result<usize, Errno> {
+        if self.write {
+            return Err(Errno::EBADF);
+        }
+        let st = self.pipe.state.lock();
+        let mut ret = 0;
+        for b in &st.bufs {
+            if ret == buf.len() {
+                break;
+            }
+            let chars = (b.data.len() - b.off).min(buf.len() - ret);
+            buf[ret..ret + chars].copy_from_slice(&b.data[b.off..b.off + chars]);
+            ret += chars;
+        }
+        if ret > 0 || st.writers == 0 || buf.is_empty() {
+            return Ok(ret);
+        }
+        Err(Errno::EAGAIN)
+    }
+
     fn read(&self, buf: &mut [u8], _flags: i32) -> Result<usize, Errno> {
         if self.write {
             return Err(Errno::EBADF);

@@ -46,13 +46,14 @@ fn transfer(
     to: &FileDescription,
     mut dst: Pos,
     len: u64,
+    nonblock: bool,
 ) -> Result<(u64, Pos, Pos), Errno> {
     let mut done = 0u64;
     let mut buf = vec![0u8; CHUNK];
     while done < len {
         let want = usize::try_from((len - done).min(CHUNK as u64)).unwrap_or(CHUNK);
         let got = match src {
-            Pos::File if done == 0 => read_blocking(t, from, &mut buf[..want]),
+            Pos::File if done == 0 && !nonblock => read_blocking(t, from, &mut buf[..want]),
             Pos::File => from.read(&mut buf[..want]),
             Pos::At(o) => from.pread(&mut buf[..want], o),
         };
@@ -63,6 +64,7 @@ fn transfer(
             Err(e) => return Err(e),
         };
         let wrote = match dst {
+            Pos::File if nonblock => to.write(&buf[..n]),
             Pos::File => write_blocking(t, to, &buf[..n]),
             Pos::At(o) => to.pwrite(&buf[..n], o),
         };
@@ -91,6 +93,15 @@ fn transfer(
         }
     }
     Ok((done, src, dst))
+}
+
+/// Whether two pipe descriptors are ends of one pipe (splice and tee
+/// refuse that: EINVAL).
+fn same_pipe(a: &FileDescription, b: &FileDescription) -> bool {
+    match (a.stat(), b.stat()) {
+        (Ok(x), Ok(y)) => x.st_ino == y.st_ino && x.st_dev == y.st_dev,
+        _ => false,
+    }
 }
 
 fn readable(f: &FileDescription) -> Result<(), Errno> {
@@ -140,7 +151,7 @@ pub fn sys_sendfile(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if len == 0 {
         return Ok(0);
     }
-    let (n, src, _) = transfer(t, &from, src, &to, Pos::File, len)?;
+    let (n, src, _) = transfer(t, &from, src, &to, Pos::File, len, false)?;
     write_offset(t, off_addr, src)?;
     Ok(n)
 }
@@ -200,7 +211,7 @@ pub fn sys_copy_file_range(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> 
     if len == 0 {
         return Ok(0);
     }
-    let (n, src, dst) = transfer(t, &from, src, &to, dst, len)?;
+    let (n, src, dst) = transfer(t, &from, src, &to, dst, len, false)?;
     write_offset(t, off_in, src)?;
     write_offset(t, off_out, dst)?;
     Ok(n)
@@ -222,7 +233,7 @@ pub fn sys_splice(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     readable(&from)?;
     writable(&to)?;
     let (pin, pout) = (is_pipe(&from), is_pipe(&to));
-    if !pin && !pout {
+    if (!pin && !pout) || (pin && pout && same_pipe(&from, &to)) {
         return Err(Errno::EINVAL);
     }
     if (pin && off_in != 0) || (pout && off_out != 0) {
@@ -236,8 +247,52 @@ pub fn sys_splice(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if len == 0 {
         return Ok(0);
     }
-    let (n, src, dst) = transfer(t, &from, src, &to, dst, len)?;
+    let (n, src, dst) = transfer(t, &from, src, &to, dst, len, flags & 2 != 0)?;
     write_offset(t, off_in, src)?;
     write_offset(t, off_out, dst)?;
     Ok(n)
+}
+
+/// Implements tee(2): copies what the input pipe holds to the output pipe
+/// without taking it.
+pub fn sys_tee(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    const SPLICE_F_NONBLOCK: u32 = 2;
+    let (len, flags) = (a.u64(2).min(MAX_RW_COUNT), a.uint(3));
+    if flags & !0xf != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let (from, to) = {
+        let fds = t.fds.lock();
+        (fds.get(a.fd(0))?, fds.get(a.fd(1))?)
+    };
+    readable(&from)?;
+    writable(&to)?;
+    if !is_pipe(&from) || !is_pipe(&to) || same_pipe(&from, &to) {
+        return Err(Errno::EINVAL);
+    }
+    if len == 0 {
+        return Ok(0);
+    }
+    let mut buf = vec![0u8; usize::try_from(len.min(1 << 20)).unwrap_or(1 << 20)];
+    let nonblock = flags & SPLICE_F_NONBLOCK != 0 || from.nonblocking();
+    let n = match from.imp().peek(&mut buf) {
+        Err(Errno::EAGAIN) if !nonblock => {
+            let q = from.queue().ok_or(Errno::EAGAIN)?;
+            let _reg = q.register(&t.shared.waker);
+            t.block(None, || match from.imp().peek(&mut buf) {
+                Err(Errno::EAGAIN) => None,
+                r => Some(r),
+            })??
+        }
+        r => r?,
+    };
+    if n == 0 {
+        return Ok(0);
+    }
+    let w = if nonblock {
+        to.write(&buf[..n])?
+    } else {
+        write_blocking(t, &to, &buf[..n])?
+    };
+    Ok(w as u64)
 }

@@ -133,6 +133,10 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial("splice", splice::sys_splice, "copies through a sentry buffer"),
         ),
         (
+            nr::TEE,
+            partial("tee", splice::sys_tee, "copies through a sentry buffer"),
+        ),
+        (
             nr::MEMFD_CREATE,
             partial(
                 "memfd_create",
