@@ -235,3 +235,48 @@ fn workload_cannot_reach_host_files_outside_its_root() {
         }
     }
 }
+
+#[test]
+fn memory_overlay_changes_the_view_and_never_the_host() {
+    let visible = tests::sandbox_visible_dir();
+    std::fs::create_dir_all(&visible).unwrap();
+    let base = tempfile::tempdir_in(visible).unwrap();
+    let d = base.path().join("d");
+    std::fs::create_dir_all(d.join("sub")).unwrap();
+    std::fs::write(d.join("a"), "one\n").unwrap();
+    std::fs::write(d.join("sub/b"), "two\n").unwrap();
+    // Appending copies up; renames of lower files leave whiteouts; a lower
+    // directory renamed is copied by mv (EXDEV) and a new one made where it
+    // was is empty (opaque); hard links work on copied-up files.
+    let script = format!(
+        "set -e; cd {}
+         echo more >> d/a; cat d/a
+         mv d/a d/a2; ls d; cat d/a2
+         rm d/sub/b; ls d/sub; echo new > d/sub/b; cat d/sub/b
+         mv d/sub d/sub2; ls d; cat d/sub2/b
+         rm -r d/sub2; ls d
+         mkdir d/sub; ls -A d/sub; ln d/a2 d/hard; stat -c '%h %n' d/a2 d/hard",
+        base.path().display()
+    );
+    let o = runsc_with(&[
+        "do".as_ref(),
+        "/bin/bash".as_ref(),
+        "-c".as_ref(),
+        script.as_ref(),
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "one\nmore\na2\nsub\none\nmore\nnew\na2\nsub2\nnew\na2\n2 d/a2\n2 d/hard\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status, Status::Exited(0));
+    assert_eq!(std::fs::read_to_string(d.join("a")).unwrap(), "one\n");
+    assert_eq!(std::fs::read_to_string(d.join("sub/b")).unwrap(), "two\n");
+    let mut names: Vec<_> = std::fs::read_dir(&d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a", "sub"]);
+}

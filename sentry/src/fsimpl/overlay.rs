@@ -43,6 +43,9 @@ pub struct OvlNode {
     lower: Option<InodeRef>,
     upper: Mutex<Option<InodeRef>>,
     ino: u64,
+    /// The live nodes of this directory's entries, so that every path
+    /// reaches one node (whose copy-up all its users see).
+    children: Mutex<std::collections::HashMap<Vec<u8>, Weak<OvlNode>>>,
 }
 
 fn is_whiteout(inode: &InodeRef) -> bool {
@@ -82,6 +85,7 @@ impl OvlNode {
             lower,
             upper: Mutex::new(upper),
             ino,
+            children: Mutex::new(std::collections::HashMap::new()),
         })
     }
 
@@ -146,9 +150,15 @@ impl OvlNode {
             uid: st.st_uid,
             gid: st.st_gid,
         };
-        // A whiteout may stand where the name was hidden before.
-        if pu.lookup(&name).is_ok_and(|w| is_whiteout(&w)) {
-            pu.unlink(&name, false)?;
+        // A whiteout may stand where the name was hidden before; a copy
+        // made through another node is this node's too.
+        match pu.lookup(&name) {
+            Ok(w) if is_whiteout(&w) => pu.unlink(&name, false)?,
+            Ok(existing) => {
+                *self.upper.lock() = Some(existing.clone());
+                return Ok(existing);
+            }
+            Err(_) => {}
         }
         let up = pu.create(&name, &node)?;
         if regular && keep_data {
@@ -174,6 +184,78 @@ impl OvlNode {
         }
         *self.upper.lock() = Some(up.clone());
         Ok(up)
+    }
+
+    /// Whether the lower directory (when it shows through) has `name`: a
+    /// name removed here must then be whited out.
+    fn lower_has(&self, name: &[u8]) -> bool {
+        self.lower_dir().is_some_and(|l| l.lookup(name).is_ok())
+    }
+
+    /// Keeps `node` as the one live node of `name` here.
+    fn remember(&self, name: &[u8], node: &InodeRef) {
+        if let Some(n) = OvlNode::of(node) {
+            let mut kids = self.children.lock();
+            kids.retain(|_, w| w.strong_count() > 0);
+            kids.insert(name.to_vec(), n.this.clone());
+        }
+    }
+
+    /// Forgets the node of `name` (gone from this directory).
+    fn forget(&self, name: &[u8]) -> Option<Arc<OvlNode>> {
+        self.children.lock().remove(name).and_then(|w| w.upgrade())
+    }
+
+    fn lookup_fresh(&self, name: &[u8]) -> Result<InodeRef, Errno> {
+        let parent = Some((self.me(), name.to_vec()));
+        if let Some(u) = self.upper() {
+            match u.lookup(name) {
+                Ok(child) if is_whiteout(&child) => return Err(Errno::ENOENT),
+                Ok(child) => {
+                    let lower = if is_dir(child.mode()) {
+                        self.lower_dir()
+                            .and_then(|l| l.lookup(name).ok())
+                            .filter(|l| is_dir(l.mode()))
+                    } else {
+                        None
+                    };
+                    let ino = lower
+                        .as_ref()
+                        .and_then(|l| l.stat().ok())
+                        .or_else(|| child.stat().ok())
+                        .map_or(0, |s| s.st_ino);
+                    return Ok(OvlNode::new(&self.fs, parent, lower, Some(child), ino));
+                }
+                Err(Errno::ENOENT) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let lower = self.lower_dir().ok_or(Errno::ENOENT)?.lookup(name)?;
+        let ino = lower.stat()?.st_ino;
+        Ok(OvlNode::new(&self.fs, parent, Some(lower), None, ino))
+    }
+
+    fn create_fresh(&self, name: &[u8], node: &NewNode) -> Result<InodeRef, Errno> {
+        let u = self.copy_up(true)?;
+        let mut hid_lower = false;
+        if u.lookup(name).is_ok_and(|w| is_whiteout(&w)) {
+            u.unlink(name, false)?;
+            hid_lower = true;
+        }
+        let child = u.create(name, node)?;
+        if node.kind == NewKind::Directory
+            && (hid_lower || self.lower_dir().is_some_and(|l| l.lookup(name).is_ok()))
+        {
+            self.fs.opaque.lock().insert(key(&child));
+        }
+        let ino = child.stat()?.st_ino;
+        Ok(OvlNode::new(
+            &self.fs,
+            Some((self.me(), name.to_vec())),
+            None,
+            Some(child),
+            ino,
+        ))
     }
 
     /// Whether the merged directory has no entries.
@@ -218,55 +300,18 @@ impl Inode for OvlNode {
     }
 
     fn lookup(&self, name: &[u8]) -> Result<InodeRef, Errno> {
-        let parent = Some((self.me(), name.to_vec()));
-        if let Some(u) = self.upper() {
-            match u.lookup(name) {
-                Ok(child) if is_whiteout(&child) => return Err(Errno::ENOENT),
-                Ok(child) => {
-                    let lower = if is_dir(child.mode()) {
-                        self.lower_dir()
-                            .and_then(|l| l.lookup(name).ok())
-                            .filter(|l| is_dir(l.mode()))
-                    } else {
-                        None
-                    };
-                    let ino = lower
-                        .as_ref()
-                        .and_then(|l| l.stat().ok())
-                        .or_else(|| child.stat().ok())
-                        .map_or(0, |s| s.st_ino);
-                    return Ok(OvlNode::new(&self.fs, parent, lower, Some(child), ino));
-                }
-                Err(Errno::ENOENT) => {}
-                Err(e) => return Err(e),
-            }
+        if let Some(n) = self.children.lock().get(name).and_then(Weak::upgrade) {
+            return Ok(n);
         }
-        let lower = self.lower_dir().ok_or(Errno::ENOENT)?.lookup(name)?;
-        let ino = lower.stat()?.st_ino;
-        Ok(OvlNode::new(&self.fs, parent, Some(lower), None, ino))
+        let node = self.lookup_fresh(name)?;
+        self.remember(name, &node);
+        Ok(node)
     }
 
     fn create(&self, name: &[u8], node: &NewNode) -> Result<InodeRef, Errno> {
-        let u = self.copy_up(true)?;
-        let mut hid_lower = false;
-        if u.lookup(name).is_ok_and(|w| is_whiteout(&w)) {
-            u.unlink(name, false)?;
-            hid_lower = true;
-        }
-        let child = u.create(name, node)?;
-        if node.kind == NewKind::Directory
-            && (hid_lower || self.lower_dir().is_some_and(|l| l.lookup(name).is_ok()))
-        {
-            self.fs.opaque.lock().insert(key(&child));
-        }
-        let ino = child.stat()?.st_ino;
-        Ok(OvlNode::new(
-            &self.fs,
-            Some((self.me(), name.to_vec())),
-            None,
-            Some(child),
-            ino,
-        ))
+        let made = self.create_fresh(name, node)?;
+        self.remember(name, &made);
+        Ok(made)
     }
 
     fn link(&self, name: &[u8], target: &InodeRef) -> Result<(), Errno> {
@@ -298,9 +343,10 @@ impl Inode for OvlNode {
             }
             u.unlink(name, dir)?;
         }
-        if c.lower.is_some() {
+        if c.lower.is_some() || self.lower_has(name) {
             OvlNode::whiteout(&u, name)?;
         }
+        self.forget(name);
         Ok(())
     }
 
@@ -354,8 +400,19 @@ impl Inode for OvlNode {
             }
         }
         from_u.rename(old, &to_u, new, flags)?;
-        if m.lower.is_some() && flags & RENAME_EXCHANGE == 0 {
+        if (m.lower.is_some() || self.lower_has(old)) && flags & RENAME_EXCHANGE == 0 {
             OvlNode::whiteout(&from_u, old)?;
+        }
+        // The live nodes follow their names.
+        let moved = self.forget(old);
+        let displaced = to.forget(new);
+        if let Some(n) = moved {
+            *n.parent.lock() = Some((to.me(), new.to_vec()));
+            to.children.lock().insert(new.to_vec(), n.this.clone());
+        }
+        if let (Some(d), true) = (displaced, flags & RENAME_EXCHANGE != 0) {
+            *d.parent.lock() = Some((self.me(), old.to_vec()));
+            self.children.lock().insert(old.to_vec(), d.this.clone());
         }
         if is_dir(mu.mode()) && covers_lower {
             self.fs.opaque.lock().insert(key(&mu));
