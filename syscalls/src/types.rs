@@ -609,7 +609,18 @@ mod tests {
             ("struct rseq", "flags", offset_of!(Rseq, flags)),
             ("struct clone_args", "cgroup", offset_of!(CloneArgs, cgroup)),
         ];
-        let mut program = String::from(HEADERS);
+        compare_layouts("sizes", HEADERS, sizes, offsets);
+    }
+
+    /// Compiles a program with `headers` printing the sizes and offsets
+    /// given, and compares them with ours.
+    fn compare_layouts(
+        name: &str,
+        headers: &str,
+        sizes: &[(&str, usize)],
+        offsets: &[(&str, &str, usize)],
+    ) {
+        let mut program = String::from(headers);
         program.push_str("int main(void) {\n");
         for (ty, _) in sizes {
             program.push_str(&format!("  printf(\"%zu\\n\", sizeof({ty}));\n"));
@@ -618,7 +629,7 @@ mod tests {
             program.push_str(&format!("  printf(\"%zu\\n\", offsetof({ty}, {field}));\n"));
         }
         program.push_str("  return 0;\n}\n");
-        let Some(out) = run_c("sizes", &program) else {
+        let Some(out) = run_c(name, &program) else {
             return;
         };
         let want = sizes
@@ -709,29 +720,13 @@ mod tests {
                 offset_of!(SockaddrUn, sun_path),
             ),
         ];
-        let mut program = String::from(
+        compare_layouts(
+            "socket_sizes",
             "#define _GNU_SOURCE\n#include <stdio.h>\n#include <stddef.h>\n\
-             #include <sys/socket.h>\n#include <sys/un.h>\nint main(void) {\n",
+             #include <sys/socket.h>\n#include <sys/un.h>\n",
+            sizes,
+            offsets,
         );
-        for (ty, _) in sizes {
-            program.push_str(&format!("  printf(\"%zu\\n\", sizeof({ty}));\n"));
-        }
-        for (ty, field, _) in offsets {
-            program.push_str(&format!("  printf(\"%zu\\n\", offsetof({ty}, {field}));\n"));
-        }
-        program.push_str("  return 0;\n}\n");
-        let Some(out) = run_c("socket_sizes", &program) else {
-            return;
-        };
-        let want = sizes
-            .iter()
-            .map(|(ty, n)| (format!("sizeof({ty})"), n.to_string()))
-            .chain(
-                offsets
-                    .iter()
-                    .map(|(ty, f, n)| (format!("offsetof({ty}, {f})"), n.to_string())),
-            );
-        compare(want, &out);
     }
 
     #[test]

@@ -536,9 +536,21 @@ impl Endpoint {
         self.wmem.load(Ordering::SeqCst) * 4 <= self.sndbuf()
     }
 
-    /// sock_alloc_send_pskb's test: a new message may be charged.
-    fn has_room(&self) -> bool {
-        self.wmem.load(Ordering::SeqCst) < self.sndbuf()
+    /// Linux's `sock_alloc_send_pskb`: a pending error first, then
+    /// `EPIPE` if sending is shut down, `EAGAIN` while the charge is at
+    /// the send buffer.
+    fn may_charge(&self) -> Result<(), Errno> {
+        let mut st = self.state.lock();
+        if let Some(e) = st.err.take() {
+            return Err(e);
+        }
+        if st.shutdown & SEND_SHUTDOWN != 0 {
+            return Err(Errno::EPIPE);
+        }
+        if self.wmem.load(Ordering::SeqCst) >= self.sndbuf() {
+            return Err(Errno::EAGAIN);
+        }
+        Ok(())
     }
 
     /// Runs `f` on the options.
@@ -948,18 +960,7 @@ impl Endpoint {
             (peer, st.opts.passcred, st.addr.clone())
         };
         while *sent < data.len() {
-            {
-                let mut st = self.state.lock();
-                if let Some(e) = st.err.take() {
-                    return Err(e);
-                }
-                if st.shutdown & SEND_SHUTDOWN != 0 {
-                    return Err(Errno::EPIPE);
-                }
-            }
-            if !self.has_room() {
-                return Err(Errno::EAGAIN);
-            }
+            self.may_charge()?;
             // Two pieces in the buffer at least, as Linux keeps.
             let size = (data.len() - *sent)
                 .min((self.sndbuf() / 2).saturating_sub(64).max(1))
@@ -1010,18 +1011,7 @@ impl Endpoint {
         if data.len() + 32 > self.sndbuf() {
             return Err(Errno::EMSGSIZE);
         }
-        {
-            let mut st = self.state.lock();
-            if let Some(e) = st.err.take() {
-                return Err(e);
-            }
-            if st.shutdown & SEND_SHUTDOWN != 0 {
-                return Err(Errno::EPIPE);
-            }
-        }
-        if !self.has_room() {
-            return Err(Errno::EAGAIN);
-        }
+        self.may_charge()?;
         let other = match to {
             Some(o) => o.clone(),
             None => peer.ok_or(Errno::ENOTCONN)?,

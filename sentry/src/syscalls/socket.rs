@@ -317,14 +317,16 @@ pub fn sys_accept4(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 }
 
 fn accept(t: &Task, fd: i32, addr: u64, lenp: u64, flags: i32) -> Result<u64, Errno> {
+    // Linux's order: the descriptor, the flags, a free descriptor (taken
+    // before it waits), then whether it is a socket.
+    let f = t.fds.lock().get(fd)?;
     if flags & !(SOCK_CLOEXEC | SOCK_NONBLOCK) != 0 {
         return Err(Errno::EINVAL);
     }
-    let (f, ep) = socket_of(t, fd)?;
-    // Linux takes the descriptor before it waits.
     if !t.fds.lock().has_free(nofile(t)) {
         return Err(Errno::EMFILE);
     }
+    let ep = endpoint_of(&f)?;
     let nonblocking = f.nonblocking();
     let timeout = ep.with_options(|o| o.rcvtimeo);
     let waits = can_wait(nonblocking, timeout);

@@ -201,9 +201,14 @@ fn recv(
             return Err(Errno::EINVAL);
         }
         // Read no more than can be copied out, so a bad buffer loses
-        // nothing (unless none of it is writable).
+        // nothing: with no room at all, wait for bytes as Linux does,
+        // then fail to copy them (they stay queued).
         let room = writable_room(t, segs);
-        let size = if room == 0 { size } else { room };
+        let (size, peek) = if room == 0 && size > 0 {
+            (1, true)
+        } else {
+            (room, peek)
+        };
         let lowat = usize::try_from(ep.with_options(|o| o.rcvlowat)).unwrap_or(1);
         let target = if flags & MSG_WAITALL != 0 {
             size
@@ -223,6 +228,9 @@ fn recv(
             if r.data.is_empty() {
                 return Err(e);
             }
+        }
+        if room == 0 && !r.data.is_empty() {
+            return Err(Errno::EFAULT);
         }
         scatter(t, segs, &r.data)?;
         return Ok(Received {
@@ -604,6 +612,35 @@ pub fn sys_recvmsg(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 const MMSGHDR_SIZE: u64 = std::mem::size_of::<Mmsghdr>() as u64;
 const MSG_LEN_OFFSET: u64 = offset_of!(Mmsghdr, msg_len) as u64;
 
+/// Runs `one` on the entries of an `mmsghdr` array at `vec`, writing
+/// each result to the entry's `msg_len`, until `vlen` entries are done,
+/// one fails, or `one` says to stop after it: the entries done and the
+/// error that ended the run.
+fn each_mmsg(
+    t: &Task,
+    vec: u64,
+    vlen: u64,
+    mut one: impl FnMut(u64) -> Result<(usize, bool), Errno>,
+) -> (u64, Option<Errno>) {
+    let mut done = 0;
+    while done < vlen {
+        let entry = vec + done * MMSGHDR_SIZE;
+        let (n, stop) = match one(entry) {
+            Ok(v) => v,
+            Err(e) => return (done, Some(e)),
+        };
+        let len = u32::try_from(n).unwrap_or(u32::MAX);
+        if let Err(e) = t.mm.write_obj(entry + MSG_LEN_OFFSET, &len) {
+            return (done, Some(e));
+        }
+        done += 1;
+        if stop {
+            break;
+        }
+    }
+    (done, None)
+}
+
 /// Implements sendmmsg(2): messages until one fails or is sent only in
 /// part; an error counts only when no message went.
 pub fn sys_sendmmsg(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
@@ -613,27 +650,10 @@ pub fn sys_sendmmsg(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
     let vlen = u64::from(a.uint(2)).min(UIO_MAXIOV);
     let (f, ep) = socket_of(t, a.fd(0))?;
-    let mut sent = 0u64;
-    let mut err = None;
-    while sent < vlen {
-        let entry = vec + sent * MMSGHDR_SIZE;
-        let (n, total) = match sendmsg_one(t, &f, &ep, entry, flags) {
-            Ok(v) => v,
-            Err(e) => {
-                err = Some(e);
-                break;
-            }
-        };
-        let len = u32::try_from(n).unwrap_or(u32::MAX);
-        if let Err(e) = t.mm.write_obj(entry + MSG_LEN_OFFSET, &len) {
-            err = Some(e);
-            break;
-        }
-        sent += 1;
-        if n < total {
-            break;
-        }
-    }
+    let (sent, err) = each_mmsg(t, vec, vlen, |entry| {
+        let (n, total) = sendmsg_one(t, &f, &ep, entry, flags)?;
+        Ok((n, n < total))
+    });
     match err {
         Some(e) if sent == 0 => Err(e),
         _ => Ok(sent),
@@ -656,30 +676,13 @@ pub fn sys_recvmmsg(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             return Err(e);
         }
     }
-    let mut got = 0u64;
-    let mut err = None;
-    while got < u64::from(vlen) {
-        let entry = vec + got * MMSGHDR_SIZE;
-        let n = match recvmsg_one(t, &f, &ep, entry, flags & !MSG_WAITFORONE) {
-            Ok(n) => n,
-            Err(e) => {
-                err = Some(e);
-                break;
-            }
-        };
-        let len = u32::try_from(n).unwrap_or(u32::MAX);
-        if let Err(e) = t.mm.write_obj(entry + MSG_LEN_OFFSET, &len) {
-            err = Some(e);
-            break;
-        }
-        got += 1;
+    let (got, err) = each_mmsg(t, vec, u64::from(vlen), |entry| {
+        let n = recvmsg_one(t, &f, &ep, entry, flags & !MSG_WAITFORONE)?;
         if flags & MSG_WAITFORONE != 0 {
             flags |= MSG_DONTWAIT;
         }
-        if end.is_some_and(|e| e <= Instant::now()) {
-            break;
-        }
-    }
+        Ok((n, end.is_some_and(|e| e <= Instant::now())))
+    });
     if got == 0 {
         if let Some(e) = err {
             return Err(e);
