@@ -3,7 +3,8 @@
  * a name that exists is EADDRINUSE (a socket's node outlives the socket
  * until unlinked); a bound socket cannot bind again (EINVAL, and the new
  * name is not left behind); missing directories are ENOENT, a file in
- * the way ENOTDIR, a trailing slash ENOENT. open(2) of the node is ENXIO.
+ * the way ENOTDIR, a trailing slash ENOENT, a name too long for
+ * NAME_MAX (reached through a symlink) ENAMETOOLONG. open(2) of the node is ENXIO.
  * Addresses: too short or too long, or not AF_UNIX, EINVAL; the path ends
  * at the first NUL. */
 #include "unix_util.h"
@@ -70,6 +71,22 @@ int main(void) {
     CHECK_ERR(bind(s, (struct sockaddr *)&a, al), ENOENT);
     al = unix_path(&a, "slash/");
     CHECK_ERR(bind(s, (struct sockaddr *)&a, al), ENOENT);
+
+    /* The path is walked as any other: a name longer than NAME_MAX met
+     * through a symlink is ENAMETOOLONG, a symlink loop ELOOP. */
+    char target[300];
+    memset(target, 'n', 299);
+    target[299] = 0;
+    al = unix_path(&a, "longlink");
+    CHECK_OK(symlink(target, a.sun_path));
+    al = unix_path(&a, "longlink/sock");
+    CHECK_ERR(bind(s, (struct sockaddr *)&a, al), ENAMETOOLONG);
+    CHECK_ERR(connect(s, (struct sockaddr *)&a, al), ENAMETOOLONG);
+    al = unix_path(&a, "loop");
+    CHECK_OK(symlink(a.sun_path, a.sun_path));
+    CHECK_ERR(connect(s, (struct sockaddr *)&a, al), ELOOP);
+    /* bind does not follow a symlink at the end: the name is taken. */
+    CHECK_ERR(bind(s, (struct sockaddr *)&a, al), EADDRINUSE);
 
     /* Address checks. */
     al = unix_path(&a, "ok");

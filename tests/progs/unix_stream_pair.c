@@ -1,11 +1,12 @@
 /* A stream socketpair: bytes flow both ways with no boundaries (reads
  * glue writes, readv/writev scatter and gather), FIONREAD counts them,
- * both ends are unnamed (getsockname and getpeername say the family
- * alone). After the peer closes: queued bytes, then end of input; a write
- * is EPIPE with SIGPIPE (not with MSG_NOSIGNAL, not when ignored). A peer
- * that closes with bytes unread leaves ECONNRESET, reported once (SO_ERROR
- * or the next read), then end of input. read(2) of nothing is 0 at once,
- * recv(2) of nothing waits for data. */
+ * MSG_PEEK leaves them queued; both ends are unnamed (getsockname and
+ * getpeername say the family alone). After the peer closes: queued
+ * bytes, then end of input; a write is EPIPE with SIGPIPE (not with
+ * MSG_NOSIGNAL, not when ignored). A peer that closes with bytes unread
+ * leaves ECONNRESET, reported once (SO_ERROR or the next read), then end
+ * of input. read(2) of nothing is 0 at once, recv(2) of nothing waits
+ * for data. */
 #include "unix_util.h"
 #include <fcntl.h>
 #include <signal.h>
@@ -36,6 +37,14 @@ int main(void) {
     CHECK_RET(send(sv[1], "back", 4, 0), 4);
     CHECK_RET(recv(sv[0], buf, sizeof buf, 0), 4);
     CHECK(memcmp(buf, "back", 4) == 0);
+
+    /* MSG_PEEK reads across writes and leaves the bytes. */
+    CHECK_RET(write(sv[0], "pe", 2), 2);
+    CHECK_RET(write(sv[0], "ek", 2), 2);
+    CHECK_RET(recv(sv[1], buf, sizeof buf, MSG_PEEK), 4);
+    CHECK_RET(recv(sv[1], buf, 3, MSG_PEEK), 3);
+    CHECK_RET(recv(sv[1], buf, sizeof buf, MSG_TRUNC), 4); /* no meaning on streams */
+    CHECK(memcmp(buf, "peek", 4) == 0);
 
     struct iovec out[3] = {{"ab", 2}, {"", 0}, {"cdef", 4}};
     CHECK_RET(writev(sv[0], out, 3), 6);

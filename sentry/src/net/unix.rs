@@ -138,7 +138,6 @@ pub struct Options {
     pub passcred: bool,
     pub keepalive: bool,
     pub reuseaddr: bool,
-    pub reuseport: bool,
     pub broadcast: bool,
     pub dontroute: bool,
     pub oobinline: bool,
@@ -158,7 +157,6 @@ impl Default for Options {
             passcred: false,
             keepalive: false,
             reuseaddr: false,
-            reuseport: false,
             broadcast: false,
             dontroute: false,
             oobinline: false,
@@ -384,9 +382,8 @@ pub struct StreamRead {
     /// from different senders are never glued).
     pub creds: Option<Option<Ucred>>,
     pub rights: Vec<Arc<FileDescription>>,
-    /// Whether a message carried descriptions (they may all have been
-    /// closed since, Linux still reports them).
-    pub had_rights: bool,
+    /// A message with descriptions was read: the read ends there.
+    had_rights: bool,
 }
 
 /// How a stream read pass ended.
@@ -578,11 +575,6 @@ impl Endpoint {
     /// Whether a stream or seqpacket endpoint is connected.
     pub fn is_established(&self) -> bool {
         self.state.lock().phase == Phase::Established
-    }
-
-    /// Whether it has a peer (datagram sockets: connected).
-    pub fn has_peer(&self) -> bool {
-        self.state.lock().peer.is_some()
     }
 
     /// `SO_PEERCRED`.

@@ -463,9 +463,9 @@ pub fn sys_setsockopt(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         SO_DEBUG if on && !cap(CAP_NET_ADMIN) => return Err(Errno::EACCES),
         SO_DEBUG => ep.with_options(|o| o.debug = on),
         SO_REUSEADDR => ep.with_options(|o| o.reuseaddr = on),
-        // Linux's SO_REUSEPORT is for inet sockets.
+        // SO_REUSEPORT is for inet sockets (Linux 6.13, 6.12.9, 6.1.124).
         SO_REUSEPORT if on => return Err(Errno::EOPNOTSUPP),
-        SO_REUSEPORT => ep.with_options(|o| o.reuseport = false),
+        SO_REUSEPORT => {}
         SO_KEEPALIVE => ep.with_options(|o| o.keepalive = on),
         SO_DONTROUTE => ep.with_options(|o| o.dontroute = on),
         SO_BROADCAST => ep.with_options(|o| o.broadcast = on),
@@ -555,7 +555,7 @@ pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         SO_ACCEPTCONN => flag(ep.is_listening()),
         SO_DEBUG => flag(opts.debug),
         SO_REUSEADDR => flag(opts.reuseaddr),
-        SO_REUSEPORT => flag(opts.reuseport),
+        SO_REUSEPORT => flag(false),
         SO_KEEPALIVE => flag(opts.keepalive),
         SO_DONTROUTE => flag(opts.dontroute),
         SO_BROADCAST => flag(opts.broadcast),
