@@ -96,6 +96,14 @@ pub const CAP_DAC_READ_SEARCH: u32 = 2;
 pub const CAP_FOWNER: u32 = 3;
 /// `CAP_FSETID`.
 pub const CAP_FSETID: u32 = 4;
+/// `CAP_SETGID`.
+pub const CAP_SETGID: u32 = 6;
+/// `CAP_SETUID`.
+pub const CAP_SETUID: u32 = 7;
+/// `CAP_NET_ADMIN`.
+pub const CAP_NET_ADMIN: u32 = 12;
+/// `CAP_NET_RAW`.
+pub const CAP_NET_RAW: u32 = 13;
 /// `CAP_SYS_CHROOT`.
 pub const CAP_SYS_CHROOT: u32 = 18;
 /// `CAP_SYS_ADMIN`.

@@ -90,6 +90,19 @@ impl FdTable {
         Ok(i32::try_from(i).expect("below NR_OPEN"))
     }
 
+    /// Whether a descriptor below `limit` is free (an insert from 0
+    /// would succeed).
+    pub fn has_free(&self, limit: u64) -> bool {
+        let limit = usize::try_from(limit.min(NR_OPEN)).unwrap_or(usize::MAX);
+        let used = self
+            .entries
+            .iter()
+            .take(limit)
+            .filter(|e| e.is_some())
+            .count();
+        used < limit
+    }
+
     /// Installs `file` at exactly `fd`, closing what was there. Returns the
     /// replaced description, which the caller drops outside the lock.
     pub fn insert_at(

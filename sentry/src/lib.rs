@@ -8,7 +8,8 @@
 //! [`boot::BootConfig`] and knows nothing of OCI.
 //!
 //! Layers, bottom to top (a module uses only those before it): `arch`,
-//! `waiter`, `mm`, `fsimpl`, `fd`, `loader`, `kernel`, `syscalls`, `boot`.
+//! `waiter`, `mm`, `fsimpl`, `fd`, `net`, `loader`, `kernel`, `syscalls`,
+//! `boot`.
 
 pub mod arch;
 pub mod boot;
@@ -18,6 +19,7 @@ pub mod fsimpl;
 pub mod kernel;
 pub mod loader;
 pub mod mm;
+pub mod net;
 pub mod syscalls;
 #[doc(hidden)]
 pub mod testing;

@@ -25,6 +25,7 @@ pub mod random;
 pub mod resource;
 pub mod sched;
 pub mod signal;
+pub mod socket;
 pub mod stat;
 pub mod strace;
 pub mod sysno;

@@ -286,6 +286,37 @@ mod tests {
     }
 
     #[test]
+    fn sockets_show_families_types_and_addresses() {
+        let path = b"\x01\0/tmp/s\0junk";
+        let abs = b"\x01\0\0name";
+        let mem = Mem::new().with(0x5000, path).with(0x6000, abs);
+        assert_eq!(
+            format_call(nr("socket"), &[1, 1 | 0o2000000, 0, 0, 0, 0], &mem),
+            "socket(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0)"
+        );
+        assert_eq!(
+            format_call(nr("bind"), &[3, 0x5000, 9, 0, 0, 0], &mem),
+            "bind(3, {sa_family=AF_UNIX, sun_path=\"/tmp/s\"}, 9)"
+        );
+        assert_eq!(
+            format_call(nr("connect"), &[3, 0x6000, 7, 0, 0, 0], &mem),
+            "connect(3, {sa_family=AF_UNIX, sun_path=@\"name\"}, 7)"
+        );
+        assert_eq!(
+            format_call(nr("sendto"), &[3, 0x5000, 0, 0x4040, 0, 0], &mem),
+            "sendto(3, \"\", 0, MSG_DONTWAIT|MSG_NOSIGNAL, NULL, 0)"
+        );
+        assert_eq!(
+            format_call(nr("setsockopt"), &[3, 1, 7, 0x3000, 4, 0], &mem),
+            "setsockopt(3, SOL_SOCKET, SO_SNDBUF, 0x3000, 4)"
+        );
+        assert_eq!(
+            format_call(nr("shutdown"), &[3, 1, 0, 0, 0, 0], &mem),
+            "shutdown(3, SHUT_WR)"
+        );
+    }
+
+    #[test]
     fn unknown_and_undecoded_numbers() {
         let args = [1, 2, 3, 4, 5, 6];
         assert_eq!(

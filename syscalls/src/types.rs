@@ -413,6 +413,70 @@ abi_struct!(
     }
 );
 
+abi_struct!(
+    /// `struct sockaddr_un`: `sun_path` is a NUL-terminated path, or an
+    /// abstract name starting with a NUL whose length is the address
+    /// length's.
+    SockaddrUn, 110, {
+        pub sun_family: u16,
+        pub sun_path: [u8; 108],
+    }
+);
+
+abi_struct!(
+    /// `struct user_msghdr` (glibc's `struct msghdr`) of sendmsg/recvmsg.
+    Msghdr, 56, {
+        pub msg_name: u64,
+        pub msg_namelen: i32,
+        /// Implicit: aligns `msg_iov`.
+        pub _pad0: u32,
+        pub msg_iov: u64,
+        pub msg_iovlen: u64,
+        pub msg_control: u64,
+        pub msg_controllen: u64,
+        pub msg_flags: u32,
+        /// Implicit tail padding.
+        pub _pad1: u32,
+    }
+);
+
+abi_struct!(
+    /// `struct mmsghdr` of sendmmsg/recvmmsg.
+    Mmsghdr, 64, {
+        pub msg_hdr: Msghdr,
+        pub msg_len: u32,
+        /// Implicit tail padding.
+        pub _pad: u32,
+    }
+);
+
+abi_struct!(
+    /// `struct cmsghdr`: a control message's header; its data follows,
+    /// aligned to 8 bytes.
+    Cmsghdr, 16, {
+        pub cmsg_len: u64,
+        pub cmsg_level: i32,
+        pub cmsg_type: i32,
+    }
+);
+
+abi_struct!(
+    /// `struct ucred` of `SO_PEERCRED` and `SCM_CREDENTIALS`.
+    Ucred, 12, {
+        pub pid: i32,
+        pub uid: u32,
+        pub gid: u32,
+    }
+);
+
+abi_struct!(
+    /// `struct linger` of `SO_LINGER`.
+    Linger, 8, {
+        pub l_onoff: i32,
+        pub l_linger: i32,
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use std::mem::{offset_of, size_of};
@@ -545,7 +609,18 @@ mod tests {
             ("struct rseq", "flags", offset_of!(Rseq, flags)),
             ("struct clone_args", "cgroup", offset_of!(CloneArgs, cgroup)),
         ];
-        let mut program = String::from(HEADERS);
+        compare_layouts("sizes", HEADERS, sizes, offsets);
+    }
+
+    /// Compiles a program with `headers` printing the sizes and offsets
+    /// given, and compares them with ours.
+    fn compare_layouts(
+        name: &str,
+        headers: &str,
+        sizes: &[(&str, usize)],
+        offsets: &[(&str, &str, usize)],
+    ) {
+        let mut program = String::from(headers);
         program.push_str("int main(void) {\n");
         for (ty, _) in sizes {
             program.push_str(&format!("  printf(\"%zu\\n\", sizeof({ty}));\n"));
@@ -554,7 +629,7 @@ mod tests {
             program.push_str(&format!("  printf(\"%zu\\n\", offsetof({ty}, {field}));\n"));
         }
         program.push_str("  return 0;\n}\n");
-        let Some(out) = run_c("sizes", &program) else {
+        let Some(out) = run_c(name, &program) else {
             return;
         };
         let want = sizes
@@ -591,6 +666,68 @@ mod tests {
 #include <asm/ucontext.h>
 #include <asm/siginfo.h>
 ";
+
+    /// The socket structures against glibc's headers (which copy the
+    /// kernel's user layouts; the kernel's uapi lacks `msghdr`).
+    #[test]
+    fn socket_sizes_match_headers() {
+        let sizes: &[(&str, usize)] = &[
+            ("struct sockaddr_un", size_of::<SockaddrUn>()),
+            ("struct msghdr", size_of::<Msghdr>()),
+            ("struct mmsghdr", size_of::<Mmsghdr>()),
+            ("struct cmsghdr", size_of::<Cmsghdr>()),
+            ("struct ucred", size_of::<Ucred>()),
+            ("struct linger", size_of::<Linger>()),
+        ];
+        let offsets: &[(&str, &str, usize)] = &[
+            (
+                "struct msghdr",
+                "msg_namelen",
+                offset_of!(Msghdr, msg_namelen),
+            ),
+            ("struct msghdr", "msg_iov", offset_of!(Msghdr, msg_iov)),
+            (
+                "struct msghdr",
+                "msg_iovlen",
+                offset_of!(Msghdr, msg_iovlen),
+            ),
+            (
+                "struct msghdr",
+                "msg_control",
+                offset_of!(Msghdr, msg_control),
+            ),
+            (
+                "struct msghdr",
+                "msg_controllen",
+                offset_of!(Msghdr, msg_controllen),
+            ),
+            ("struct msghdr", "msg_flags", offset_of!(Msghdr, msg_flags)),
+            ("struct mmsghdr", "msg_len", offset_of!(Mmsghdr, msg_len)),
+            (
+                "struct cmsghdr",
+                "cmsg_level",
+                offset_of!(Cmsghdr, cmsg_level),
+            ),
+            (
+                "struct cmsghdr",
+                "cmsg_type",
+                offset_of!(Cmsghdr, cmsg_type),
+            ),
+            ("struct ucred", "gid", offset_of!(Ucred, gid)),
+            (
+                "struct sockaddr_un",
+                "sun_path",
+                offset_of!(SockaddrUn, sun_path),
+            ),
+        ];
+        compare_layouts(
+            "socket_sizes",
+            "#define _GNU_SOURCE\n#include <stdio.h>\n#include <stddef.h>\n\
+             #include <sys/socket.h>\n#include <sys/un.h>\n",
+            sizes,
+            offsets,
+        );
+    }
 
     #[test]
     fn defaults_are_zero() {

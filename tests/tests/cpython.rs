@@ -21,8 +21,10 @@ const SUITE: &str = "/usr/lib/python3.11/test/regrtest.py";
 const MODULES: &[&str] = &[
     "test_fcntl",
     "test_glob",
+    "test_pathlib",
     "test_posix",
     "test_shutil",
+    "test_stat",
     "test_tempfile",
 ];
 

@@ -54,6 +54,8 @@ pub struct Kernel {
     pub futexes: futex::Futexes,
     /// The clock behind itimers, POSIX timers and timerfds.
     pub timers: Arc<crate::waiter::timer::Timers>,
+    /// The AF_UNIX names bound in the sandbox.
+    pub unix: Arc<crate::net::unix::Names>,
     /// Read-only segments of the programs above, loaded once.
     pub segments: crate::loader::SegmentCache,
     /// The bytes of every executable and interpreter exec has read, by
@@ -107,6 +109,7 @@ impl Kernel {
             tree: Mutex::new(Tree::default()),
             futexes: futex::Futexes::default(),
             timers: Arc::default(),
+            unix: Arc::new(crate::net::unix::Names::new()),
             segments: crate::loader::SegmentCache::default(),
             images: Mutex::new(HashMap::new()),
             file_pages: crate::loader::PageCache::default(),

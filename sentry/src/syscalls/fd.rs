@@ -369,7 +369,8 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
 }
 
-/// Implements ioctl(2) for the requests programs make on standard streams.
+/// Implements ioctl(2) for the requests programs make on standard streams
+/// and sockets.
 pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (fd, req, arg) = (a.fd(0), a.u64(1) & 0xffff_ffff, a.addr(2));
     let file = t.fds.lock().get(fd)?;
@@ -386,6 +387,13 @@ pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         }
         FIONREAD => {
             let n = file.bytes_readable()?;
+            t.mm.write_obj(arg, &n)?;
+            Ok(0)
+        }
+        // SIOCOUTQ on sockets: what their unconsumed messages cost.
+        TIOCOUTQ => {
+            let s = crate::net::unix::Socket::of(&file).ok_or(Errno::ENOTTY)?;
+            let n = i32::try_from(s.endpoint().unsent()).unwrap_or(i32::MAX);
             t.mm.write_obj(arg, &n)?;
             Ok(0)
         }
@@ -446,33 +454,47 @@ fn pipe(t: &Task, addr: u64, flags: i32) -> Result<u64, Errno> {
         }
     };
     let (r, w) = crate::fsimpl::pipe::new_pipe(now);
-    let rf = Arc::new(FileDescription::new(
-        Box::new(r),
-        libc::O_RDONLY | (flags & libc::O_NONBLOCK),
-    ));
-    let wf = Arc::new(FileDescription::new(
+    let rf = FileDescription::new(Box::new(r), libc::O_RDONLY | (flags & libc::O_NONBLOCK));
+    let wf = FileDescription::new(
         Box::new(w),
         libc::O_WRONLY | (flags & (libc::O_NONBLOCK | libc::O_DIRECT)),
-    ));
-    let cloexec = flags & libc::O_CLOEXEC != 0;
+    );
+    install_pair(t, rf, wf, flags & libc::O_CLOEXEC != 0, addr)?;
+    Ok(0)
+}
+
+/// Installs two descriptions at the lowest free descriptors and writes
+/// their numbers to `addr` (pipe, socketpair); on failure neither stays.
+pub(super) fn install_pair(
+    t: &Task,
+    a: FileDescription,
+    b: FileDescription,
+    cloexec: bool,
+    addr: u64,
+) -> Result<(), Errno> {
     let limit = nofile(t);
-    let (rfd, wfd) = {
+    // Descriptions that fail to go in are released outside the table
+    // lock.
+    let (afd, bfd) = {
         let mut fds = t.fds.lock();
-        let rfd = fds.insert_from(0, rf, cloexec, limit)?;
-        match fds.insert_from(0, wf, cloexec, limit) {
-            Ok(wfd) => (rfd, wfd),
+        let afd = fds.insert_from(0, Arc::new(a), cloexec, limit)?;
+        match fds.insert_from(0, Arc::new(b), cloexec, limit) {
+            Ok(bfd) => (afd, bfd),
             Err(e) => {
-                let _ = fds.remove(rfd);
+                let gone = fds.remove(afd);
+                drop(fds);
+                drop(gone);
                 return Err(e);
             }
         }
     };
-    let pair = [rfd, wfd];
-    if let Err(e) = t.mm.write_obj(addr, &pair) {
-        let mut fds = t.fds.lock();
-        let _ = fds.remove(rfd);
-        let _ = fds.remove(wfd);
+    if let Err(e) = t.mm.write_obj(addr, &[afd, bfd]) {
+        let gone = {
+            let mut fds = t.fds.lock();
+            (fds.remove(afd), fds.remove(bfd))
+        };
+        drop(gone);
         return Err(e);
     }
-    Ok(0)
+    Ok(())
 }

@@ -3,6 +3,7 @@
 use abi::Errno;
 
 use crate::arch::SyscallArgs;
+use crate::creds::{CAP_SETGID, CAP_SETUID};
 use crate::kernel::process::Process;
 use crate::kernel::{Credentials, Task};
 
@@ -180,8 +181,6 @@ pub fn sys_setsid(t: &mut Task, _a: &SyscallArgs) -> Result<u64, Errno> {
     Ok(id(t.tgid))
 }
 
-const CAP_SETGID: u32 = 6;
-const CAP_SETUID: u32 = 7;
 const CAP_SETPCAP: u32 = 8;
 /// `(uid_t)-1`: leave unchanged.
 const KEEP: u32 = u32::MAX;

@@ -18,6 +18,8 @@ pub(crate) mod read_write;
 mod rusage;
 mod sched;
 mod signal;
+mod socket;
+mod sockmsg;
 mod splice;
 pub mod table;
 mod time;

@@ -167,7 +167,7 @@ pub fn sys_readlinkat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 /// Resolves the parent of a path to create: the directory and the name.
 /// An existing name is `EEXIST`; a trailing slash is allowed only for
 /// directories.
-fn parent_for_create(
+pub(super) fn parent_for_create(
     t: &Task,
     dirfd: i32,
     path: &[u8],

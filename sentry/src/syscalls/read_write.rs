@@ -8,13 +8,14 @@ use abi::Errno;
 use crate::arch::SyscallArgs;
 use crate::fsimpl::{events, FileDescription};
 use crate::kernel::Task;
+use crate::net::unix::Socket;
 
 /// Linux's `MAX_RW_COUNT`: one call moves at most this much.
 pub(super) const MAX_RW_COUNT: u64 = (i32::MAX as u64) & !0xfff;
 /// `UIO_MAXIOV`.
-const UIO_MAXIOV: u64 = 1024;
+pub(super) const UIO_MAXIOV: u64 = 1024;
 /// The sentry buffers I/O in chunks of this size.
-const CHUNK: usize = 1 << 20;
+pub(super) const CHUNK: usize = 1 << 20;
 
 fn file(t: &Task, fd: i32) -> Result<Arc<FileDescription>, Errno> {
     t.fds.lock().get(fd)
@@ -151,18 +152,43 @@ pub(super) fn write_blocking(t: &Task, f: &FileDescription, buf: &[u8]) -> Resul
             Err(_) if done > 0 => return Ok(done),
             Err(Errno::EPIPE) => {
                 // Linux's pipe_write: the writer gets SIGPIPE as well.
-                let info = <abi::types::Siginfo as crate::kernel::signal::SiginfoExt>::from_process(
-                    abi::signal::SIGPIPE,
-                    abi::signal::SI_USER,
-                    t.tgid,
-                    t.creds.ruid,
-                );
-                t.kernel.tree.lock().send_to_thread(t.tid, info);
+                raise_sigpipe(t);
                 return Err(Errno::EPIPE);
             }
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Sends the writer SIGPIPE, as Linux's `send_sig(SIGPIPE, current, 0)`
+/// does for a write that found no reader.
+pub(super) fn raise_sigpipe(t: &Task) {
+    let info = <abi::types::Siginfo as crate::kernel::signal::SiginfoExt>::from_process(
+        abi::signal::SIGPIPE,
+        abi::signal::SI_USER,
+        t.tgid,
+        t.creds.ruid,
+    );
+    t.kernel.tree.lock().send_to_thread(t.tid, info);
+}
+
+/// read(2) and readv(2) into `segs` from `f` at its position: a socket
+/// receives, anything else reads.
+fn read_segs(t: &Task, f: &FileDescription, segs: &[(u64, usize)]) -> Result<u64, Errno> {
+    if let Some(s) = Socket::of(f) {
+        return super::sockmsg::read(t, f, s.endpoint(), segs);
+    }
+    read_into(t, segs, f.imp().consumes_before_copy(), |b| {
+        read_blocking(t, f, b)
+    })
+}
+
+/// write(2) and writev(2) from `segs`: a socket sends.
+fn write_segs(t: &Task, f: &FileDescription, segs: &[(u64, usize)]) -> Result<u64, Errno> {
+    if let Some(s) = Socket::of(f) {
+        return super::sockmsg::write(t, f, s.endpoint(), segs);
+    }
+    write_from(t, f, segs, |b, _| write_blocking(t, f, b))
 }
 
 /// Reads with `read` into the application ranges `segs`; returns the
@@ -290,7 +316,7 @@ fn buffer(t: &Task, a: &SyscallArgs, i: usize) -> Result<(u64, usize), Errno> {
     Ok((addr, len))
 }
 
-fn access_ok(t: &Task, addr: u64, len: u64) -> Result<(), Errno> {
+pub(super) fn access_ok(t: &Task, addr: u64, len: u64) -> Result<(), Errno> {
     match addr.checked_add(len) {
         Some(end) if end <= t.mm.max_addr() => Ok(()),
         _ => Err(Errno::EFAULT),
@@ -300,10 +326,7 @@ fn access_ok(t: &Task, addr: u64, len: u64) -> Result<(), Errno> {
 /// Implements read(2).
 pub fn sys_read(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
-    let consumes = f.imp().consumes_before_copy();
-    read_into(t, &[buffer(t, a, 1)?], consumes, |b| {
-        read_blocking(t, &f, b)
-    })
+    read_segs(t, &f, &[buffer(t, a, 1)?])
 }
 
 /// Implements write(2).
@@ -311,7 +334,7 @@ pub fn sys_write(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file_for_write(t, a.fd(0))?;
     let (addr, len) = buffer(t, a, 1)?;
     let len = fsize_allows(t, &f, None, len)?;
-    write_from(t, &f, &[(addr, len)], |b, _| write_blocking(t, &f, b))
+    write_segs(t, &f, &[(addr, len)])
 }
 
 /// The file position argument of pread64/pwrite64.
@@ -351,7 +374,7 @@ pub fn sys_pwrite64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 }
 
 /// Copies in and checks an iovec array (`import_iovec`).
-fn iovecs(t: &Task, addr: u64, cnt: u64) -> Result<Vec<(u64, usize)>, Errno> {
+pub(super) fn iovecs(t: &Task, addr: u64, cnt: u64) -> Result<Vec<(u64, usize)>, Errno> {
     if cnt > UIO_MAXIOV {
         return Err(Errno::EINVAL);
     }
@@ -378,16 +401,14 @@ fn iovecs(t: &Task, addr: u64, cnt: u64) -> Result<Vec<(u64, usize)>, Errno> {
 pub fn sys_readv(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
     let segs = iovecs(t, a.addr(1), a.u64(2))?;
-    read_into(t, &segs, f.imp().consumes_before_copy(), |b| {
-        read_blocking(t, &f, b)
-    })
+    read_segs(t, &f, &segs)
 }
 
 /// Implements writev(2).
 pub fn sys_writev(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file_for_write(t, a.fd(0))?;
     let segs = iovecs(t, a.addr(1), a.u64(2))?;
-    write_from(t, &f, &segs, |b, _| write_blocking(t, &f, b))
+    write_segs(t, &f, &segs)
 }
 
 /// The offset of preadv/pwritev: two registers, low and high halves;
@@ -411,9 +432,7 @@ fn preadv(t: &Task, a: &SyscallArgs, flags: i32) -> Result<u64, Errno> {
     let off = vector_offset(a);
     let segs = iovecs(t, a.addr(1), a.u64(2))?;
     if off == -1 && flags != -1 {
-        return read_into(t, &segs, f.imp().consumes_before_copy(), |b| {
-            read_blocking(t, &f, b)
-        });
+        return read_segs(t, &f, &segs);
     }
     let pos = u64::try_from(off).map_err(|_| Errno::EINVAL)?;
     read_into(t, &segs, false, |b| f.pread(b, pos))
@@ -430,7 +449,7 @@ fn pwritev(t: &Task, a: &SyscallArgs, flags: i32) -> Result<u64, Errno> {
         if flags & RWF_APPEND != 0 && f.inode().is_some() {
             f.seek(0, libc::SEEK_END)?;
         }
-        return write_from(t, &f, &segs, |b, _| write_blocking(t, &f, b));
+        return write_segs(t, &f, &segs);
     }
     let pos = u64::try_from(off).map_err(|_| Errno::EINVAL)?;
     if flags != -1 && flags & RWF_APPEND != 0 {

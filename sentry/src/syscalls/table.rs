@@ -8,7 +8,7 @@ use abi::Errno;
 
 use super::{
     attr, exec, exit, fd, futex, identity, misc, mmap, namei, open, poll, process, read_write,
-    rusage, sched, signal, splice, time, timer, Control,
+    rusage, sched, signal, socket, sockmsg, splice, time, timer, Control,
 };
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
@@ -360,7 +360,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "ioctl",
                 fd::sys_ioctl,
-                "TCGETS, TIOCGWINSZ, FIONREAD, FIOCLEX, FIONCLEX",
+                "TCGETS, TIOCGWINSZ, FIONREAD (SIOCINQ), SIOCOUTQ, FIOCLEX, FIONCLEX, FIONBIO",
             ),
         ),
         (nr::PREAD64, supported("pread64", read_write::sys_pread64)),
@@ -768,6 +768,58 @@ fn linux64() -> Vec<(u32, Entry)> {
             nr::RSEQ,
             error("rseq", Errno::ENOSYS, "not supported; glibc falls back"),
         ),
+        (
+            nr::SOCKET,
+            partial(
+                "socket",
+                socket::sys_socket,
+                "AF_UNIX only; other families EAFNOSUPPORT until networking",
+            ),
+        ),
+        (
+            nr::SOCKETPAIR,
+            partial(
+                "socketpair",
+                socket::sys_socketpair,
+                "AF_UNIX only; other families EAFNOSUPPORT until networking",
+            ),
+        ),
+        (nr::BIND, supported("bind", socket::sys_bind)),
+        (nr::LISTEN, supported("listen", socket::sys_listen)),
+        (nr::ACCEPT, supported("accept", socket::sys_accept)),
+        (nr::ACCEPT4, supported("accept4", socket::sys_accept4)),
+        (nr::CONNECT, supported("connect", socket::sys_connect)),
+        (nr::SHUTDOWN, supported("shutdown", socket::sys_shutdown)),
+        (
+            nr::GETSOCKNAME,
+            supported("getsockname", socket::sys_getsockname),
+        ),
+        (
+            nr::GETPEERNAME,
+            supported("getpeername", socket::sys_getpeername),
+        ),
+        (
+            nr::SETSOCKOPT,
+            partial(
+                "setsockopt",
+                socket::sys_setsockopt,
+                "SOL_SOCKET options of AF_UNIX sockets; no SO_PEEK_OFF, timestamps, filters",
+            ),
+        ),
+        (
+            nr::GETSOCKOPT,
+            partial(
+                "getsockopt",
+                socket::sys_getsockopt,
+                "SOL_SOCKET options of AF_UNIX sockets; no SO_PEEK_OFF, timestamps, filters",
+            ),
+        ),
+        (nr::SENDTO, supported("sendto", sockmsg::sys_sendto)),
+        (nr::RECVFROM, supported("recvfrom", sockmsg::sys_recvfrom)),
+        (nr::SENDMSG, supported("sendmsg", sockmsg::sys_sendmsg)),
+        (nr::RECVMSG, supported("recvmsg", sockmsg::sys_recvmsg)),
+        (nr::SENDMMSG, supported("sendmmsg", sockmsg::sys_sendmmsg)),
+        (nr::RECVMMSG, supported("recvmmsg", sockmsg::sys_recvmmsg)),
         (nr::USELIB, error("uselib", Errno::ENOSYS, "obsolete")),
     ]
 }

@@ -9,7 +9,8 @@ use super::table::{Arg, Struct};
 use super::MemReader;
 use crate::fcntl::{self, OpenFlags};
 use crate::{
-    arch_prctl, futex, ioctl, mm, poll, prctl, random, resource, sched, signal, stat, time, wait,
+    arch_prctl, futex, ioctl, mm, poll, prctl, random, resource, sched, signal, socket, stat, time,
+    wait,
 };
 
 /// At most this many elements of an array are shown.
@@ -239,6 +240,88 @@ fn futex_op(v: u64) -> String {
     s
 }
 
+/// A socket type and its flags, `SOCK_STREAM|SOCK_CLOEXEC`.
+fn sock_type(v: u64) -> String {
+    let t = int(v);
+    let ty = t & socket::SOCK_TYPE_MASK;
+    let mut s = named(ty, socket::type_name(ty));
+    let rest = t & !socket::SOCK_TYPE_MASK;
+    if rest != 0 {
+        let names = [
+            (socket::SOCK_CLOEXEC, "SOCK_CLOEXEC"),
+            (socket::SOCK_NONBLOCK, "SOCK_NONBLOCK"),
+        ]
+        .map(|(b, n)| (u64::from(b.cast_unsigned()), n));
+        s.push('|');
+        s.push_str(&flag_list(u64::from(rest.cast_unsigned()), &names));
+    }
+    s
+}
+
+/// `MSG_*` flags.
+fn msg_flags(v: u64) -> String {
+    use socket::*;
+    let names = [
+        (MSG_OOB, "MSG_OOB"),
+        (MSG_PEEK, "MSG_PEEK"),
+        (MSG_DONTROUTE, "MSG_DONTROUTE"),
+        (MSG_CTRUNC, "MSG_CTRUNC"),
+        (MSG_TRUNC, "MSG_TRUNC"),
+        (MSG_DONTWAIT, "MSG_DONTWAIT"),
+        (MSG_EOR, "MSG_EOR"),
+        (MSG_WAITALL, "MSG_WAITALL"),
+        (MSG_ERRQUEUE, "MSG_ERRQUEUE"),
+        (MSG_NOSIGNAL, "MSG_NOSIGNAL"),
+        (MSG_MORE, "MSG_MORE"),
+        (MSG_WAITFORONE, "MSG_WAITFORONE"),
+        (MSG_CMSG_CLOEXEC, "MSG_CMSG_CLOEXEC"),
+    ]
+    .map(|(b, n)| (u64::from(b), n));
+    flag_list(u64::from(low32(v)), &names)
+}
+
+/// A socket address of `len` bytes at `addr`, as strace shows it: the
+/// family, and an AF_UNIX path (`@` before an abstract name).
+pub fn sockaddr(mem: &dyn MemReader, addr: u64, len: usize) -> String {
+    if addr == 0 {
+        return "NULL".to_string();
+    }
+    let Some(b) = mem.read_bytes(addr, len.min(socket::SOCKADDR_STORAGE_SIZE)) else {
+        return ptr(addr);
+    };
+    let [f0, f1, path @ ..] = b.as_slice() else {
+        return "{}".to_string();
+    };
+    let fam = i32::from(u16::from_ne_bytes([*f0, *f1]));
+    let mut s = format!("{{sa_family={}", named(fam, socket::family_name(fam)));
+    if fam == socket::AF_UNIX && !path.is_empty() {
+        s.push_str(", sun_path=");
+        match path {
+            [0, name @ ..] => {
+                s.push('@');
+                s.push_str(&quote::quote(name, false));
+            }
+            _ => {
+                let end = path.iter().position(|&c| c == 0).unwrap_or(path.len());
+                s.push_str(&quote::quote(&path[..end], false));
+            }
+        }
+    }
+    s.push('}');
+    s
+}
+
+/// A socket option: by name at `SOL_SOCKET`, else the number.
+fn sock_opt(call: &Call<'_>, level_arg: u8, v: u64) -> String {
+    let level = int(call.arg(level_arg));
+    let opt = int(v);
+    if level == socket::SOL_SOCKET {
+        named(opt, socket::option_name(opt))
+    } else {
+        opt.to_string()
+    }
+}
+
 /// Argument `v` shown as `arg`, before the call; `None` for an argument
 /// strace leaves out (open's mode without `O_CREAT`, fcntl's third
 /// argument for F_GETFL).
@@ -305,6 +388,26 @@ pub fn format(call: &Call<'_>, arg: Arg, v: u64) -> Option<String> {
         Arg::Pollfds { count_arg } => structs::pollfds(mem, v, len(call.arg(count_arg)), false),
         Arg::Gids { count_arg } => structs::u32_array(mem, v, len(call.arg(count_arg))),
         Arg::In(s) => structs::input(mem, s, v),
+        Arg::SockFamily => named(int(v), socket::family_name(int(v))),
+        Arg::SockType => sock_type(v),
+        Arg::Sockaddr { len_arg } => sockaddr(mem, v, len(u64::from(low32(call.arg(len_arg))))),
+        Arg::MsgFlags => msg_flags(v),
+        Arg::ShutdownHow => {
+            let names = ["SHUT_RD", "SHUT_WR", "SHUT_RDWR"];
+            let how = int(v);
+            named(
+                how,
+                usize::try_from(how)
+                    .ok()
+                    .and_then(|i| names.get(i))
+                    .copied(),
+            )
+        }
+        Arg::SockLevel => named(
+            int(v),
+            (int(v) == socket::SOL_SOCKET).then_some("SOL_SOCKET"),
+        ),
+        Arg::SockOpt { level_arg } => sock_opt(call, level_arg, v),
     })
 }
 

@@ -71,6 +71,26 @@ pub enum Arg {
     Prctl,
     /// An arch_prctl code, `ARCH_SET_FS`.
     ArchPrctl,
+    /// An address family, `AF_UNIX`.
+    SockFamily,
+    /// A socket type with its flags, `SOCK_STREAM|SOCK_CLOEXEC`.
+    SockType,
+    /// A socket address the call reads, argument `len_arg` bytes long:
+    /// `{sa_family=AF_UNIX, sun_path="/tmp/s"}`.
+    Sockaddr {
+        len_arg: u8,
+    },
+    /// `MSG_*` flags.
+    MsgFlags,
+    /// shutdown's `how`, `SHUT_WR`.
+    ShutdownHow,
+    /// A socket option level, `SOL_SOCKET`.
+    SockLevel,
+    /// A socket option, by name for level argument `level_arg`
+    /// `SOL_SOCKET`.
+    SockOpt {
+        level_arg: u8,
+    },
     /// An fcntl command, `F_SETFD`.
     FcntlCmd,
     /// fcntl's third argument, decoded by the command in `cmd_arg` and
@@ -249,6 +269,21 @@ signatures! {
     SETITIMER => setitimer(ItimerWhich, In(Struct::Itimerval), Out(Struct::Itimerval));
     GETPID => getpid();
     SENDFILE => sendfile(Fd, Fd, Ptr, ULong);
+    SOCKET => socket(SockFamily, SockType, Int);
+    CONNECT => connect(Fd, Sockaddr { len_arg: 2 }, UInt);
+    ACCEPT => accept(Fd, Ptr, Ptr);
+    SENDTO => sendto(Fd, InBuf { len_arg: 2 }, ULong, MsgFlags, Sockaddr { len_arg: 5 }, UInt);
+    RECVFROM => recvfrom(Fd, OutBuf { len_arg: 2 }, ULong, MsgFlags, Ptr, Ptr);
+    SENDMSG => sendmsg(Fd, Ptr, MsgFlags);
+    RECVMSG => recvmsg(Fd, Ptr, MsgFlags);
+    SHUTDOWN => shutdown(Fd, ShutdownHow);
+    BIND => bind(Fd, Sockaddr { len_arg: 2 }, UInt);
+    LISTEN => listen(Fd, Int);
+    GETSOCKNAME => getsockname(Fd, Ptr, Ptr);
+    GETPEERNAME => getpeername(Fd, Ptr, Ptr);
+    SOCKETPAIR => socketpair(SockFamily, SockType, Int, Out(Struct::FdPair));
+    SETSOCKOPT => setsockopt(Fd, SockLevel, SockOpt { level_arg: 1 }, Ptr, UInt);
+    GETSOCKOPT => getsockopt(Fd, SockLevel, SockOpt { level_arg: 1 }, Ptr, Ptr);
     CLONE => clone(CloneFlags, Ptr, Ptr, Ptr, Hex);
     FORK => fork();
     VFORK => vfork();
@@ -336,6 +371,9 @@ signatures! {
     EPOLL_CREATE1 => epoll_create1(FdFlags);
     DUP3 => dup3(Fd, Fd, FdFlags);
     PIPE2 => pipe2(Out(Struct::FdPair), FdFlags);
+    ACCEPT4 => accept4(Fd, Ptr, Ptr, FdFlags);
+    RECVMMSG => recvmmsg(Fd, Ptr, UInt, MsgFlags, Timespec);
+    SENDMMSG => sendmmsg(Fd, Ptr, UInt, MsgFlags);
     PREADV => preadv(Fd, OutIovec { count_arg: 2 }, Int, Long, Long);
     PWRITEV => pwritev(Fd, Iovec { count_arg: 2 }, Int, Long, Long);
     PRLIMIT64 => prlimit64(Int, Rlimit, In(Struct::Rlimit), Out(Struct::Rlimit));

@@ -1,0 +1,303 @@
+//! Sockets: address families, types, `MSG_*` flags, `SOL_SOCKET` options
+//! and control messages (<sys/socket.h>, <asm/socket.h>, <linux/un.h>).
+//! The structures (`sockaddr_un`, `msghdr`, `cmsghdr`, ...) are in
+//! [`crate::types`].
+
+named_consts! {
+    /// The name of an address family, "AF_UNIX".
+    pub fn family_name(i32) {
+        AF_UNSPEC = 0,
+        AF_UNIX = 1,
+        AF_INET = 2,
+        AF_AX25 = 3,
+        AF_IPX = 4,
+        AF_APPLETALK = 5,
+        AF_NETROM = 6,
+        AF_BRIDGE = 7,
+        AF_ATMPVC = 8,
+        AF_X25 = 9,
+        AF_INET6 = 10,
+        AF_ROSE = 11,
+        /// glibc spells it `AF_DECnet`.
+        AF_DECNET = 12,
+        AF_NETBEUI = 13,
+        AF_SECURITY = 14,
+        AF_KEY = 15,
+        AF_NETLINK = 16,
+        AF_PACKET = 17,
+        AF_ASH = 18,
+        AF_ECONET = 19,
+        AF_ATMSVC = 20,
+        AF_RDS = 21,
+        AF_SNA = 22,
+        AF_IRDA = 23,
+        AF_PPPOX = 24,
+        AF_WANPIPE = 25,
+        AF_LLC = 26,
+        AF_IB = 27,
+        AF_MPLS = 28,
+        AF_CAN = 29,
+        AF_TIPC = 30,
+        AF_BLUETOOTH = 31,
+        AF_IUCV = 32,
+        AF_RXRPC = 33,
+        AF_ISDN = 34,
+        AF_PHONET = 35,
+        AF_IEEE802154 = 36,
+        AF_CAIF = 37,
+        AF_ALG = 38,
+        AF_NFC = 39,
+        AF_VSOCK = 40,
+        AF_KCM = 41,
+        AF_QIPCRTR = 42,
+        AF_SMC = 43,
+        AF_XDP = 44,
+        AF_MCTP = 45,
+    }
+}
+
+/// `AF_MAX` (Linux's `NPROTO`): families at or above it are EAFNOSUPPORT.
+pub const AF_MAX: i32 = 46;
+/// `AF_LOCAL`, the POSIX name of `AF_UNIX`.
+pub const AF_LOCAL: i32 = AF_UNIX;
+
+named_consts! {
+    /// The name of a socket type, "SOCK_STREAM".
+    pub fn type_name(i32) {
+        SOCK_STREAM = 1,
+        SOCK_DGRAM = 2,
+        SOCK_RAW = 3,
+        SOCK_RDM = 4,
+        SOCK_SEQPACKET = 5,
+        SOCK_DCCP = 6,
+        SOCK_PACKET = 10,
+    }
+}
+
+/// `SOCK_MAX`: types at or above it are EINVAL.
+pub const SOCK_MAX: i32 = 11;
+/// The type bits of socket(2)'s `type`; the rest are flags.
+pub const SOCK_TYPE_MASK: i32 = 0xf;
+/// `SOCK_NONBLOCK` (`O_NONBLOCK` on x86-64).
+pub const SOCK_NONBLOCK: i32 = 0o4000;
+/// `SOCK_CLOEXEC` (`O_CLOEXEC`).
+pub const SOCK_CLOEXEC: i32 = 0o2000000;
+
+/// `MSG_*` flags of send and receive calls.
+pub const MSG_OOB: u32 = 0x1;
+pub const MSG_PEEK: u32 = 0x2;
+pub const MSG_DONTROUTE: u32 = 0x4;
+pub const MSG_CTRUNC: u32 = 0x8;
+pub const MSG_PROBE: u32 = 0x10;
+pub const MSG_TRUNC: u32 = 0x20;
+pub const MSG_DONTWAIT: u32 = 0x40;
+pub const MSG_EOR: u32 = 0x80;
+pub const MSG_WAITALL: u32 = 0x100;
+pub const MSG_FIN: u32 = 0x200;
+pub const MSG_SYN: u32 = 0x400;
+pub const MSG_CONFIRM: u32 = 0x800;
+pub const MSG_RST: u32 = 0x1000;
+pub const MSG_ERRQUEUE: u32 = 0x2000;
+pub const MSG_NOSIGNAL: u32 = 0x4000;
+pub const MSG_MORE: u32 = 0x8000;
+pub const MSG_WAITFORONE: u32 = 0x10000;
+pub const MSG_BATCH: u32 = 0x40000;
+pub const MSG_ZEROCOPY: u32 = 0x400_0000;
+pub const MSG_FASTOPEN: u32 = 0x2000_0000;
+pub const MSG_CMSG_CLOEXEC: u32 = 0x4000_0000;
+/// Refused by the 64-bit calls (EINVAL).
+pub const MSG_CMSG_COMPAT: u32 = 0x8000_0000;
+
+/// shutdown(2)'s `how`.
+pub const SHUT_RD: i32 = 0;
+pub const SHUT_WR: i32 = 1;
+pub const SHUT_RDWR: i32 = 2;
+
+/// The socket level of get/setsockopt and control messages.
+pub const SOL_SOCKET: i32 = 1;
+
+named_consts! {
+    /// The name of a `SOL_SOCKET` option, "SO_TYPE" (x86-64 numbers).
+    pub fn option_name(i32) {
+        SO_DEBUG = 1,
+        SO_REUSEADDR = 2,
+        SO_TYPE = 3,
+        SO_ERROR = 4,
+        SO_DONTROUTE = 5,
+        SO_BROADCAST = 6,
+        SO_SNDBUF = 7,
+        SO_RCVBUF = 8,
+        SO_KEEPALIVE = 9,
+        SO_OOBINLINE = 10,
+        SO_NO_CHECK = 11,
+        SO_PRIORITY = 12,
+        SO_LINGER = 13,
+        SO_BSDCOMPAT = 14,
+        SO_REUSEPORT = 15,
+        SO_PASSCRED = 16,
+        SO_PEERCRED = 17,
+        SO_RCVLOWAT = 18,
+        SO_SNDLOWAT = 19,
+        SO_RCVTIMEO_OLD = 20,
+        SO_SNDTIMEO_OLD = 21,
+        SO_PEERNAME = 28,
+        SO_TIMESTAMP_OLD = 29,
+        SO_ACCEPTCONN = 30,
+        SO_PEERSEC = 31,
+        SO_SNDBUFFORCE = 32,
+        SO_RCVBUFFORCE = 33,
+        SO_PASSSEC = 34,
+        SO_MARK = 36,
+        SO_PROTOCOL = 38,
+        SO_DOMAIN = 39,
+        SO_PEEK_OFF = 42,
+        SO_RCVTIMEO_NEW = 66,
+        SO_SNDTIMEO_NEW = 67,
+    }
+}
+
+/// glibc's names for the `timeval` forms of the timeouts.
+pub const SO_RCVTIMEO: i32 = SO_RCVTIMEO_OLD;
+pub const SO_SNDTIMEO: i32 = SO_SNDTIMEO_OLD;
+
+/// `SOL_SOCKET` control message types.
+pub const SCM_RIGHTS: i32 = 1;
+pub const SCM_CREDENTIALS: i32 = 2;
+/// The most descriptors one message may carry (`SCM_MAX_FD`).
+pub const SCM_MAX_FD: usize = 253;
+
+/// `SIOCINQ` is `FIONREAD`; `SIOCOUTQ` is `TIOCOUTQ`.
+pub const SIOCINQ: u64 = crate::ioctl::FIONREAD;
+pub const SIOCOUTQ: u64 = crate::ioctl::TIOCOUTQ;
+
+/// `offsetof(struct sockaddr_un, sun_path)`.
+pub const SUN_PATH_OFFSET: usize = 2;
+/// `sizeof(struct sockaddr_un)`.
+pub const SOCKADDR_UN_SIZE: usize = 110;
+/// `sizeof(struct sockaddr_storage)`: the most an address argument may be.
+pub const SOCKADDR_STORAGE_SIZE: usize = 128;
+
+/// `CMSG_ALIGN`: control messages are aligned to `size_t`.
+pub const fn cmsg_align(len: usize) -> usize {
+    (len + 7) & !7
+}
+
+/// `CMSG_LEN(n)`: a header and `n` bytes of data.
+pub const fn cmsg_len(n: usize) -> usize {
+    CMSGHDR_SIZE + n
+}
+
+/// `CMSG_SPACE(n)`: the room a message of `n` data bytes takes.
+pub const fn cmsg_space(n: usize) -> usize {
+    CMSGHDR_SIZE + cmsg_align(n)
+}
+
+/// `sizeof(struct cmsghdr)`.
+pub const CMSGHDR_SIZE: usize = 16;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel_headers::{compare, run_c};
+
+    /// The values glibc's headers give (they copy Linux's).
+    #[test]
+    fn constants_match_headers() {
+        let mut v: Vec<(&str, i64)> = Vec::new();
+        for f in 0..AF_MAX {
+            if let Some(n) = family_name(f) {
+                v.push((n, i64::from(f)));
+            }
+        }
+        for t in 0..SOCK_MAX {
+            if let Some(n) = type_name(t) {
+                v.push((n, i64::from(t)));
+            }
+        }
+        for o in 0..100 {
+            if let Some(n) = option_name(o) {
+                v.push((n, i64::from(o)));
+            }
+        }
+        for (n, x) in [
+            ("MSG_OOB", MSG_OOB),
+            ("MSG_PEEK", MSG_PEEK),
+            ("MSG_DONTROUTE", MSG_DONTROUTE),
+            ("MSG_CTRUNC", MSG_CTRUNC),
+            ("MSG_PROBE", MSG_PROBE),
+            ("MSG_TRUNC", MSG_TRUNC),
+            ("MSG_DONTWAIT", MSG_DONTWAIT),
+            ("MSG_EOR", MSG_EOR),
+            ("MSG_WAITALL", MSG_WAITALL),
+            ("MSG_FIN", MSG_FIN),
+            ("MSG_SYN", MSG_SYN),
+            ("MSG_CONFIRM", MSG_CONFIRM),
+            ("MSG_RST", MSG_RST),
+            ("MSG_ERRQUEUE", MSG_ERRQUEUE),
+            ("MSG_NOSIGNAL", MSG_NOSIGNAL),
+            ("MSG_MORE", MSG_MORE),
+            ("MSG_WAITFORONE", MSG_WAITFORONE),
+            ("MSG_BATCH", MSG_BATCH),
+            ("MSG_ZEROCOPY", MSG_ZEROCOPY),
+            ("MSG_FASTOPEN", MSG_FASTOPEN),
+            ("MSG_CMSG_CLOEXEC", MSG_CMSG_CLOEXEC),
+        ] {
+            v.push((n, i64::from(x)));
+        }
+        for (n, x) in [
+            ("AF_MAX", AF_MAX),
+            ("AF_LOCAL", AF_LOCAL),
+            ("SOCK_NONBLOCK", SOCK_NONBLOCK),
+            ("SOCK_CLOEXEC", SOCK_CLOEXEC),
+            ("SHUT_RD", SHUT_RD),
+            ("SHUT_WR", SHUT_WR),
+            ("SHUT_RDWR", SHUT_RDWR),
+            ("SOL_SOCKET", SOL_SOCKET),
+            ("SO_RCVTIMEO", SO_RCVTIMEO),
+            ("SO_SNDTIMEO", SO_SNDTIMEO),
+            ("SCM_RIGHTS", SCM_RIGHTS),
+            ("SCM_CREDENTIALS", SCM_CREDENTIALS),
+        ] {
+            v.push((n, i64::from(x)));
+        }
+        for (n, x) in [("SIOCINQ", SIOCINQ), ("SIOCOUTQ", SIOCOUTQ)] {
+            v.push((n, i64::try_from(x).expect("small")));
+        }
+        for (n, x) in [
+            ("CMSG_LEN(12)", cmsg_len(12)),
+            ("CMSG_SPACE(12)", cmsg_space(12)),
+            ("CMSG_SPACE(4)", cmsg_space(4)),
+            ("CMSG_ALIGN(13)", cmsg_align(13)),
+            ("sizeof(struct cmsghdr)", CMSGHDR_SIZE),
+            ("sizeof(struct sockaddr_un)", SOCKADDR_UN_SIZE),
+            ("sizeof(struct sockaddr_storage)", SOCKADDR_STORAGE_SIZE),
+            ("offsetof(struct sockaddr_un, sun_path)", SUN_PATH_OFFSET),
+        ] {
+            v.push((n, i64::try_from(x).expect("small")));
+        }
+        let mut program = String::from(
+            "#define _GNU_SOURCE\n#include <stdio.h>\n#include <stddef.h>\n\
+             #include <sys/socket.h>\n#include <sys/un.h>\n#include <sys/ioctl.h>\n#include <linux/sockios.h>\n\
+             int main(void) {\n",
+        );
+        for (name, _) in &v {
+            // Expressions are always present; names only when defined.
+            if name.contains('(') {
+                program.push_str(&format!("  printf(\"%lld\\n\", (long long)({name}));\n"));
+            } else {
+                program.push_str(&format!(
+                    "#ifdef {name}\n  printf(\"%lld\\n\", (long long)({name}));\n#else\n  \
+                     puts(\"absent\");\n#endif\n"
+                ));
+            }
+        }
+        program.push_str("  return 0;\n}\n");
+        let Some(out) = run_c("socket_consts", &program) else {
+            return;
+        };
+        compare(
+            v.iter().map(|(n, x)| ((*n).to_string(), x.to_string())),
+            &out,
+        );
+    }
+}
