@@ -87,6 +87,18 @@ impl FileImpl for EventFd {
         Ok(8)
     }
 
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("[eventfd]")
+    }
+
+    fn fdinfo(&self) -> String {
+        format!(
+            "eventfd-count: {:16x}\neventfd-semaphore: {}\n",
+            *self.count.lock(),
+            u8::from(self.semaphore)
+        )
+    }
+
     fn stat(&self) -> Result<Stat, Errno> {
         Ok(anon_stat())
     }

@@ -151,6 +151,10 @@ impl FileImpl for TimerFd {
         Ok(8)
     }
 
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("[timerfd]")
+    }
+
     fn stat(&self) -> Result<Stat, Errno> {
         Ok(super::eventfd::anon_stat())
     }

@@ -223,6 +223,7 @@ fn commit(t: &mut Task, which: Ids, v: [u32; 4]) {
         let keep = t.flags.keep_caps;
         t.creds.fix_caps_after_setuid(&old, keep);
     }
+    t.publish();
 }
 
 /// setuid(2) / setgid(2).
@@ -289,6 +290,7 @@ fn set_fs(t: &mut Task, which: Ids, id: u32) -> u64 {
         if which == Ids::User {
             t.creds.fix_fs_caps(old_fsuid);
         }
+        t.publish();
     }
     u64::from(fs)
 }
@@ -356,6 +358,7 @@ pub fn sys_setgroups(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
     groups.sort_unstable();
     t.creds.groups = groups;
+    t.publish();
     Ok(0)
 }
 
@@ -439,5 +442,6 @@ pub fn sys_capset(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     t.creds.cap_permitted = perm;
     t.creds.cap_inheritable = inh;
     t.creds.cap_ambient &= perm & inh;
+    t.publish();
     Ok(0)
 }

@@ -269,6 +269,9 @@ fn open_or_create(
                 return Ok((found, false));
             }
             Err(Errno::ENOENT) => {
+                if !dir.inode().creatable() {
+                    return Err(Errno::ENOENT);
+                }
                 if trailing {
                     return Err(Errno::EISDIR);
                 }

@@ -222,6 +222,14 @@ pub trait Inode: Send + Sync + std::fmt::Debug {
         true
     }
 
+    /// Whether a missing name in this directory is one a call may create.
+    /// procfs has no negative entries: its lookup fails, so creating a
+    /// name there (`open(O_CREAT)`, `mkdir`, `link`) is `ENOENT` before
+    /// any other check, as on Linux.
+    fn creatable(&self) -> bool {
+        true
+    }
+
     /// The node as `Any`, for a filesystem to recognise its own nodes (the
     /// target of `link`, the new directory of `rename`).
     fn as_any(&self) -> &dyn std::any::Any;
