@@ -787,8 +787,9 @@ impl Inode for ProcNode {
     }
 
     fn cacheable(&self) -> bool {
-        // Only fixed directories keep their lookups.
-        matches!(self.kind, Kind::SysDir(_) | Kind::Pid { .. })
+        // Only /proc/sys keeps its lookups: a process directory's entries
+        // go with the process.
+        matches!(self.kind, Kind::SysDir(_))
     }
 
     fn creatable(&self) -> bool {
