@@ -298,6 +298,8 @@ fn exec_strings(
         c.cap_ambient
     };
     t.flags.keep_caps = false;
+    // Dumpable again unless the program runs with ids not its own.
+    t.flags.dumpable = t.creds.euid == t.creds.ruid && t.creds.egid == t.creds.rgid;
     t.saved_mask = None;
     t.restart = None;
     let name = filename.rsplit(|&b| b == b'/').next().unwrap_or(&filename);

@@ -126,6 +126,13 @@ pub trait Inode: Send + Sync + std::fmt::Debug {
         self.stat().map_or(0, |s| s.st_mode)
     }
 
+    /// Whether `creds` may access the node for `want` (`MAY_*`): Linux's
+    /// `generic_permission` unless the filesystem has its own rule
+    /// (`/proc/pid/fd` lets its process in whoever owns it).
+    fn permission(&self, creds: &crate::creds::Credentials, want: u32) -> Result<(), Errno> {
+        perm::check_stat(creds, &self.stat()?, want)
+    }
+
     /// The child `name` of a directory.
     fn lookup(&self, _name: &[u8]) -> Result<InodeRef, Errno> {
         Err(Errno::ENOTDIR)

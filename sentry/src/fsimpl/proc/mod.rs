@@ -368,14 +368,17 @@ impl ProcNode {
         f
     }
 
-    /// The owner of a process's nodes: its effective ids while it is
-    /// dumpable, root otherwise (Linux's `task_dump_owner`).
+    /// The owner of a process's nodes: its effective ids, but root's for
+    /// the files of a process that is not dumpable (Linux's
+    /// `task_dump_owner`; its world-readable directories stay the
+    /// process's, which is how `ps` finds a process's user).
     fn owner(&self) -> (u32, u32) {
         let Some(t) = self.target() else {
             return (0, 0);
         };
+        let dir = self.kind_mode() == S_IFDIR | 0o555;
         match self.fs.view(t) {
-            Ok(Some(v)) if v.dumpable => (v.creds.euid, v.creds.egid),
+            Ok(Some(v)) if v.dumpable || dir => (v.creds.euid, v.creds.egid),
             _ => (0, 0),
         }
     }
@@ -653,7 +656,25 @@ impl Inode for ProcNode {
         self.kind_mode()
     }
 
+    fn permission(&self, creds: &crate::creds::Credentials, want: u32) -> Result<(), Errno> {
+        let r = crate::vfs::perm::check_stat(creds, &self.stat()?, want);
+        if let (Err(_), Kind::FdDir(t) | Kind::FdInfoDir(t)) = (&r, &self.kind) {
+            // proc_fd_permission: a process may always look at its own.
+            if pid::reader_tgid() == Some(t.tgid) {
+                return Ok(());
+            }
+        }
+        r
+    }
+
     fn lookup(&self, name: &[u8]) -> Result<InodeRef, Errno> {
+        // Linux's proc_pid_permission finds no process before any lookup
+        // in its directory (or its task/ directory) can.
+        if let Kind::Pid { target, .. } | Kind::Tasks(target) = &self.kind {
+            if !self.fs.alive(target) {
+                return Err(Errno::ESRCH);
+            }
+        }
         if let Kind::Root = self.kind {
             if let Some(id) = parse_id(name) {
                 let k = self.fs.kernel().map_err(|_| Errno::ENOENT)?;

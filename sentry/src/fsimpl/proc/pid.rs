@@ -111,6 +111,11 @@ fn reader() -> Result<(i32, Option<TaskView>), Errno> {
     Ok((e.tgid, view))
 }
 
+/// The caller's process.
+pub(super) fn reader_tgid() -> Option<i32> {
+    reader().ok().map(|(tgid, _)| tgid)
+}
+
 /// Linux's `ptrace_may_access(PTRACE_MODE_READ_FSCREDS)`: what guards a
 /// process's memory, files and places from other users.
 pub(super) fn may_read(fs: &ProcFs, t: &Target) -> Result<(), Errno> {
@@ -257,7 +262,8 @@ fn read_range(mm: &MemoryManager, start: u64, end: u64) -> Vec<u8> {
 
 /// Linux's `get_mm_cmdline`: argv as exec laid it out, unless the
 /// program wrote over the final NUL (setproctitle), in which case the
-/// text up to the first NUL, running on into the environment.
+/// first string (with its NUL) of the page at argv, which may run on into
+/// the environment.
 fn cmdline(mm: &MemoryManager) -> Vec<u8> {
     let l = mm.layout();
     let args = read_range(mm, l.arg_start, l.arg_end);
@@ -269,11 +275,11 @@ fn cmdline(mm: &MemoryManager) -> Vec<u8> {
     } else {
         l.arg_end
     };
-    let mut all = read_range(mm, l.arg_start, env_end);
-    if let Some(nul) = all.iter().position(|&b| b == 0) {
-        all.truncate(nul);
+    let mut title = read_range(mm, l.arg_start, env_end.min(l.arg_start + PAGE));
+    if let Some(nul) = title.iter().position(|&b| b == 0) {
+        title.truncate(nul + 1);
     }
-    all
+    title
 }
 
 /// The memory figures of `status` and `statm`, in bytes.

@@ -622,6 +622,10 @@ fn cpu() -> Cpu {
     if max >= 0x16 {
         c.mhz = cpuid(0x16, 0)[0] & 0xffff;
     }
+    if c.mhz == 0 && ecx1 & (1 << 31) != 0 && cpuid(0x4000_0000, 0)[0] >= 0x4000_0010 {
+        // The hypervisor's timing leaf: the TSC's frequency in kHz.
+        c.mhz = cpuid(0x4000_0010, 0)[0] / 1000;
+    }
     if c.mhz == 0 {
         c.mhz = mhz_of_brand(&c.brand);
     }
@@ -660,8 +664,8 @@ fn mhz_of_brand(brand: &str) -> u32 {
         .map_or(0, |g| (g * 1000.0).round() as u32)
 }
 
-/// The largest cache, in KiB: Intel's deterministic cache leaf, else
-/// AMD's L2/L3 leaf.
+/// The cache size Linux shows, in KiB: the largest of Intel's
+/// deterministic cache leaf, else AMD's L2.
 fn cache_kb(max: u32, max_ext: u32) -> u32 {
     let mut best = 0;
     if max >= 4 {
@@ -678,8 +682,8 @@ fn cache_kb(max: u32, max_ext: u32) -> u32 {
         }
     }
     if best == 0 && max_ext >= 0x8000_0006 {
-        let [_, _, c, d] = cpuid(0x8000_0006, 0);
-        best = (c >> 16).max((d >> 18) * 512);
+        // Linux shows AMD's L2 here.
+        best = cpuid(0x8000_0006, 0)[2] >> 16;
     }
     best
 }
