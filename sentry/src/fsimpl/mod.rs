@@ -167,6 +167,14 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
     fn fdinfo(&self) -> String {
         String::new()
     }
+
+    /// A new open of the same file with the access mode of `flags`, as
+    /// opening `/proc/pid/fd/N` of a file outside the tree makes (a pipe
+    /// opens as its FIFO would). `None`: the file has no such open, and
+    /// the new description shares this one's file.
+    fn reopen(&self, _flags: i32) -> Option<Box<dyn FileImpl>> {
+        None
+    }
 }
 
 /// The status flags `F_SETFL` may change (`SETFL_MASK` in Linux).

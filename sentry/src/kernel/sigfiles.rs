@@ -203,7 +203,7 @@ impl FileImpl for PidFd {
     }
 
     fn fdinfo(&self) -> String {
-        format!("Pid:\t{}\n", self.tgid)
+        format!("Pid:\t{}\nNSpid:\t{}\n", self.tgid, self.tgid)
     }
 
     fn stat(&self) -> Result<Stat, Errno> {

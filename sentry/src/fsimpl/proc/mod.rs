@@ -596,9 +596,17 @@ fn place_text(loc: &Location, root: &Location) -> Vec<u8> {
     p
 }
 
+/// The file's place in the tree: `None` for files outside it, including
+/// those opened again through `/proc/pid/fd/N`, whose place is a
+/// [`Reopen`] node.
+fn tree_place(file: &FileDescription) -> Option<&Location> {
+    file.location()
+        .filter(|l| !l.inode().as_any().is::<Reopen>())
+}
+
 /// What `/proc/pid/fd/N` reads as.
 fn fd_text(file: &FileDescription, root: &Location) -> Vec<u8> {
-    if let Some(loc) = file.location() {
+    if let Some(loc) = tree_place(file) {
         return place_text(loc, root);
     }
     if let Some(name) = file.imp().anon_name() {
@@ -751,11 +759,13 @@ impl Inode for ProcNode {
         match &self.kind {
             Kind::Fd(t, fd) => Some(pid::may_read(&self.fs, t).and_then(|()| {
                 let file = self.fd_file(t, *fd)?;
-                Ok(match file.location() {
+                Ok(match tree_place(&file) {
                     Some(l) => l.clone(),
                     None => Location::new(
                         self.fs.anon_mount(),
-                        Dentry::new_root(Arc::new(Reopen { file })),
+                        Dentry::new_root(Arc::new(Reopen {
+                            file: Arc::downgrade(&file),
+                        })),
                     ),
                 })
             })),
@@ -900,19 +910,31 @@ impl FileImpl for SeqFile {
 
 /// The place `/proc/pid/fd/N` leads to for a file outside the tree (a
 /// pipe, a donated host file, an eventfd): opening it opens that file
-/// again, as Linux reopens a pipe's inode.
+/// again, as Linux reopens a pipe's inode. It holds the file weakly: what
+/// is opened through it is the new description's, and the old one still
+/// closes when its descriptors do.
 #[derive(Debug)]
 struct Reopen {
-    file: Arc<FileDescription>,
+    file: Weak<FileDescription>,
+}
+
+impl Reopen {
+    fn file(&self) -> Result<Arc<FileDescription>, Errno> {
+        self.file.upgrade().ok_or(Errno::ENOENT)
+    }
 }
 
 impl Inode for Reopen {
     fn stat(&self) -> Result<Stat, Errno> {
-        self.file.stat()
+        self.file()?.stat()
     }
 
-    fn open(&self, _flags: i32) -> Option<Result<Box<dyn FileImpl>, Errno>> {
-        Some(Ok(Box::new(Reopened(self.file.clone()))))
+    fn open(&self, flags: i32) -> Option<Result<Box<dyn FileImpl>, Errno>> {
+        Some(self.file().map(|file| {
+            file.imp()
+                .reopen(flags)
+                .unwrap_or_else(|| Box::new(Reopened(file.clone())))
+        }))
     }
 
     fn statfs(&self) -> Result<FsStat, Errno> {
@@ -1014,6 +1036,10 @@ impl FileImpl for Reopened {
 
     fn fdinfo(&self) -> String {
         self.0.imp().fdinfo()
+    }
+
+    fn reopen(&self, flags: i32) -> Option<Box<dyn FileImpl>> {
+        self.0.imp().reopen(flags)
     }
 }
 
