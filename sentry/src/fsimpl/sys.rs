@@ -164,7 +164,13 @@ impl Inode for SysNode {
             .ok_or(Errno::ENOENT)
     }
 
-    fn create(&self, _name: &[u8], _node: &NewNode) -> Result<InodeRef, Errno> {
+    fn create(&self, _name: &[u8], node: &NewNode) -> Result<InodeRef, Errno> {
+        // open(O_CREAT) finds no create operation (EACCES in Linux's
+        // lookup_open); mkdir, mknod and symlink find none of theirs
+        // (EPERM). mknod of a regular file is EACCES here.
+        if self.is_dir() && node.kind == crate::vfs::NewKind::Regular {
+            return Err(Errno::EACCES);
+        }
         Err(self.no_changes())
     }
 

@@ -665,7 +665,15 @@ impl Inode for ProcNode {
     }
 
     fn permission(&self, creds: &crate::creds::Credentials, want: u32) -> Result<(), Errno> {
-        let r = crate::vfs::perm::check_stat(creds, &self.stat()?, want);
+        let st = self.stat()?;
+        if let Kind::Top(f) = &self.kind {
+            // proc_sys_permission: a setting with no write bit is read-only
+            // for root too.
+            if f.is_sysctl() && want & crate::vfs::perm::MAY_WRITE != 0 && st.st_mode & 0o222 == 0 {
+                return Err(Errno::EACCES);
+            }
+        }
+        let r = crate::vfs::perm::check_stat(creds, &st, want);
         if let (Err(_), Kind::FdDir(t) | Kind::FdInfoDir(t)) = (&r, &self.kind) {
             // proc_fd_permission: a process may always look at its own.
             if pid::reader_tgid() == Some(t.tgid) {

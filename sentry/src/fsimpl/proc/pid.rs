@@ -843,11 +843,18 @@ fn maps(fs: &ProcFs, t: &Target, smaps: bool) -> Result<Vec<u8>, Errno> {
             .file
             .as_ref()
             .and_then(|f| f.0.downcast_ref::<Location>().cloned());
-        let (dev, ino) = place
+        let (mut dev, mut ino) = place
             .as_ref()
             .and_then(|l| l.inode().stat().ok())
             .map_or((0, 0), |s| (s.st_dev, s.st_ino));
-        let name: Option<Vec<u8>> = if let Some(l) = &place {
+        // Shared anonymous memory is a deleted shmem file on Linux.
+        let shmem = v.shared && v.file.is_none();
+        if shmem {
+            (dev, ino) = (abi::stat::makedev(0, 1), v.offset / PAGE + 1);
+        }
+        let name: Option<Vec<u8>> = if shmem {
+            Some(b"/dev/zero (deleted)".to_vec())
+        } else if let Some(l) = &place {
             Some(
                 root.as_ref()
                     .map_or_else(|| l.dentry.name(), |root| place_text(l, root)),

@@ -48,6 +48,15 @@ pub enum TopFile {
 }
 
 impl TopFile {
+    /// Whether it is a setting under `/proc/sys`.
+    pub fn is_sysctl(self) -> bool {
+        use TopFile::*;
+        !matches!(
+            self,
+            Cpuinfo | Filesystems | Loadavg | Meminfo | Stat | Uptime | Version
+        )
+    }
+
     /// The permission bits, as Linux's.
     pub fn mode(self) -> u32 {
         use TopFile::*;
@@ -187,13 +196,16 @@ pub(super) fn generate(fs: &ProcFs, f: TopFile) -> Result<Vec<u8>, Errno> {
 }
 
 /// A write: the host and domain names can be set (as sethostname(2)
-/// sets them); the other settings are fixed in the sandbox.
+/// sets them); the other settings are fixed in the sandbox (EPERM, where
+/// Linux would change them).
 pub(super) fn store(fs: &ProcFs, f: TopFile, buf: &[u8]) -> Result<usize, Errno> {
     let k = fs.kernel()?;
     let target = match f {
         TopFile::Hostname => &k.hostname,
         TopFile::Domainname => &k.domainname,
-        _ => return Err(Errno::EPERM),
+        _ if f.is_sysctl() => return Err(Errno::EPERM),
+        // proc_reg_write of a file with no write operation.
+        _ => return Err(Errno::EIO),
     };
     // proc_dostring: the text up to a newline or NUL, at most 64 bytes.
     let end = buf
