@@ -692,6 +692,17 @@ impl Inode for ProcNode {
             }
         }
         if let Kind::Root = self.kind {
+            let fixed = match name {
+                b"self" => Some(Kind::SelfLink),
+                b"thread-self" => Some(Kind::ThreadSelfLink),
+                _ => top::ROOT
+                    .iter()
+                    .find(|(n, _)| n.as_bytes() == name)
+                    .map(|(_, e)| top_kind(e)),
+            };
+            if let Some(kind) = fixed {
+                return Ok(self.child(kind));
+            }
             if let Some(id) = parse_id(name) {
                 let k = self.fs.kernel().map_err(|_| Errno::ENOENT)?;
                 let target = target_of(&k.tree.lock(), id).ok_or(Errno::ENOENT)?;
