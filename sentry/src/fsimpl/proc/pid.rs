@@ -467,12 +467,8 @@ fn seen(fs: &ProcFs, t: &Target) -> Result<Seen, Errno> {
             ProcState::Zombie(_) if whole => p.ticks,
             _ => cpu,
         };
-        let mut sigq = p.pending.queued();
-        for tid in &p.threads {
-            if let Some(e) = tree.threads.get(tid) {
-                sigq += e.pending.queued();
-            }
-        }
+        let view = thread.and_then(|(_, e)| e.shared.view.lock().clone());
+        let sigq = view.as_ref().map_or(0, |v| queued_for(tree, v.creds.ruid));
         let exit_code = match p.state {
             ProcState::Zombie(s) => {
                 let (code, st) = crate::kernel::process::wait_code(s);
@@ -527,10 +523,30 @@ fn seen(fs: &ProcFs, t: &Target) -> Result<Seen, Errno> {
                 .map_or(p.started, |(_, e)| e.started),
             cpu,
             children_cpu: p.children_ticks,
-            view: thread.and_then(|(_, e)| e.shared.view.lock().clone()),
+            view,
             rlimits: p.rlimits.clone(),
         }
     })
+}
+
+/// Signals queued for the processes of real user `uid`: `SigQ` counts
+/// them per user, as Linux's `user->sigpending`.
+fn queued_for(tree: &crate::kernel::process::Tree, uid: u32) -> usize {
+    let mut n = 0;
+    for p in tree.procs.values() {
+        let threads: Vec<_> = p
+            .threads
+            .iter()
+            .filter_map(|t| tree.threads.get(t))
+            .collect();
+        let owner = threads
+            .first()
+            .and_then(|e| e.shared.view.lock().as_ref().map(|v| v.creds.ruid));
+        if owner == Some(uid) {
+            n += p.pending.queued() + threads.iter().map(|e| e.pending.queued()).sum::<usize>();
+        }
+    }
+    n
 }
 
 /// `Name:` in status: comm with `\n` and `\\` escaped.
