@@ -112,12 +112,21 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         "devtmpfs",
         "udev",
     );
-    // The host's /proc and /sys never show through: until the sandbox's
-    // own are built, empty directories stand there.
-    for name in [&b"proc"[..], b"sys"] {
-        let empty = crate::fsimpl::tmpfs::Tmpfs::new_root(&memory, 0, 0o555, 0, 0);
-        mount_at(&root_mount, name, empty, "tmpfs", "none");
-    }
+    // The sandbox's own /proc and /sys cover the host's.
+    mount_at(
+        &root_mount,
+        b"proc",
+        crate::fsimpl::proc::new_procfs(&kernel),
+        "proc",
+        "proc",
+    );
+    mount_at(
+        &root_mount,
+        b"sys",
+        crate::fsimpl::sys::new_sysfs(config.num_cpus),
+        "sysfs",
+        "sysfs",
+    );
 
     let mut fds = FdTable::default();
     for (i, host) in config.stdio.into_iter().enumerate() {

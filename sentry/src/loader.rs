@@ -9,7 +9,8 @@ use goblin::elf::{header, Elf};
 use platform::Access;
 
 use crate::mm::{
-    page_round_down, page_round_up, MapRequest, MemoryManager, Placement, VmaKind, PAGE,
+    page_round_down, page_round_up, Layout, MapRequest, MappedFile, MemoryManager, Placement,
+    VmaKind, PAGE,
 };
 
 /// Linux's `stack_expand`: the initial stack VMA reaches this far below
@@ -72,6 +73,10 @@ pub struct LoadArgs<'a> {
     pub segments: Option<&'a SegmentCache>,
     /// `AT_SECURE`: the exec changed identity (set-id bits).
     pub secure: bool,
+    /// The files of the executable and the interpreter, for
+    /// `/proc/pid/maps`.
+    pub exe_file: Option<MappedFile>,
+    pub interp_file: Option<MappedFile>,
 }
 
 /// Memory-file ranges already filled, by what filled them. Each entry
@@ -190,6 +195,11 @@ struct Mapped {
     /// The end of the highest segment (where the break starts).
     end: u64,
     exec_stack: bool,
+    /// Code and data as Linux's `mm_struct` records them.
+    start_code: u64,
+    end_code: u64,
+    start_data: u64,
+    end_data: u64,
 }
 
 /// Where an `ET_DYN` image goes.
@@ -209,6 +219,7 @@ fn map_image(
     image: &[u8],
     place: Place,
     segments: Option<&SegmentCache>,
+    file: Option<&MappedFile>,
 ) -> Result<Mapped, LoadError> {
     let loads: Vec<_> = elf
         .program_headers
@@ -250,12 +261,34 @@ fn map_image(
     };
 
     let mut end = 0u64;
+    let (mut start_code, mut end_code, mut start_data, mut end_data) = (u64::MAX, 0, 0, 0);
     for (index, p) in loads.iter().enumerate() {
         let start = bias + page_round_down(p.p_vaddr);
         let seg_end = page_round_up(bias + p.p_vaddr + p.p_memsz).expect("checked above");
         let read_only = p.p_flags & PF_W == 0;
         let key = (image.as_ptr() as usize, index);
         end = end.max(bias + p.p_vaddr + p.p_memsz);
+        // load_elf_binary's bookkeeping, bias added below.
+        let file_end = p.p_vaddr.saturating_add(p.p_filesz);
+        if p.p_flags & PF_X != 0 {
+            start_code = start_code.min(p.p_vaddr);
+            end_code = end_code.max(file_end);
+        }
+        start_data = start_data.max(p.p_vaddr);
+        end_data = end_data.max(file_end);
+        // The pages holding file bytes map the file; the rest of the
+        // segment (bss) is anonymous, as Linux maps it.
+        let named = |mm: &MemoryManager| {
+            if let Some(f) = file {
+                let file_top = page_round_up(bias + file_end)
+                    .unwrap_or(seg_end)
+                    .min(seg_end);
+                if file_top > start {
+                    let pgoff = page_round_down(p.p_offset);
+                    mm.set_file(start, file_top - start, f, pgoff);
+                }
+            }
+        };
         let req = MapRequest {
             placement: Placement::Fixed(start),
             len: seg_end - start,
@@ -272,6 +305,7 @@ fn map_image(
             if let Some((offset, len)) = segments.and_then(|c| c.get(&key)) {
                 if len == seg_end - start {
                     mm.map_shared_range(req, offset).map_err(LoadError::Map)?;
+                    named(mm);
                     continue;
                 }
             }
@@ -295,6 +329,7 @@ fn map_image(
             .ok_or_else(|| LoadError::Malformed("segment beyond the file".into()))?;
         mm.write_ignoring_protection(start, bytes)
             .map_err(LoadError::Map)?;
+        named(mm);
         if read_only {
             if let (Some(cache), Some(offset)) = (segments, mm.backing(start)) {
                 if cache.put(key, (offset, seg_end - start)) {
@@ -331,6 +366,10 @@ fn map_image(
         phnum: u64::from(elf.header.e_phnum),
         end,
         exec_stack,
+        start_code: start_code.min(end_code) + bias,
+        end_code: end_code + bias,
+        start_data: start_data + bias,
+        end_data: end_data + bias,
     })
 }
 
@@ -372,10 +411,24 @@ pub fn load(
     } else {
         Place::Mmap
     };
-    let main = map_image(mm, &elf, image, place, args.segments)?;
+    let main = map_image(
+        mm,
+        &elf,
+        image,
+        place,
+        args.segments,
+        args.exe_file.as_ref(),
+    )?;
     let (entry, base) = match (&interp_elf, interp) {
         (Some(ie), Some(ib)) => {
-            let m = map_image(mm, ie, ib, Place::Mmap, args.segments)?;
+            let m = map_image(
+                mm,
+                ie,
+                ib,
+                Place::Mmap,
+                args.segments,
+                args.interp_file.as_ref(),
+            )?;
             (m.entry, m.bias)
         }
         _ => (main.entry, 0),
@@ -402,7 +455,14 @@ pub fn load(
         (AT_EGID, u64::from(args.ids.egid)),
         (AT_SECURE, u64::from(args.secure)),
     ];
-    let sp = build_stack(mm, stack_top, main.exec_stack, args, &aux, rng)?;
+    let (sp, strings) = build_stack(mm, stack_top, main.exec_stack, args, &aux, rng)?;
+    mm.set_layout(Layout {
+        start_code: main.start_code,
+        end_code: main.end_code,
+        start_data: main.start_data,
+        end_data: main.end_data,
+        ..strings
+    });
     Ok(Loaded {
         entry,
         stack_pointer: sp,
@@ -411,7 +471,8 @@ pub fn load(
 }
 
 /// Writes strings, `AT_RANDOM` bytes, argv, envp and auxv below `top` as
-/// Linux lays them out; returns the initial stack pointer.
+/// Linux lays them out; returns the initial stack pointer and where the
+/// stack, the strings and the auxiliary vector are.
 fn build_stack(
     mm: &MemoryManager,
     top: u64,
@@ -419,7 +480,7 @@ fn build_stack(
     args: &LoadArgs<'_>,
     aux: &[(u64, u64)],
     rng: &mut dyn Random,
-) -> Result<u64, LoadError> {
+) -> Result<(u64, Layout), LoadError> {
     // The strings: argv[0] lowest, then the rest of argv, envp, the exec
     // path, and one empty pointer at the very top.
     let mut strings: Vec<u8> = Vec::new();
@@ -497,7 +558,21 @@ fn build_stack(
     plat.push(0);
     w(platform_at, &plat)?;
     w(strings_start, &strings)?;
-    Ok(sp)
+    let arg_end = strings_start + offsets.get(n_argv).copied().unwrap_or(execfn_off);
+    let auxv_start = sp + 8 * (1 + (argc + 1) + (envc + 1));
+    Ok((
+        sp,
+        Layout {
+            start_stack: sp,
+            arg_start: strings_start,
+            arg_end,
+            env_start: arg_end,
+            env_end: strings_start + execfn_off,
+            auxv_start,
+            auxv_end: auxv_start + 16 * auxv.len() as u64,
+            ..Layout::default()
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -610,6 +685,8 @@ mod tests {
         LoadArgs {
             segments: None,
             secure: false,
+            exe_file: None,
+            interp_file: None,
             argv,
             envp,
             execfn: b"/bin/prog",

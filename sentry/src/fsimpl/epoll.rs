@@ -323,6 +323,10 @@ impl Drop for Epoll {
 }
 
 impl FileImpl for Epoll {
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("[eventpoll]")
+    }
+
     fn stat(&self) -> Result<Stat, Errno> {
         Ok(super::eventfd::anon_stat())
     }

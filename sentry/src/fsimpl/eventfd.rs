@@ -35,14 +35,18 @@ pub struct EventFd {
     count: Mutex<u64>,
     semaphore: bool,
     queue: WaitQueue,
+    /// `eventfd-id` in fdinfo.
+    id: u64,
 }
 
 impl EventFd {
     pub fn new(initval: u32, semaphore: bool) -> EventFd {
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         EventFd {
             count: Mutex::new(u64::from(initval)),
             semaphore,
             queue: WaitQueue::default(),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 }
@@ -85,6 +89,19 @@ impl FileImpl for EventFd {
             self.queue.notify(POLLIN | POLLRDNORM);
         }
         Ok(8)
+    }
+
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("[eventfd]")
+    }
+
+    fn fdinfo(&self) -> String {
+        format!(
+            "eventfd-count: {:16x}\neventfd-id: {}\neventfd-semaphore: {}\n",
+            *self.count.lock(),
+            self.id,
+            u8::from(self.semaphore)
+        )
     }
 
     fn stat(&self) -> Result<Stat, Errno> {

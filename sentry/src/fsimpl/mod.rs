@@ -1,6 +1,7 @@
 //! File implementations behind open file descriptions: host-backed ones
-//! for the standard streams the CLI donated, pipes; the VFS and its
-//! filesystems come later.
+//! for the standard streams the CLI donated, pipes, anonymous files, and
+//! the filesystems (tmpfs, the gofer's, the overlay, `/dev`, `/proc`,
+//! `/sys`).
 //!
 //! Operations that would block return `EAGAIN`; the syscall layer waits on
 //! the file's queue for its readiness events and retries, so a blocked call
@@ -13,6 +14,8 @@ pub mod gofer;
 pub mod host;
 pub mod overlay;
 pub mod pipe;
+pub mod proc;
+pub mod sys;
 pub mod timerfd;
 pub mod tmpfs;
 
@@ -157,6 +160,25 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
 
     /// The filesystem node behind the file, for files the VFS opened.
     fn inode(&self) -> Option<&InodeRef> {
+        None
+    }
+
+    /// An anonymous-inode file's name (`[eventfd]`), which
+    /// `/proc/pid/fd` shows as `anon_inode:[eventfd]`.
+    fn anon_name(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The lines this kind of file adds to `/proc/pid/fdinfo/N`.
+    fn fdinfo(&self) -> String {
+        String::new()
+    }
+
+    /// A new open of the same file with the access mode of `flags`, as
+    /// opening `/proc/pid/fd/N` of a file outside the tree makes (a pipe
+    /// opens as its FIFO would). `None`: the file has no such open, and
+    /// the new description shares this one's file.
+    fn reopen(&self, _flags: i32) -> Option<Box<dyn FileImpl>> {
         None
     }
 }

@@ -137,6 +137,62 @@ impl Pipe {
     }
 }
 
+impl PipeEnd {
+    /// Another end of the same pipe.
+    fn another(&self, write: bool) -> PipeEnd {
+        let mut st = self.pipe.state.lock();
+        if write {
+            st.writers += 1;
+        } else {
+            st.readers += 1;
+        }
+        PipeEnd {
+            pipe: self.pipe.clone(),
+            write,
+        }
+    }
+}
+
+/// A pipe opened for reading and writing (through `/proc/pid/fd/N` with
+/// `O_RDWR`, as a FIFO opens so): both ends at once.
+#[derive(Debug)]
+struct BothEnds(PipeEnd, PipeEnd);
+
+impl FileImpl for BothEnds {
+    fn read(&self, buf: &mut [u8], flags: i32) -> Result<usize, Errno> {
+        self.0.read(buf, flags)
+    }
+
+    fn write(&self, buf: &[u8], flags: i32) -> Result<usize, Errno> {
+        self.1.write(buf, flags)
+    }
+
+    fn stat(&self) -> Result<Stat, Errno> {
+        self.0.stat()
+    }
+
+    fn bytes_readable(&self) -> Result<i32, Errno> {
+        self.0.bytes_readable()
+    }
+
+    fn readiness(&self) -> u32 {
+        // Both ends are open here, so neither hangs up.
+        (self.0.readiness() | self.1.readiness()) & !(POLLHUP | POLLERR)
+    }
+
+    fn queue(&self) -> Option<&WaitQueue> {
+        self.0.queue()
+    }
+
+    fn pipe_size(&self) -> Result<i32, Errno> {
+        self.0.pipe_size()
+    }
+
+    fn set_pipe_size(&self, size: u64) -> Result<i32, Errno> {
+        self.0.set_pipe_size(size)
+    }
+}
+
 impl Drop for PipeEnd {
     fn drop(&mut self) {
         {
@@ -301,6 +357,14 @@ impl FileImpl for PipeEnd {
     fn pipe_size(&self) -> Result<i32, Errno> {
         let st = self.pipe.state.lock();
         Ok(i32::try_from(st.slots * PAGE).unwrap_or(i32::MAX))
+    }
+
+    fn reopen(&self, flags: i32) -> Option<Box<dyn FileImpl>> {
+        Some(match flags & libc::O_ACCMODE {
+            libc::O_RDONLY => Box::new(self.another(false)),
+            libc::O_WRONLY => Box::new(self.another(true)),
+            _ => Box::new(BothEnds(self.another(false), self.another(true))),
+        })
     }
 
     fn set_pipe_size(&self, size: u64) -> Result<i32, Errno> {

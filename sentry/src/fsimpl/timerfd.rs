@@ -151,6 +151,24 @@ impl FileImpl for TimerFd {
         Ok(8)
     }
 
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("[timerfd]")
+    }
+
+    fn fdinfo(&self) -> String {
+        let ticks = self.inner.state.lock().expirations;
+        let (value, interval) = self.get();
+        // The TFD_TIMER_* flags of the last settime are not kept.
+        format!(
+            "clockid: {}\nticks: {ticks}\nsettime flags: 00\nit_value: ({}, {})\nit_interval: ({}, {})\n",
+            self.clock,
+            value.as_secs(),
+            value.subsec_nanos(),
+            interval.as_secs(),
+            interval.subsec_nanos()
+        )
+    }
+
     fn stat(&self) -> Result<Stat, Errno> {
         Ok(super::eventfd::anon_stat())
     }

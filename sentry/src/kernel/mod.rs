@@ -28,6 +28,12 @@ use crate::mm::MemoryFile;
 pub use process::Tree;
 pub use task::{Task, TaskSeed};
 
+/// The kernel release the sandbox reports (uname, `/proc`).
+pub const RELEASE: &[u8] = b"6.1.0";
+pub const VERSION: &[u8] = b"#1 SMP PREEMPT_DYNAMIC runsc";
+/// `CAP_LAST_CAP` of the kernels we model.
+pub const CAP_LAST_CAP: u64 = 40;
+
 /// Which version of which file an executable image is: device, inode,
 /// size and mtime.
 type ImageKey = (u64, u64, i64, i64, i64);
@@ -117,6 +123,14 @@ impl Kernel {
             live: Mutex::new(0),
             all_gone: Condvar::new(),
         }
+    }
+
+    /// Memory the sandbox may still use (sysinfo's `freeram`, `MemFree`):
+    /// what the host has unused, within the sandbox's total.
+    pub fn free_ram(&self) -> u64 {
+        nix::sys::sysinfo::sysinfo()
+            .map_or(self.total_ram / 2, |h| h.ram_unused())
+            .min(self.total_ram)
     }
 
     /// The whole contents of an executable file, read once per version.

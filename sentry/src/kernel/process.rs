@@ -45,6 +45,26 @@ pub struct TaskShared {
     /// The host thread serving the task, and its CPU clock at the start.
     pub host_tid: std::sync::atomic::AtomicI32,
     pub sentry_base_ns: std::sync::atomic::AtomicU64,
+    /// `comm`: the thread's name, at most 15 bytes. Kept here, not in the
+    /// task, because a write to `/proc/pid/comm` renames it from another
+    /// thread.
+    pub comm: Mutex<Vec<u8>>,
+    /// What `/proc` reads of the task, published by the task itself
+    /// ([`super::Task::publish`]) whenever one of these changes; `None`
+    /// once it has exited.
+    pub view: Mutex<Option<TaskView>>,
+}
+
+/// The parts of a task that `/proc` shows to other tasks.
+#[derive(Clone, Debug)]
+pub struct TaskView {
+    pub creds: super::Credentials,
+    pub mm: Arc<crate::mm::MemoryManager>,
+    pub fds: Arc<Mutex<crate::fd::FdTable>>,
+    pub fs: Arc<Mutex<crate::vfs::FsContext>>,
+    pub dumpable: bool,
+    pub no_new_privs: bool,
+    pub nice: i32,
 }
 
 impl TaskShared {
@@ -122,6 +142,8 @@ pub struct ThreadEntry {
     pub sched_policy: i32,
     pub sched_priority: i32,
     pub shared: Arc<TaskShared>,
+    /// When the thread was created (`/proc/pid/task/tid/stat`).
+    pub started: std::time::Instant,
 }
 
 /// How far a process is from gone.
@@ -195,6 +217,14 @@ pub struct Process {
     pub signal_events: Arc<WaitQueue>,
     /// pidfd pollers: told when the process exits.
     pub exit_events: Arc<WaitQueue>,
+    /// When the process was created: its start time in `/proc/pid/stat`,
+    /// and with its pid what tells it from a later one with the same pid.
+    pub started: std::time::Instant,
+    /// The executable (`/proc/pid/exe`), set by exec and inherited.
+    pub exe: Option<crate::vfs::Location>,
+    /// `/proc/pid/oom_score_adj` (recorded; the sandbox kills nothing for
+    /// memory).
+    pub oom_score_adj: i32,
 }
 
 /// A setitimer(2) timer. Real timers keep a wall deadline; CPU ones an
@@ -275,6 +305,9 @@ impl Process {
             rlimits: Arc::default(),
             signal_events: Arc::default(),
             exit_events: Arc::default(),
+            started: std::time::Instant::now(),
+            exe: None,
+            oom_score_adj: 0,
         }
     }
 }
@@ -285,6 +318,8 @@ pub struct Tree {
     pub threads: HashMap<i32, ThreadEntry>,
     pub procs: HashMap<i32, Process>,
     last_pid: i32,
+    /// Processes created since boot (`processes` in `/proc/stat`).
+    forks: u64,
 }
 
 /// Who a kill(2)-style call is aimed at.
@@ -318,6 +353,16 @@ impl Tree {
         Err(Errno::EAGAIN)
     }
 
+    /// The pid allocated last (`/proc/loadavg`).
+    pub fn last_pid(&self) -> i32 {
+        self.last_pid
+    }
+
+    /// How many processes were created since boot.
+    pub fn forks(&self) -> u64 {
+        self.forks
+    }
+
     /// Registers a new process with its first thread.
     pub fn add_process(&mut self, proc: Process, mask: SigSet, shared: Arc<TaskShared>) {
         let tgid = proc.tgid;
@@ -327,6 +372,7 @@ impl Tree {
             }
         }
         self.procs.insert(tgid, proc);
+        self.forks += 1;
         self.add_thread(tgid, tgid, mask, shared);
     }
 
@@ -345,6 +391,7 @@ impl Tree {
                 sched_policy: 0,
                 sched_priority: 0,
                 shared,
+                started: std::time::Instant::now(),
             },
         );
         if let Some(p) = self.procs.get_mut(&tgid) {

@@ -27,7 +27,8 @@ pub fn set_current(kernel: &Arc<Kernel>, tid: i32) {
     CURRENT.with(|c| *c.borrow_mut() = Some((Arc::downgrade(kernel), tid)));
 }
 
-fn current() -> Option<(Arc<Kernel>, i32)> {
+/// The kernel and tid of the task the calling host thread runs, if any.
+pub fn current() -> Option<(Arc<Kernel>, i32)> {
     CURRENT.with(|c| {
         c.borrow()
             .as_ref()
@@ -141,6 +142,14 @@ impl FileImpl for SignalFd {
         Ok(n)
     }
 
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("[signalfd]")
+    }
+
+    fn fdinfo(&self) -> String {
+        format!("sigmask:\t{:016x}\n", *self.mask.lock())
+    }
+
     fn stat(&self) -> Result<Stat, Errno> {
         Ok(crate::fsimpl::eventfd::anon_stat())
     }
@@ -189,6 +198,14 @@ impl PidFd {
 }
 
 impl FileImpl for PidFd {
+    fn anon_name(&self) -> Option<&'static str> {
+        Some("[pidfd]")
+    }
+
+    fn fdinfo(&self) -> String {
+        format!("Pid:\t{}\nNSpid:\t{}\n", self.tgid, self.tgid)
+    }
+
     fn stat(&self) -> Result<Stat, Errno> {
         Ok(crate::fsimpl::eventfd::anon_stat())
     }

@@ -13,7 +13,7 @@ use abi::Errno;
 use parking_lot::{Condvar, Mutex};
 use platform::{Context, Event, FpState, Registers, ThreadSeed};
 
-use super::process::{ProcState, TaskShared};
+use super::process::{ProcState, TaskShared, TaskView};
 use super::signal::{
     build_frame, default_action, AltStack, DefaultAction, FrameRequest, SigSet, SiginfoExt,
     TrapInfo,
@@ -72,8 +72,6 @@ pub struct Task {
     pub regs: Registers,
     pub rlimits: Arc<Mutex<Vec<Rlimit>>>,
     pub fs: Arc<Mutex<FsContext>>,
-    /// `comm`: at most 15 bytes.
-    pub comm: Vec<u8>,
     pub clear_child_tid: u64,
     pub robust_list: u64,
     pub robust_list_len: u64,
@@ -121,7 +119,6 @@ pub struct TaskSeed {
     pub fds: Arc<Mutex<FdTable>>,
     pub rlimits: Arc<Mutex<Vec<Rlimit>>>,
     pub fs: Arc<Mutex<FsContext>>,
-    pub comm: Vec<u8>,
     pub clear_child_tid: u64,
     pub flags: ProcessFlags,
     pub alt_stack: AltStack,
@@ -131,6 +128,35 @@ pub struct TaskSeed {
 }
 
 impl Task {
+    /// `comm`, the thread's name.
+    pub fn comm(&self) -> Vec<u8> {
+        self.shared.comm.lock().clone()
+    }
+
+    /// Renames the thread (cut to 15 bytes).
+    pub fn set_comm(&self, name: &[u8]) {
+        *self.shared.comm.lock() = name[..name.len().min(15)].to_vec();
+    }
+
+    /// What `/proc` shows of the task now.
+    pub fn view(&self) -> TaskView {
+        TaskView {
+            creds: self.creds.clone(),
+            mm: self.mm.clone(),
+            fds: self.fds.clone(),
+            fs: self.fs.clone(),
+            dumpable: self.flags.dumpable,
+            no_new_privs: self.flags.no_new_privs,
+            nice: self.flags.nice,
+        }
+    }
+
+    /// Publishes the task's credentials, memory, descriptor table, fs
+    /// context and flags for `/proc`, after any of them changed.
+    pub fn publish(&self) {
+        *self.shared.view.lock() = Some(self.view());
+    }
+
     /// The soft limit of `resource`.
     pub fn rlimit_cur(&self, resource: u32) -> u64 {
         let r = self.rlimits.lock();
@@ -256,7 +282,6 @@ impl Task {
             regs: seed.regs,
             rlimits: seed.rlimits,
             fs: seed.fs,
-            comm: seed.comm,
             clear_child_tid: seed.clear_child_tid,
             robust_list: 0,
             robust_list_len: 0,
@@ -292,6 +317,7 @@ impl Task {
         spec: InitSpec,
     ) -> Task {
         let shared = Arc::new(TaskShared::default());
+        *shared.comm.lock() = spec.comm;
         let rlimits = Arc::new(Mutex::new(spec.rlimits));
         {
             let mut tree = kernel.tree.lock();
@@ -301,7 +327,7 @@ impl Task {
             proc.rlimits = rlimits.clone();
             tree.add_process(proc, 0, shared.clone());
         }
-        Task {
+        let task = Task {
             kernel,
             tid: 1,
             tgid: 1,
@@ -313,7 +339,6 @@ impl Task {
             regs: spec.regs,
             rlimits,
             fs: Arc::new(Mutex::new(spec.fs)),
-            comm: spec.comm,
             clear_child_tid: 0,
             robust_list: 0,
             robust_list_len: 0,
@@ -323,7 +348,9 @@ impl Task {
             restart: None,
             trap: TrapInfo::default(),
             vfork_done: None,
-        }
+        };
+        task.publish();
+        task
     }
 }
 
@@ -770,6 +797,9 @@ fn exit_thread(mut task: Task, status: ExitStatus) -> ExitStatus {
     let kernel = task.kernel.clone();
     let tid = task.tid;
     let cpu = task.shared.cpu();
+    // What /proc saw of the task holds its memory and files: they go now,
+    // as on Linux, not when the tree forgets the thread.
+    task.shared.view.lock().take();
     // The stub thread goes back to its pool; the memory goes with its last
     // user.
     drop(task);

@@ -23,7 +23,7 @@ use parking_lot::Mutex;
 use platform::{Access, AddressSpace, PlatformError};
 
 pub use memfile::MemoryFile;
-pub use vma::{Vma, VmaKind, VmaSet};
+pub use vma::{MappedFile, Vma, VmaKind, VmaSet};
 
 pub const PAGE: u64 = abi::mm::PAGE_SIZE;
 /// `vm.mmap_min_addr`: nothing is mapped below it.
@@ -82,6 +82,26 @@ struct MmInner {
     brk_start: u64,
     brk: u64,
     mmap_base: u64,
+    layout: Layout,
+}
+
+/// Where exec put things, as Linux's `mm_struct` records them for
+/// `/proc/pid/stat`, `cmdline`, `environ` and `auxv`: each a `[start,
+/// end)` range of application addresses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Layout {
+    pub start_code: u64,
+    pub end_code: u64,
+    pub start_data: u64,
+    pub end_data: u64,
+    /// The initial stack pointer's page: argc and the vectors.
+    pub start_stack: u64,
+    pub arg_start: u64,
+    pub arg_end: u64,
+    pub env_start: u64,
+    pub env_end: u64,
+    pub auxv_start: u64,
+    pub auxv_end: u64,
 }
 
 /// The platform address space an MM drives, once it has one: a forked MM
@@ -170,6 +190,7 @@ impl MemoryManager {
                 brk_start: 0,
                 brk: 0,
                 mmap_base: max_addr,
+                layout: Layout::default(),
             }),
             broken: AtomicBool::new(false),
         }
@@ -215,6 +236,8 @@ impl MemoryManager {
                 offset,
                 dont_fork: false,
                 wipe_on_fork: false,
+                file: None,
+                pgoff: 0,
             });
             at += len;
         }
@@ -241,7 +264,7 @@ impl MemoryManager {
             .vmas
             .overlapping(start, end)
             .filter(|v| !v.shared && self.file.is_shared(v.offset, v.len()))
-            .copied()
+            .cloned()
             .collect();
         for v in shared {
             let off = self.file.allocate(v.len())?;
@@ -270,7 +293,7 @@ impl MemoryManager {
             if v.dont_fork {
                 continue;
             }
-            let mut nv = *v;
+            let mut nv = v.clone();
             if v.shared || (!v.access.write && !v.wipe_on_fork) {
                 // Shared memory is shared; read-only private memory (the
                 // program's text and constants) too, until either side
@@ -304,6 +327,7 @@ impl MemoryManager {
                 brk_start: mm.brk_start,
                 brk: mm.brk,
                 mmap_base: mm.mmap_base,
+                layout: mm.layout,
             }),
             broken: AtomicBool::new(false),
         })
@@ -352,7 +376,26 @@ impl MemoryManager {
 
     /// A snapshot of the VMAs.
     pub fn vmas(&self) -> Vec<Vma> {
-        self.inner.lock().vmas.iter().copied().collect()
+        self.inner.lock().vmas.iter().cloned().collect()
+    }
+
+    /// Records that `[addr, addr+len)`, just mapped, maps `file` from
+    /// file offset `pgoff`.
+    pub fn set_file(&self, addr: u64, len: u64, file: &MappedFile, pgoff: u64) {
+        let mut mm = self.inner.lock();
+        mm.vmas.update_range(addr, addr + len, |v| {
+            v.file = Some(file.clone());
+            v.pgoff = pgoff + (v.start - addr);
+        });
+    }
+
+    /// Where exec put the program, its stack and its strings.
+    pub fn layout(&self) -> Layout {
+        self.inner.lock().layout
+    }
+
+    pub fn set_layout(&self, layout: Layout) {
+        self.inner.lock().layout = layout;
     }
 
     /// Creates an anonymous mapping; returns its address.
@@ -379,6 +422,8 @@ impl MemoryManager {
             offset,
             dont_fork: false,
             wipe_on_fork: false,
+            file: None,
+            pgoff: 0,
         };
         if let Err(e) = self.platform(self.space.map(addr, len, req.access, offset)) {
             self.file.release(offset, len);
@@ -493,11 +538,11 @@ impl MemoryManager {
         let mut mm = self.inner.lock();
         let old_end = old.checked_add(old_len).ok_or(Errno::EINVAL)?;
         // The old range must lie in one mapping as Linux merges them.
-        let first = *mm.vmas.find(old).ok_or(Errno::EFAULT)?;
+        let first = mm.vmas.find(old).ok_or(Errno::EFAULT)?.clone();
         let mut at = first.end;
-        let mut last = first;
+        let mut last = first.clone();
         while at < old_end {
-            let next = *mm.vmas.find(at).ok_or(Errno::EFAULT)?;
+            let next = mm.vmas.find(at).ok_or(Errno::EFAULT)?.clone();
             if !last.continues_into(&next) {
                 return Err(Errno::EFAULT);
             }
@@ -551,7 +596,7 @@ impl MemoryManager {
 
     /// Grows the VMA starting at `start` upwards by `extra` bytes.
     fn extend_locked(&self, mm: &mut MmInner, start: u64, extra: u64) -> Result<(), Errno> {
-        let v = *mm.vmas.find(start).expect("caller found it");
+        let v = mm.vmas.find(start).expect("caller found it").clone();
         if self.file.try_extend(v.offset + v.len(), extra) {
             self.platform(self.space.map(v.end, extra, v.access, v.offset + v.len()))?;
             mm.vmas.get_mut(start).expect("caller found it").end += extra;
@@ -588,7 +633,7 @@ impl MemoryManager {
             let moved = Vma {
                 start: shift(p.start),
                 end: shift(p.end),
-                ..*p
+                ..p.clone()
             };
             self.platform(
                 self.space
@@ -602,7 +647,10 @@ impl MemoryManager {
             for p in &pieces {
                 let offset = self.file.allocate(p.len())?;
                 self.platform(self.space.map(p.start, p.len(), p.access, offset))?;
-                mm.vmas.insert(Vma { offset, ..*p });
+                mm.vmas.insert(Vma {
+                    offset,
+                    ..p.clone()
+                });
             }
         }
         if new_len > len {
@@ -762,6 +810,29 @@ impl MemoryManager {
         out.iter().filter(|&&b| b & 1 != 0).count() as u64 * PAGE
     }
 
+    /// Bytes of a VMA's memory that are resident (`/proc/pid/smaps`),
+    /// counted a chunk at a time so a huge reservation costs no huge
+    /// buffer.
+    pub fn resident_in(&self, v: &Vma) -> u64 {
+        const CHUNK: u64 = 1 << 26;
+        let mut pages = 0u64;
+        let mut out = Vec::new();
+        let mut at = 0;
+        while at < v.len() {
+            let n = CHUNK.min(v.len() - at);
+            out.clear();
+            self.file.residency(v.offset + at, n, &mut out);
+            pages += out.iter().filter(|&&b| b & 1 != 0).count() as u64;
+            at += n;
+        }
+        pages * PAGE
+    }
+
+    /// Where the heap starts.
+    pub fn brk_start(&self) -> u64 {
+        self.inner.lock().brk_start
+    }
+
     /// The program break.
     pub fn current_brk(&self) -> u64 {
         self.inner.lock().brk
@@ -774,7 +845,7 @@ impl MemoryManager {
         if mm.vmas.find(addr).is_some() {
             return false;
         }
-        let Some(stack) = mm.vmas.next_after(addr).copied() else {
+        let Some(stack) = mm.vmas.next_after(addr).cloned() else {
             return false;
         };
         if !stack.growsdown {

@@ -1,8 +1,29 @@
 //! The set of virtual memory areas of an address space.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use platform::Access;
+
+/// The file a mapping maps, for `/proc/pid/maps`: the VFS's place of the
+/// file, which this layer holds without knowing (it sits below the VFS).
+/// Two handles are the same file when they are the same allocation.
+#[derive(Clone)]
+pub struct MappedFile(pub Arc<dyn std::any::Any + Send + Sync>);
+
+impl PartialEq for MappedFile {
+    fn eq(&self, other: &MappedFile) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for MappedFile {}
+
+impl std::fmt::Debug for MappedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MappedFile")
+    }
+}
 
 /// What a mapping is, for `/proc/pid/maps` and the rules that differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +41,7 @@ pub enum VmaKind {
 }
 
 /// One mapping: `[start, end)` backed by the memory file from `offset`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Vma {
     pub start: u64,
     pub end: u64,
@@ -33,6 +54,9 @@ pub struct Vma {
     /// `MADV_DONTFORK` / `MADV_WIPEONFORK`, honoured by fork.
     pub dont_fork: bool,
     pub wipe_on_fork: bool,
+    /// The file mapped, and the file offset of `start` (`/proc/pid/maps`).
+    pub file: Option<MappedFile>,
+    pub pgoff: u64,
 }
 
 impl Vma {
@@ -51,13 +75,16 @@ impl Vma {
     }
 
     /// Whether `next` continues this mapping as Linux would merge them: same
-    /// attributes and adjacent (the backing may be discontiguous).
+    /// attributes and adjacent (the backing may be discontiguous), and for
+    /// a file the next bytes of the same file.
     pub fn continues_into(&self, next: &Vma) -> bool {
         self.end == next.start
             && self.access == next.access
             && self.shared == next.shared
             && self.kind == next.kind
             && self.growsdown == next.growsdown
+            && self.file == next.file
+            && (self.file.is_none() || self.pgoff + self.len() == next.pgoff)
     }
 }
 
@@ -129,17 +156,20 @@ impl VmaSet {
 
     /// Splits the VMA containing `addr` so that a VMA starts at `addr`.
     pub fn split_at(&mut self, addr: u64) {
-        let Some(v) = self.find(addr).copied() else {
+        let Some(v) = self.find(addr).cloned() else {
             return;
         };
         if v.start == addr {
             return;
         }
-        let mut lo = v;
+        let mut lo = v.clone();
         lo.end = addr;
-        let mut hi = v;
+        let mut hi = v.clone();
         hi.start = addr;
         hi.offset = v.offset_of(addr);
+        if hi.file.is_some() {
+            hi.pgoff = v.pgoff + (addr - v.start);
+        }
         self.map.insert(lo.start, lo);
         self.map.insert(hi.start, hi);
     }
@@ -212,6 +242,8 @@ mod tests {
             offset,
             dont_fork: false,
             wipe_on_fork: false,
+            file: None,
+            pgoff: 0,
         }
     }
 
@@ -221,7 +253,7 @@ mod tests {
         s.insert(vma(0x1000, 0x5000, 0x10000));
         let removed = s.remove_range(0x2000, 0x3000);
         assert_eq!(removed, vec![vma(0x2000, 0x3000, 0x11000)]);
-        let left: Vec<_> = s.iter().copied().collect();
+        let left: Vec<_> = s.iter().cloned().collect();
         assert_eq!(
             left,
             vec![vma(0x1000, 0x2000, 0x10000), vma(0x3000, 0x5000, 0x12000)]

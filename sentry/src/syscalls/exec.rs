@@ -17,7 +17,7 @@ use crate::arch::SyscallArgs;
 use crate::kernel::signal::AltStack;
 use crate::kernel::Task;
 use crate::loader::{self, AuxIds, LoadArgs, OsRandom};
-use crate::mm::MemoryManager;
+use crate::mm::{MappedFile, MemoryManager};
 use crate::syscalls::attr::may_exec;
 use crate::syscalls::path::{lookup_at, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
 use crate::vfs::{is_symlink, Location};
@@ -201,8 +201,8 @@ fn exec_strings(
         argv = new_argv;
         (loc, image) = find_program(t, AT_FDCWD, &interp, 0)?;
     }
-    let interp_image = match loader::interpreter(&image).map_err(|e| e.errno())? {
-        Some(p) => Some(find_program(t, AT_FDCWD, &p, 0)?.1),
+    let interp = match loader::interpreter(&image).map_err(|e| e.errno())? {
+        Some(p) => Some(find_program(t, AT_FDCWD, &p, 0)?),
         None => None,
     };
     // Set-id bits (not on nosuid mounts or under no_new_privs).
@@ -244,9 +244,14 @@ fn exec_strings(
         stack_limit,
         segments: Some(&t.kernel.segments),
         secure,
+        exe_file: Some(MappedFile(Arc::new(loc.clone()))),
+        interp_file: interp
+            .as_ref()
+            .map(|(l, _)| MappedFile(Arc::new(l.clone()))),
     };
-    let loaded = loader::load(&mm, &image, interp_image.as_deref(), &args, &mut OsRandom)
-        .map_err(|e| e.errno())?;
+    let interp_image = interp.as_ref().map(|(_, i)| &i[..]);
+    let loaded =
+        loader::load(&mm, &image, interp_image, &args, &mut OsRandom).map_err(|e| e.errno())?;
     let fp = ctx.fp_state().map_err(|_| Errno::ENOMEM)?;
     ctx.set_fp_state(&FpState::initial(&fp))
         .map_err(|_| Errno::ENOMEM)?;
@@ -269,6 +274,7 @@ fn exec_strings(
             acts.reset_for_exec();
             p.actions = Arc::new(Mutex::new(acts));
             p.did_exec = true;
+            p.exe = Some(loc.clone());
         }
     }
     t.alt_stack = AltStack::default();
@@ -292,10 +298,13 @@ fn exec_strings(
         c.cap_ambient
     };
     t.flags.keep_caps = false;
+    // Dumpable again unless the program runs with ids not its own.
+    t.flags.dumpable = t.creds.euid == t.creds.ruid && t.creds.egid == t.creds.rgid;
     t.saved_mask = None;
     t.restart = None;
     let name = filename.rsplit(|&b| b == b'/').next().unwrap_or(&filename);
-    t.comm = name[..name.len().min(15)].to_vec();
+    t.set_comm(name);
+    t.publish();
     t.shared.set_interrupter(Some(t.ctx.interrupter()));
     t.note_host_pid();
     crate::kernel::sigfiles::set_current(&t.kernel, t.tid);

@@ -40,6 +40,7 @@ pub fn sys_close_range(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if flags & CLOSE_RANGE_UNSHARE != 0 {
         let copy = t.fds.lock().clone();
         t.fds = Arc::new(parking_lot::Mutex::new(copy));
+        t.publish();
     }
     let open = t.fds.lock().open_fds();
     let mut gone = Vec::new();

@@ -222,6 +222,24 @@ fn commit(t: &mut Task, which: Ids, v: [u32; 4]) {
         let keep = t.flags.keep_caps;
         t.creds.fix_caps_after_setuid(&old, keep);
     }
+    changed(t, &old);
+}
+
+/// Linux's `commit_creds`: a change of effective or filesystem ids, or
+/// new permitted capabilities, make the process non-dumpable
+/// (`suid_dumpable` is 0), which hands its `/proc` files to root; the
+/// new credentials are published.
+fn changed(t: &mut Task, old: &Credentials) {
+    let c = &t.creds;
+    if c.euid != old.euid
+        || c.egid != old.egid
+        || c.fsuid != old.fsuid
+        || c.fsgid != old.fsgid
+        || c.cap_permitted & !old.cap_permitted != 0
+    {
+        t.flags.dumpable = false;
+    }
+    t.publish();
 }
 
 /// setuid(2) / setgid(2).
@@ -283,11 +301,12 @@ fn set_res(t: &mut Task, which: Ids, v: [u32; 3]) -> Result<u64, Errno> {
 fn set_fs(t: &mut Task, which: Ids, id: u32) -> u64 {
     let [r, e, s, fs] = ids(&t.creds, which);
     if id != KEEP && (privileged(&t.creds, which) || [r, e, s, fs].contains(&id)) {
-        let old_fsuid = t.creds.fsuid;
+        let old = t.creds.clone();
         set_ids(&mut t.creds, which, [r, e, s, id]);
         if which == Ids::User {
-            t.creds.fix_fs_caps(old_fsuid);
+            t.creds.fix_fs_caps(old.fsuid);
         }
+        changed(t, &old);
     }
     u64::from(fs)
 }
@@ -355,6 +374,7 @@ pub fn sys_setgroups(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
     groups.sort_unstable();
     t.creds.groups = groups;
+    t.publish();
     Ok(0)
 }
 
@@ -438,5 +458,6 @@ pub fn sys_capset(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     t.creds.cap_permitted = perm;
     t.creds.cap_inheritable = inh;
     t.creds.cap_ambient &= perm & inh;
+    t.publish();
     Ok(0)
 }

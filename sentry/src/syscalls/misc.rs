@@ -10,11 +10,7 @@ use zerocopy::FromZeros;
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
 
-/// The kernel release the sandbox reports.
-pub const RELEASE: &[u8] = b"6.1.0";
-pub const VERSION: &[u8] = b"#1 SMP PREEMPT_DYNAMIC runsc";
-/// `CAP_LAST_CAP` of the kernels we model.
-const CAP_LAST_CAP: u64 = 40;
+use crate::kernel::{CAP_LAST_CAP, RELEASE, VERSION};
 
 fn fill(field: &mut [u8; 65], s: &[u8]) {
     let n = s.len().min(64);
@@ -142,10 +138,7 @@ pub fn sys_sysinfo(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         .unwrap_or(i64::MAX)
         .max(1);
     s.totalram = t.kernel.total_ram;
-    let host = nix::sys::sysinfo::sysinfo().ok();
-    s.freeram = host
-        .map_or(s.totalram / 2, |h| h.ram_unused())
-        .min(s.totalram);
+    s.freeram = t.kernel.free_ram();
     s.procs = 1;
     s.mem_unit = 1;
     t.mm.write_obj(a.addr(0), &s)?;
@@ -205,6 +198,7 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         PR_SET_DUMPABLE => match arg2 {
             0 | 1 => {
                 t.flags.dumpable = arg2 == 1;
+                t.publish();
                 Ok(0)
             }
             _ => Err(Errno::EINVAL),
@@ -226,12 +220,13 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             if end.is_none() && n < buf.len() {
                 return Err(Errno::EFAULT);
             }
-            t.comm = buf[..end.unwrap_or(n)].to_vec();
+            t.set_comm(&buf[..end.unwrap_or(n)]);
             Ok(0)
         }
         PR_GET_NAME => {
             let mut out = [0u8; 16];
-            out[..t.comm.len()].copy_from_slice(&t.comm);
+            let comm = t.comm();
+            out[..comm.len()].copy_from_slice(&comm);
             t.mm.copy_out(arg2, &out)?;
             Ok(0)
         }
@@ -262,6 +257,7 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
                 return Err(Errno::EINVAL);
             }
             t.flags.no_new_privs = true;
+            t.publish();
             Ok(0)
         }
         PR_GET_NO_NEW_PRIVS => {

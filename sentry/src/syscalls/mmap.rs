@@ -1,5 +1,7 @@
 //! mmap, munmap, mprotect, mremap, madvise, mincore, msync, brk.
 
+use std::sync::Arc;
+
 use abi::mm::*;
 use abi::resource::{RLIMIT_DATA, RLIMIT_STACK};
 use abi::Errno;
@@ -8,7 +10,8 @@ use platform::Access;
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
 use crate::mm::{
-    is_page_aligned, page_round_up, MapRequest, Placement, Target, VmaKind, MIN_ADDR, PAGE,
+    is_page_aligned, page_round_up, MapRequest, MappedFile, Placement, Target, VmaKind, MIN_ADDR,
+    PAGE,
 };
 
 fn access(prot: MmapProt) -> Access {
@@ -79,7 +82,7 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             {
                 return Err(Errno::EPERM);
             }
-            Some(inode)
+            Some((inode, file.location().cloned()))
         }
     };
     if len == 0 {
@@ -128,7 +131,13 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     };
     match file {
         None => t.mm.map_anonymous(req),
-        Some(inode) => map_file(t, &inode, req, off),
+        Some((inode, place)) => {
+            let addr = map_file(t, &inode, req, off)?;
+            if let Some(place) = place {
+                t.mm.set_file(addr, len, &MappedFile(Arc::new(place)), off);
+            }
+            Ok(addr)
+        }
     }
 }
 

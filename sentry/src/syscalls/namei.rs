@@ -182,6 +182,7 @@ pub(super) fn parent_for_create(
     };
     match r.step(&dir, &name) {
         Ok(_) => Err(Errno::EEXIST),
+        Err(Errno::ENOENT) if !dir.inode().creatable() => Err(Errno::ENOENT),
         Err(Errno::ENOENT) if trailing && !dir_ok => Err(Errno::ENOENT),
         Err(Errno::ENOENT) => Ok((dir, name)),
         Err(e) => Err(e),

@@ -209,7 +209,7 @@ pub fn open_path(
     }
     if !created {
         let st = inode.stat()?;
-        perm::check_stat(&t.creds, &st, want)?;
+        inode.permission(&t.creds, want)?;
         if want & MAY_WRITE != 0 && (is_regular(mode) || is_dir(mode)) {
             writable_mount(&loc)?;
         }
@@ -317,6 +317,9 @@ fn open_or_create(
                 return Ok((found, false));
             }
             Err(Errno::ENOENT) => {
+                if !dir.inode().creatable() {
+                    return Err(Errno::ENOENT);
+                }
                 if trailing {
                     return Err(Errno::EISDIR);
                 }

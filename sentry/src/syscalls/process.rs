@@ -11,7 +11,7 @@ use abi::Errno;
 use parking_lot::Mutex;
 
 use crate::arch::SyscallArgs;
-use crate::kernel::process::{wait_code, ProcState, Process, Report, Target, TaskShared};
+use crate::kernel::process::{wait_code, ProcState, Process, Report, Target, TaskShared, TaskView};
 use crate::kernel::signal::{valid, SiginfoExt};
 use crate::kernel::task::{spawn, Completion, Start, TaskSeed};
 use crate::kernel::{ExitStatus, Task};
@@ -204,6 +204,14 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
     let shared = Arc::new(TaskShared::default());
     let mut flags = t.flags.clone();
     flags.pdeathsig = 0;
+    // /proc sees the child as soon as the tree has it.
+    *shared.comm.lock() = t.comm();
+    *shared.view.lock() = Some(TaskView {
+        mm: mm.clone(),
+        fds: fds.clone(),
+        fs: fs.clone(),
+        ..t.view()
+    });
     let alt_stack = if f.contains(F::CLONE_VM) && !f.contains(F::CLONE_VFORK) {
         crate::kernel::signal::AltStack::default()
     } else {
@@ -247,6 +255,8 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
             proc.actions = actions;
             proc.exit_signal = req.exit_signal;
             proc.rlimits = rlimits.clone();
+            proc.exe = me.exe.clone();
+            proc.oom_score_adj = me.oom_score_adj;
             tree.add_process(proc, mask, shared.clone());
         }
         // The child inherits the scheduling settings.
@@ -285,7 +295,6 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
         fds,
         rlimits,
         fs,
-        comm: t.comm.clone(),
         clear_child_tid: if f.contains(F::CLONE_CHILD_CLEARTID) {
             req.child_tid
         } else {

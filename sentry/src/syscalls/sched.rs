@@ -230,5 +230,6 @@ pub fn sys_setpriority(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         return Err(Errno::EACCES);
     }
     t.flags.nice = nice;
+    t.publish();
     Ok(0)
 }

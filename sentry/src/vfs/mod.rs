@@ -126,6 +126,13 @@ pub trait Inode: Send + Sync + std::fmt::Debug {
         self.stat().map_or(0, |s| s.st_mode)
     }
 
+    /// Whether `creds` may access the node for `want` (`MAY_*`): Linux's
+    /// `generic_permission` unless the filesystem has its own rule
+    /// (`/proc/pid/fd` lets its process in whoever owns it).
+    fn permission(&self, creds: &crate::creds::Credentials, want: u32) -> Result<(), Errno> {
+        perm::check_stat(creds, &self.stat()?, want)
+    }
+
     /// The child `name` of a directory.
     fn lookup(&self, _name: &[u8]) -> Result<InodeRef, Errno> {
         Err(Errno::ENOTDIR)
@@ -239,6 +246,14 @@ pub trait Inode: Send + Sync + std::fmt::Debug {
     /// Whether the dentry tree may cache this directory's lookups (positive
     /// and negative). `/proc` directories change under the cache and say no.
     fn cacheable(&self) -> bool {
+        true
+    }
+
+    /// Whether a missing name in this directory is one a call may create.
+    /// procfs has no negative entries: its lookup fails, so creating a
+    /// name there (`open(O_CREAT)`, `mkdir`, `link`) is `ENOENT` before
+    /// any other check, as on Linux.
+    fn creatable(&self) -> bool {
         true
     }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use abi::Errno;
 
-use super::perm::{self, MAY_EXEC};
+use super::perm::MAY_EXEC;
 use super::{is_dir, is_symlink, Dentry, InodeRef, Mount, NAME_MAX};
 use crate::creds::Credentials;
 
@@ -285,8 +285,7 @@ impl<'a> Resolver<'a> {
             if !is_dir(mode) {
                 return Err(Errno::ENOTDIR);
             }
-            let st = cur.inode().stat()?;
-            perm::check_stat(self.creds, &st, MAY_EXEC)?;
+            cur.inode().permission(self.creds, MAY_EXEC)?;
             if last && parent_only {
                 if comp.len() > NAME_MAX {
                     return Err(Errno::ENAMETOOLONG);
