@@ -195,6 +195,8 @@ pub struct Process {
     pub signal_events: Arc<WaitQueue>,
     /// pidfd pollers: told when the process exits.
     pub exit_events: Arc<WaitQueue>,
+    /// On a session leader: the session's controlling terminal.
+    pub ctty: Option<Arc<crate::fsimpl::tty::Terminal>>,
 }
 
 /// A setitimer(2) timer. Real timers keep a wall deadline; CPU ones an
@@ -275,6 +277,7 @@ impl Process {
             rlimits: Arc::default(),
             signal_events: Arc::default(),
             exit_events: Arc::default(),
+            ctty: None,
         }
     }
 }
@@ -687,7 +690,7 @@ impl Tree {
         }
     }
 
-    fn will_be_orphaned(&self, pgid: i32, ignored: Option<i32>) -> bool {
+    pub fn will_be_orphaned(&self, pgid: i32, ignored: Option<i32>) -> bool {
         !self.procs.values().any(|p| {
             p.pgid == pgid
                 && Some(p.tgid) != ignored

@@ -27,7 +27,8 @@ pub fn set_current(kernel: &Arc<Kernel>, tid: i32) {
     CURRENT.with(|c| *c.borrow_mut() = Some((Arc::downgrade(kernel), tid)));
 }
 
-fn current() -> Option<(Arc<Kernel>, i32)> {
+/// The kernel and tid of the task the calling host thread runs.
+pub fn current() -> Option<(Arc<Kernel>, i32)> {
     CURRENT.with(|c| {
         c.borrow()
             .as_ref()
