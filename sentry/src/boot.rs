@@ -112,6 +112,8 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         "devtmpfs",
         "udev",
     );
+    crate::kernel::tty::install();
+    mount_devpts(&root_mount);
     // The sandbox's own /proc and /sys cover the host's.
     mount_at(
         &root_mount,
@@ -247,6 +249,32 @@ fn mount_at(
         MountFlags::default(),
         fs_type,
         source,
+    );
+}
+
+/// Mounts a devpts on `/dev/pts`, the sandbox's pseudo-terminals.
+fn mount_devpts(root: &Arc<crate::vfs::Mount>) {
+    use crate::vfs::{Dentry, Location, Mount, MountFlags};
+    let top = Location::root_of(root);
+    let Ok(dev) = top.dentry.lookup(b"dev") else {
+        return;
+    };
+    let Some(dev_mount) = root.mounted_on(&dev) else {
+        return;
+    };
+    let Ok(pts) = dev_mount.root.lookup(b"pts") else {
+        return;
+    };
+    Mount::attach(
+        &Location::new(dev_mount.clone(), pts),
+        Dentry::new_root(crate::fsimpl::tty::new_devpts()),
+        MountFlags {
+            nosuid: true,
+            noexec: true,
+            ..MountFlags::default()
+        },
+        "devpts",
+        "devpts",
     );
 }
 

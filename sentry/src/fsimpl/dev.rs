@@ -1,6 +1,7 @@
 //! `/dev`: a tmpfs holding the sandbox's own devices (null, zero, full,
 //! random, urandom), the `fd`, `stdin`, `stdout` and `stderr` links, and
-//! `shm`. No host device is reachable.
+//! `shm`, `tty` (the caller's controlling terminal) and `ptmx` (a link
+//! into the devpts mounted on `pts`). No host device is reachable.
 
 use std::sync::Arc;
 
@@ -71,10 +72,11 @@ impl FileImpl for MemDevice {
 }
 
 /// Opens device `rdev`.
-fn open_device(rdev: u64, _flags: i32) -> Option<Result<Box<dyn FileImpl>, Errno>> {
+fn open_device(rdev: u64, flags: i32) -> Option<Result<Box<dyn FileImpl>, Errno>> {
     let (major, minor) = (abi::stat::major(rdev), abi::stat::minor(rdev));
     match (major, minor) {
         (1, NULL | ZERO | FULL | RANDOM | URANDOM) => Some(Ok(Box::new(MemDevice { minor }))),
+        (super::tty::TTYAUX_MAJOR, 0) => Some(super::tty::open_dev_tty(flags)),
         _ => None,
     }
 }
@@ -106,6 +108,13 @@ pub fn new_devfs(memory: &Arc<crate::mm::MemoryFile>) -> Arc<TmpNode> {
     ] {
         let _ = root.make(name, &node(NewKind::Symlink(target.to_vec()), 0o777));
     }
+    let _ = root.make(
+        b"tty",
+        &node(
+            NewKind::CharDevice(makedev(super::tty::TTYAUX_MAJOR, 0)),
+            0o666,
+        ),
+    );
     let _ = root.make(b"shm", &node(NewKind::Directory, 0o1777));
     let _ = root.make(b"pts", &node(NewKind::Directory, 0o755));
     root

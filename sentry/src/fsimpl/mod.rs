@@ -18,6 +18,7 @@ pub mod proc;
 pub mod sys;
 pub mod timerfd;
 pub mod tmpfs;
+pub mod tty;
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -75,6 +76,12 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
     }
 
     fn window_size(&self) -> Result<Winsize, Errno> {
+        Err(Errno::ENOTTY)
+    }
+
+    /// Requests a file kind answers itself (terminals); `ENOTTY` sends
+    /// the request to the generic ones in `sys_ioctl`.
+    fn ioctl(&self, _req: u64, _arg: u64, _mm: &crate::mm::MemoryManager) -> Result<u64, Errno> {
         Err(Errno::ENOTTY)
     }
 

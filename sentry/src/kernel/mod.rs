@@ -14,6 +14,7 @@ pub mod process;
 pub mod sigfiles;
 pub mod signal;
 pub mod task;
+pub mod tty;
 pub use crate::waiter as wait;
 
 use std::collections::HashMap;

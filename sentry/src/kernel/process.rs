@@ -225,6 +225,8 @@ pub struct Process {
     /// `/proc/pid/oom_score_adj` (recorded; the sandbox kills nothing for
     /// memory).
     pub oom_score_adj: i32,
+    /// On a session leader: the session's controlling terminal.
+    pub ctty: Option<Arc<crate::fsimpl::tty::Terminal>>,
 }
 
 /// A setitimer(2) timer. Real timers keep a wall deadline; CPU ones an
@@ -308,6 +310,7 @@ impl Process {
             started: std::time::Instant::now(),
             exe: None,
             oom_score_adj: 0,
+            ctty: None,
         }
     }
 }
@@ -734,7 +737,7 @@ impl Tree {
         }
     }
 
-    fn will_be_orphaned(&self, pgid: i32, ignored: Option<i32>) -> bool {
+    pub fn will_be_orphaned(&self, pgid: i32, ignored: Option<i32>) -> bool {
         !self.procs.values().any(|p| {
             p.pgid == pgid
                 && Some(p.tgid) != ignored

@@ -370,11 +370,19 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
 }
 
-/// Implements ioctl(2) for the requests programs make on standard streams
-/// and sockets.
+/// Implements ioctl(2): the file's own requests (terminals), then the
+/// generic ones, those of sockets and those programs make on host
+/// standard streams.
 pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (fd, req, arg) = (a.fd(0), a.u64(1) & 0xffff_ffff, a.addr(2));
     let file = t.fds.lock().get(fd)?;
+    if req == TIOCGPTPEER {
+        return open_pty_peer(t, &file, a.int(2));
+    }
+    match file.imp().ioctl(req, arg, &t.mm) {
+        Err(Errno::ENOTTY) => {}
+        r => return r,
+    }
     match req {
         TCGETS => {
             let termios = file.tcgets()?;
@@ -412,6 +420,27 @@ pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         }
         _ => Err(Errno::ENOTTY),
     }
+}
+
+/// TIOCGPTPEER: opens the slave of a pty master with `flags`.
+fn open_pty_peer(t: &Task, file: &FileDescription, flags: i32) -> Result<u64, Errno> {
+    use crate::fsimpl::tty::PtyMaster;
+    let master = file
+        .imp()
+        .as_any()
+        .and_then(|a| a.downcast_ref::<PtyMaster>())
+        .ok_or(Errno::ENOTTY)?;
+    let allowed = libc::O_ACCMODE | libc::O_NOCTTY | libc::O_NONBLOCK | libc::O_CLOEXEC;
+    if flags & !allowed != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let imp = master.open_peer(flags)?;
+    let kept = (flags & (libc::O_ACCMODE | libc::O_NONBLOCK)) | 0o100000;
+    install(
+        t,
+        FileDescription::new(imp, kept),
+        flags & libc::O_CLOEXEC != 0,
+    )
 }
 
 /// Implements fstat(2).
