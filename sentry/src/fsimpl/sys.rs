@@ -231,13 +231,7 @@ impl Inode for SysNode {
     }
 
     fn statfs(&self) -> Result<FsStat, Errno> {
-        Ok(FsStat {
-            fs_type: SYSFS_MAGIC,
-            bsize: 4096,
-            namelen: 255,
-            frsize: 4096,
-            ..FsStat::default()
-        })
+        Ok(FsStat::empty(SYSFS_MAGIC))
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -611,6 +611,8 @@ impl MemoryManager {
             start: v.end,
             end: v.end + extra,
             offset,
+            // A file mapping goes on with the file's next bytes.
+            pgoff: v.pgoff + v.len(),
             ..v
         });
         Ok(())

@@ -45,6 +45,20 @@ pub fn seek_offset(cur: i64, size: i64, offset: i64, whence: i32) -> Result<i64,
     Ok(new)
 }
 
+/// A new offset for `lseek` on a file without an end to seek from (a
+/// directory, a generated `/proc` file): `SEEK_SET` and `SEEK_CUR` only.
+pub fn seek_from_start(cur: u64, offset: i64, whence: i32) -> Result<u64, Errno> {
+    let new = match whence {
+        SEEK_SET => offset,
+        SEEK_CUR => i64::try_from(cur)
+            .unwrap_or(i64::MAX)
+            .checked_add(offset)
+            .ok_or(Errno::EINVAL)?,
+        _ => return Err(Errno::EINVAL),
+    };
+    u64::try_from(new).map_err(|_| Errno::EINVAL)
+}
+
 /// An open regular file.
 #[derive(Debug)]
 pub struct RegularFile {
@@ -236,22 +250,12 @@ impl FileImpl for DirFile {
 
     fn seek(&self, offset: i64, whence: i32) -> Result<i64, Errno> {
         let mut st = self.state.lock();
-        let new = match whence {
-            SEEK_SET => offset,
-            SEEK_CUR => i64::try_from(st.pos)
-                .unwrap_or(i64::MAX)
-                .checked_add(offset)
-                .ok_or(Errno::EINVAL)?,
-            _ => return Err(Errno::EINVAL),
-        };
-        if new < 0 {
-            return Err(Errno::EINVAL);
-        }
-        st.pos = new.cast_unsigned();
+        let new = seek_from_start(st.pos, offset, whence)?;
+        st.pos = new;
         if new == 0 {
             st.entries = None;
         }
-        Ok(new)
+        Ok(new.cast_signed())
     }
 
     fn stat(&self) -> Result<Stat, Errno> {

@@ -109,6 +109,20 @@ pub struct FsStat {
     pub flags: u64,
 }
 
+impl FsStat {
+    /// The answer of a filesystem with no blocks to count (`/proc`,
+    /// `/sys`): its magic number and page-sized blocks.
+    pub fn empty(fs_type: u64) -> FsStat {
+        FsStat {
+            fs_type,
+            bsize: 4096,
+            namelen: NAME_MAX as u64,
+            frsize: 4096,
+            ..FsStat::default()
+        }
+    }
+}
+
 /// `rename(2)` flags.
 pub const RENAME_NOREPLACE: u32 = 1;
 pub const RENAME_EXCHANGE: u32 = 2;

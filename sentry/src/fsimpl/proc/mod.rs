@@ -495,25 +495,11 @@ impl ProcNode {
     fn link_text(&self) -> Result<Vec<u8>, Errno> {
         match &self.kind {
             Kind::SelfLink => {
-                let (k, tid) = current()?;
-                let tgid = k
-                    .tree
-                    .lock()
-                    .threads
-                    .get(&tid)
-                    .map(|e| e.tgid)
-                    .ok_or(Errno::ENOENT)?;
+                let (tgid, _) = pid::caller()?;
                 Ok(tgid.to_string().into_bytes())
             }
             Kind::ThreadSelfLink => {
-                let (k, tid) = current()?;
-                let tgid = k
-                    .tree
-                    .lock()
-                    .threads
-                    .get(&tid)
-                    .map(|e| e.tgid)
-                    .ok_or(Errno::ENOENT)?;
+                let (tgid, tid) = pid::caller()?;
                 Ok(format!("{tgid}/task/{tid}").into_bytes())
             }
             Kind::Link(text) => Ok(text.as_bytes().to_vec()),
@@ -827,13 +813,7 @@ impl Inode for ProcNode {
     }
 
     fn statfs(&self) -> Result<FsStat, Errno> {
-        Ok(FsStat {
-            fs_type: PROC_SUPER_MAGIC,
-            bsize: 4096,
-            namelen: 255,
-            frsize: 4096,
-            ..FsStat::default()
-        })
+        Ok(FsStat::empty(PROC_SUPER_MAGIC))
     }
 
     fn cacheable(&self) -> bool {
@@ -903,19 +883,8 @@ impl FileImpl for SeqFile {
 
     fn seek(&self, offset: i64, whence: i32) -> Result<i64, Errno> {
         let mut st = self.state.lock();
-        let new = match whence {
-            libc::SEEK_SET => offset,
-            libc::SEEK_CUR => i64::try_from(st.pos)
-                .unwrap_or(i64::MAX)
-                .checked_add(offset)
-                .ok_or(Errno::EINVAL)?,
-            _ => return Err(Errno::EINVAL),
-        };
-        if new < 0 {
-            return Err(Errno::EINVAL);
-        }
-        st.pos = new.cast_unsigned();
-        Ok(new)
+        st.pos = crate::vfs::file::seek_from_start(st.pos, offset, whence)?;
+        Ok(st.pos.cast_signed())
     }
 
     fn stat(&self) -> Result<Stat, Errno> {
@@ -957,13 +926,9 @@ impl Inode for Reopen {
     }
 
     fn statfs(&self) -> Result<FsStat, Errno> {
-        Ok(FsStat {
-            fs_type: 0x0904_1934, // ANON_INODE_FS_MAGIC
-            bsize: 4096,
-            namelen: 255,
-            frsize: 4096,
-            ..FsStat::default()
-        })
+        /// `ANON_INODE_FS_MAGIC`.
+        const MAGIC: u64 = 0x0904_1934;
+        Ok(FsStat::empty(MAGIC))
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

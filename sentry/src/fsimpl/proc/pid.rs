@@ -106,9 +106,16 @@ const CAP_SYS_PTRACE: u32 = 19;
 fn reader() -> Result<(i32, Option<TaskView>), Errno> {
     let (k, tid) = current()?;
     let tree = k.tree.lock();
-    let e = tree.threads.get(&tid).ok_or(Errno::ESRCH)?;
+    let e = tree.threads.get(&tid).ok_or(Errno::ENOENT)?;
     let view = e.shared.view.lock().clone();
     Ok((e.tgid, view))
+}
+
+/// The caller's tgid and tid (`/proc/self`, `/proc/thread-self`).
+pub(super) fn caller() -> Result<(i32, i32), Errno> {
+    let (k, tid) = current()?;
+    let tgid = k.tree.lock().threads.get(&tid).map(|e| e.tgid);
+    Ok((tgid.ok_or(Errno::ENOENT)?, tid))
 }
 
 /// The caller's process.
