@@ -20,9 +20,11 @@ const SUITE: &str = "/usr/lib/python3.11/test/regrtest.py";
 /// The modules that pass in the sandbox.
 const MODULES: &[&str] = &[
     "test_fcntl",
+    "test_fileio",
     "test_glob",
     "test_pathlib",
     "test_posix",
+    "test_pty",
     "test_shutil",
     "test_stat",
     "test_tempfile",
