@@ -809,6 +809,17 @@ impl Terminal {
         }
     }
 
+    /// Session `sid`'s leader exited: the terminal is free again.
+    /// Returns the foreground group, for SIGHUP.
+    pub fn session_ended(&self, sid: i32) -> Option<i32> {
+        let mut st = self.state.lock();
+        if st.session != Some(sid) {
+            return None;
+        }
+        st.session = None;
+        st.pgrp.take()
+    }
+
     fn slave_stat(&self) -> Stat {
         let m = *self.meta.lock();
         m.stat(0)

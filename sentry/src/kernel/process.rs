@@ -5,7 +5,8 @@
 //! All of it sits behind one lock, `Kernel::tree` (like Linux's
 //! `tasklist_lock` and `siglock` together): the operations that cross tasks
 //! are short, and one lock leaves no lock order to get wrong. Nothing blocks
-//! while holding it.
+//! while holding it. A terminal's state lock may be taken under it
+//! (`fsimpl::tty` never takes the tree's lock while holding its own).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -631,6 +632,10 @@ impl Tree {
             _ => status,
         };
         p.state = ProcState::Zombie(status);
+        // A session leader's exit frees its terminal for the whole
+        // session, and for a pty the foreground group hears SIGHUP
+        // (Linux's disassociate_ctty).
+        let ctty = if p.sid == tgid { p.ctty.take() } else { None };
         crate::vfs::lock::LOCKS.release(None, crate::vfs::lock::Owner::Process(tgid));
         p.ticks = p.dead;
         p.report = None;
@@ -643,6 +648,12 @@ impl Tree {
         let ticks = p.ticks;
         let children: Vec<i32> = std::mem::take(&mut p.children).into_iter().collect();
         self.reparent(tgid, parent, &children);
+        if let Some(pg) = ctty.and_then(|t| t.session_ended(tgid)) {
+            for p in self.targets(Target::Group(pg)) {
+                let hup = Siginfo::new(abi::signal::SIGHUP, abi::signal::SI_KERNEL);
+                self.send_to_process(p, hup);
+            }
+        }
         self.hang_up_orphaned_groups(tgid, &children);
 
         if tgid == 1 {
