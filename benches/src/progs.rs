@@ -19,6 +19,10 @@ pub const PROGRAMS: &[&str] = &[
     "pipe_pingpong",
     "futex_pingpong",
     "signal_roundtrip",
+    "open_read_close",
+    "stat_deep",
+    "getdents_1000",
+    "seq_rw_64m",
 ];
 
 /// The compiler line, also quoted in the report.
