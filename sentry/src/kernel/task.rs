@@ -157,6 +157,20 @@ impl Task {
         *self.shared.view.lock() = Some(self.view());
     }
 
+    /// Sends `sig` to this thread from its own process, as Linux's
+    /// `send_sig(sig, current, 0)` (SIGPIPE for a write without reader,
+    /// SIGXFSZ past `RLIMIT_FSIZE`).
+    pub fn send_sig(&self, sig: i32) {
+        use super::signal::SiginfoExt;
+        let info = abi::types::Siginfo::from_process(
+            sig,
+            abi::signal::SI_USER,
+            self.tgid,
+            self.creds.ruid,
+        );
+        self.kernel.tree.lock().send_to_thread(self.tid, info);
+    }
+
     /// The soft limit of `resource`.
     pub fn rlimit_cur(&self, resource: u32) -> u64 {
         let r = self.rlimits.lock();

@@ -308,14 +308,7 @@ pub fn sys_utime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 fn fsize_check(t: &Task, len: i64) -> Result<(), Errno> {
     let limit = t.rlimit_cur(abi::resource::RLIMIT_FSIZE);
     if u64::try_from(len).unwrap_or(0) > limit {
-        let info = <abi::types::Siginfo as crate::kernel::signal::SiginfoExt>::from_process(
-            abi::signal::SIGXFSZ,
-            abi::signal::SI_USER,
-            t.tgid,
-            t.creds.ruid,
-        );
-        t.kernel.tree.lock().send_to_thread(t.tid, info);
-        return Err(Errno::EFBIG);
+        return Err(super::read_write::file_too_big(t));
     }
     Ok(())
 }

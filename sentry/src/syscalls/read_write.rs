@@ -56,16 +56,15 @@ fn fsize_allows(
         None => f.seek(0, libc::SEEK_CUR)?.cast_unsigned(),
     };
     if at >= limit {
-        let info = <abi::types::Siginfo as crate::kernel::signal::SiginfoExt>::from_process(
-            abi::signal::SIGXFSZ,
-            abi::signal::SI_USER,
-            t.tgid,
-            t.creds.ruid,
-        );
-        t.kernel.tree.lock().send_to_thread(t.tid, info);
-        return Err(Errno::EFBIG);
+        return Err(file_too_big(t));
     }
     Ok(len.min(usize::try_from(limit - at).unwrap_or(usize::MAX)))
+}
+
+/// Past `RLIMIT_FSIZE`: the caller gets SIGXFSZ, and the call EFBIG.
+pub(super) fn file_too_big(t: &Task) -> Errno {
+    t.send_sig(abi::signal::SIGXFSZ);
+    Errno::EFBIG
 }
 
 /// Clears the set-id bits of a writable regular file as Linux's
@@ -152,24 +151,12 @@ pub(super) fn write_blocking(t: &Task, f: &FileDescription, buf: &[u8]) -> Resul
             Err(_) if done > 0 => return Ok(done),
             Err(Errno::EPIPE) => {
                 // Linux's pipe_write: the writer gets SIGPIPE as well.
-                raise_sigpipe(t);
+                t.send_sig(abi::signal::SIGPIPE);
                 return Err(Errno::EPIPE);
             }
             Err(e) => return Err(e),
         }
     }
-}
-
-/// Sends the writer SIGPIPE, as Linux's `send_sig(SIGPIPE, current, 0)`
-/// does for a write that found no reader.
-pub(super) fn raise_sigpipe(t: &Task) {
-    let info = <abi::types::Siginfo as crate::kernel::signal::SiginfoExt>::from_process(
-        abi::signal::SIGPIPE,
-        abi::signal::SI_USER,
-        t.tgid,
-        t.creds.ruid,
-    );
-    t.kernel.tree.lock().send_to_thread(t.tid, info);
 }
 
 /// read(2) and readv(2) into `segs` from `f` at its position: a socket

@@ -13,7 +13,7 @@ use abi::Errno;
 use zerocopy::FromBytes;
 
 use super::fd::nofile;
-use super::read_write::{access_ok, iovecs, raise_sigpipe, CHUNK, MAX_RW_COUNT, UIO_MAXIOV};
+use super::read_write::{access_ok, iovecs, CHUNK, MAX_RW_COUNT, UIO_MAXIOV};
 use super::socket::{
     can_wait, parse_unix, read_addr, resolve, scm_cred, sockaddr, socket_of, wait, write_addr,
 };
@@ -147,7 +147,7 @@ fn send(
                     return Ok(done);
                 }
                 if e == Errno::EPIPE && flags & MSG_NOSIGNAL == 0 {
-                    raise_sigpipe(t);
+                    t.send_sig(abi::signal::SIGPIPE);
                 }
                 return Err(e);
             }
