@@ -162,16 +162,10 @@ impl OvlNode {
         }
         let up = pu.create(&name, &node)?;
         if regular && keep_data {
-            let mut buf = vec![0u8; 1 << 20];
-            let mut off = 0u64;
-            loop {
-                let n = lower.read_at(&mut buf, off)?;
-                if n == 0 {
-                    break;
-                }
-                up.write_at(&buf[..n], off)?;
-                off += n as u64;
-            }
+            let size = u64::try_from(st.st_size).unwrap_or(0);
+            crate::vfs::read_pieces(&*lower, 0, size, |at, piece| {
+                up.write_at(piece, at).map(|_| ())
+            })?;
         }
         up.setattr(&SetAttr {
             mode: Some(st.st_mode & 0o7777),

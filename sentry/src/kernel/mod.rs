@@ -35,10 +35,6 @@ pub const VERSION: &[u8] = b"#1 SMP PREEMPT_DYNAMIC runsc";
 /// `CAP_LAST_CAP` of the kernels we model.
 pub const CAP_LAST_CAP: u64 = 40;
 
-/// Which version of which file an executable image is: device, inode,
-/// size and mtime.
-type ImageKey = (u64, u64, i64, i64, i64);
-
 /// Sandbox-wide state.
 #[derive(Debug)]
 pub struct Kernel {
@@ -68,11 +64,11 @@ pub struct Kernel {
     /// The bytes of every executable and interpreter exec has read, by
     /// (device, inode, size, mtime): the segment cache refers to them, so
     /// they are kept.
-    images: Mutex<HashMap<ImageKey, Arc<[u8]>>>,
+    images: Mutex<HashMap<crate::vfs::FileVersion, Arc<[u8]>>>,
     /// The hidden tmpfs memfd_create makes its files in.
     pub memfd_fs: std::sync::OnceLock<(Arc<crate::vfs::Mount>, Arc<crate::fsimpl::tmpfs::TmpNode>)>,
     /// Read-only file mappings already filled, by file version and range.
-    pub file_pages: crate::loader::PageCache<(u64, u64, i64, i64, i64, u64, u64)>,
+    pub file_pages: crate::loader::PageCache<(crate::vfs::FileVersion, u64, u64)>,
     /// Host threads running tasks, for the end of the sandbox.
     live: Mutex<usize>,
     all_gone: Condvar,
@@ -137,27 +133,16 @@ impl Kernel {
     /// The whole contents of an executable file, read once per version.
     pub fn image_of(&self, inode: &crate::vfs::InodeRef) -> Result<Arc<[u8]>, abi::Errno> {
         let st = inode.stat()?;
-        let key = (
-            st.st_dev,
-            st.st_ino,
-            st.st_size,
-            st.st_mtim.tv_sec,
-            st.st_mtim.tv_nsec,
-        );
+        let key = crate::vfs::version(&st);
         if let Some(i) = self.images.lock().get(&key) {
             return Ok(i.clone());
         }
-        let size = usize::try_from(st.st_size).map_err(|_| abi::Errno::ENOEXEC)?;
-        let mut buf = vec![0u8; size];
-        let mut at = 0;
-        while at < size {
-            let n = inode.read_at(&mut buf[at..], at as u64)?;
-            if n == 0 {
-                break;
-            }
-            at += n;
-        }
-        buf.truncate(at);
+        let size = u64::try_from(st.st_size).map_err(|_| abi::Errno::ENOEXEC)?;
+        let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        crate::vfs::read_pieces(&**inode, 0, size, |_, piece| {
+            buf.extend_from_slice(piece);
+            Ok(())
+        })?;
         let image: Arc<[u8]> = Arc::from(buf);
         self.images.lock().insert(key, image.clone());
         Ok(image)

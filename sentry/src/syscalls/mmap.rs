@@ -164,15 +164,7 @@ fn map_file(
         }
     }
     let st = inode.stat()?;
-    let key = (
-        st.st_dev,
-        st.st_ino,
-        st.st_size,
-        st.st_mtim.tv_sec,
-        st.st_mtim.tv_nsec,
-        off,
-        req.len,
-    );
+    let key = (crate::vfs::version(&st), off, req.len);
     let cacheable = !req.access.write;
     if cacheable {
         if let Some((offset, len)) = t.kernel.file_pages.get(&key) {
@@ -184,17 +176,9 @@ fn map_file(
     let addr = t.mm.map_anonymous(req)?;
     let size = u64::try_from(st.st_size).unwrap_or(0);
     let want = size.saturating_sub(off).min(req.len);
-    let mut buf = vec![0u8; usize::try_from(want.min(1 << 20)).unwrap_or(1 << 20)];
-    let mut done = 0u64;
-    while done < want {
-        let chunk = usize::try_from((want - done).min(buf.len() as u64)).unwrap_or(buf.len());
-        let n = inode.read_at(&mut buf[..chunk], off + done)?;
-        if n == 0 {
-            break;
-        }
-        t.mm.write_ignoring_protection(addr + done, &buf[..n])?;
-        done += n as u64;
-    }
+    crate::vfs::read_pieces(&**inode, off, want, |at, piece| {
+        t.mm.write_ignoring_protection(addr + at, piece)
+    })?;
     if cacheable {
         if let Some(offset) = t.mm.backing(addr) {
             if t.kernel.file_pages.put(key, (offset, req.len)) {

@@ -284,6 +284,45 @@ pub struct MappedPages {
     pub len: u64,
 }
 
+/// Which version of which file: device, inode, size and mtime. What
+/// caches of a file's bytes (exec images, read-only mappings) key on.
+pub type FileVersion = (u64, u64, i64, i64, i64);
+
+/// The version `st` describes.
+pub fn version(st: &Stat) -> FileVersion {
+    (
+        st.st_dev,
+        st.st_ino,
+        st.st_size,
+        st.st_mtim.tv_sec,
+        st.st_mtim.tv_nsec,
+    )
+}
+
+/// Reads up to `len` bytes of a regular file from `off` in pieces of at
+/// most 1 MiB, handing each to `sink` with its distance from `off`; stops
+/// at the end of the file. Returns how many bytes were read.
+pub fn read_pieces(
+    inode: &dyn Inode,
+    off: u64,
+    len: u64,
+    mut sink: impl FnMut(u64, &[u8]) -> Result<(), Errno>,
+) -> Result<u64, Errno> {
+    const PIECE: u64 = 1 << 20;
+    let mut buf = vec![0u8; usize::try_from(len.min(PIECE)).unwrap_or(0)];
+    let mut done = 0u64;
+    while done < len {
+        let want = usize::try_from((len - done).min(PIECE)).unwrap_or(buf.len());
+        let n = inode.read_at(&mut buf[..want], off + done)?;
+        if n == 0 {
+            break;
+        }
+        sink(done, &buf[..n])?;
+        done += n as u64;
+    }
+    Ok(done)
+}
+
 /// A file's identity for the lock table.
 pub fn inode_key(inode: &InodeRef) -> usize {
     Arc::as_ptr(inode).cast::<()>() as usize
