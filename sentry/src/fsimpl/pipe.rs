@@ -137,62 +137,6 @@ impl Pipe {
     }
 }
 
-impl PipeEnd {
-    /// Another end of the same pipe.
-    fn another(&self, write: bool) -> PipeEnd {
-        let mut st = self.pipe.state.lock();
-        if write {
-            st.writers += 1;
-        } else {
-            st.readers += 1;
-        }
-        PipeEnd {
-            pipe: self.pipe.clone(),
-            write,
-        }
-    }
-}
-
-/// A pipe opened for reading and writing (through `/proc/pid/fd/N` with
-/// `O_RDWR`, as a FIFO opens so): both ends at once.
-#[derive(Debug)]
-struct BothEnds(PipeEnd, PipeEnd);
-
-impl FileImpl for BothEnds {
-    fn read(&self, buf: &mut [u8], flags: i32) -> Result<usize, Errno> {
-        self.0.read(buf, flags)
-    }
-
-    fn write(&self, buf: &[u8], flags: i32) -> Result<usize, Errno> {
-        self.1.write(buf, flags)
-    }
-
-    fn stat(&self) -> Result<Stat, Errno> {
-        self.0.stat()
-    }
-
-    fn bytes_readable(&self) -> Result<i32, Errno> {
-        self.0.bytes_readable()
-    }
-
-    fn readiness(&self) -> u32 {
-        // Both ends are open here, so neither hangs up.
-        (self.0.readiness() | self.1.readiness()) & !(POLLHUP | POLLERR)
-    }
-
-    fn queue(&self) -> Option<&WaitQueue> {
-        self.0.queue()
-    }
-
-    fn pipe_size(&self) -> Result<i32, Errno> {
-        self.0.pipe_size()
-    }
-
-    fn set_pipe_size(&self, size: u64) -> Result<i32, Errno> {
-        self.0.set_pipe_size(size)
-    }
-}
-
 impl Drop for PipeEnd {
     fn drop(&mut self) {
         {
@@ -361,9 +305,13 @@ impl FileImpl for PipeEnd {
 
     fn reopen(&self, flags: i32) -> Option<Box<dyn FileImpl>> {
         Some(match flags & libc::O_ACCMODE {
-            libc::O_RDONLY => Box::new(self.another(false)),
-            libc::O_WRONLY => Box::new(self.another(true)),
-            _ => Box::new(BothEnds(self.another(false), self.another(true))),
+            libc::O_RDONLY => Box::new(self.pipe.open_end(false)),
+            libc::O_WRONLY => Box::new(self.pipe.open_end(true)),
+            _ => Box::new(PipeFile::new(
+                Some(self.pipe.open_end(false)),
+                Some(self.pipe.open_end(true)),
+                None,
+            )),
         })
     }
 
@@ -467,22 +415,23 @@ mod tests {
     }
 }
 
-/// An open FIFO: one or both ends of the named pipe, with the node's own
-/// attributes.
+/// One or both ends of a pipe in one file: an open FIFO (with its node,
+/// whose attributes it shows), or a pipe reopened read-write through
+/// `/proc/pid/fd/N`.
 #[derive(Debug)]
-pub struct FifoFile {
+pub struct PipeFile {
     reader: Option<PipeEnd>,
     writer: Option<PipeEnd>,
-    inode: crate::vfs::InodeRef,
+    inode: Option<crate::vfs::InodeRef>,
 }
 
-impl FifoFile {
+impl PipeFile {
     pub fn new(
         reader: Option<PipeEnd>,
         writer: Option<PipeEnd>,
-        inode: crate::vfs::InodeRef,
-    ) -> FifoFile {
-        FifoFile {
+        inode: Option<crate::vfs::InodeRef>,
+    ) -> PipeFile {
+        PipeFile {
             reader,
             writer,
             inode,
@@ -497,7 +446,7 @@ impl FifoFile {
     }
 }
 
-impl FileImpl for FifoFile {
+impl FileImpl for PipeFile {
     fn read(&self, buf: &mut [u8], flags: i32) -> Result<usize, Errno> {
         self.reader.as_ref().ok_or(Errno::EBADF)?.read(buf, flags)
     }
@@ -507,7 +456,10 @@ impl FileImpl for FifoFile {
     }
 
     fn stat(&self) -> Result<Stat, Errno> {
-        self.inode.stat()
+        match &self.inode {
+            Some(i) => i.stat(),
+            None => self.any().stat(),
+        }
     }
 
     fn bytes_readable(&self) -> Result<i32, Errno> {
@@ -538,7 +490,7 @@ impl FileImpl for FifoFile {
     }
 
     fn inode(&self) -> Option<&crate::vfs::InodeRef> {
-        Some(&self.inode)
+        self.inode.as_ref()
     }
 }
 

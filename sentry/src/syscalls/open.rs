@@ -246,7 +246,7 @@ fn open_fifo(
     inode: &crate::vfs::InodeRef,
     flags: i32,
 ) -> Result<Box<dyn FileImpl>, Errno> {
-    use crate::fsimpl::pipe::{fifo_of, FifoFile};
+    use crate::fsimpl::pipe::{fifo_of, PipeFile};
     let pipe = fifo_of(crate::vfs::inode_key(inode), crate::vfs::now());
     let nonblock = flags & libc::O_NONBLOCK != 0;
     let (readers, _, opened_r, opened_w) = pipe.counts();
@@ -264,7 +264,7 @@ fn open_fifo(
                 let (_, w, _, ow) = pipe.counts();
                 w > 0 || ow != opened_w
             })?;
-            FifoFile::new(Some(end), None, inode.clone())
+            PipeFile::new(Some(end), None, Some(inode.clone()))
         }
         libc::O_WRONLY => {
             if nonblock && readers == 0 {
@@ -275,12 +275,12 @@ fn open_fifo(
                 let (r, _, or, _) = pipe.counts();
                 r > 0 || or != opened_r
             })?;
-            FifoFile::new(None, Some(end), inode.clone())
+            PipeFile::new(None, Some(end), Some(inode.clone()))
         }
-        _ => FifoFile::new(
+        _ => PipeFile::new(
             Some(pipe.open_end(false)),
             Some(pipe.open_end(true)),
-            inode.clone(),
+            Some(inode.clone()),
         ),
     }))
 }
