@@ -120,6 +120,39 @@ fn writable(f: &FileDescription) -> Result<(), Errno> {
     Ok(())
 }
 
+/// The descriptors `fd_in` and `fd_out`: one to read, one to write.
+fn pair(
+    t: &Task,
+    fd_in: i32,
+    fd_out: i32,
+) -> Result<(Arc<FileDescription>, Arc<FileDescription>), Errno> {
+    let (from, to) = {
+        let fds = t.fds.lock();
+        (fds.get(fd_in)?, fds.get(fd_out)?)
+    };
+    readable(&from)?;
+    writable(&to)?;
+    Ok((from, to))
+}
+
+/// Moves up to `len` bytes and writes the offsets that were given back
+/// to their `loff_t *` arguments (0 for none).
+fn finish(
+    t: &Task,
+    (from, src, src_addr): (&FileDescription, Pos, u64),
+    (to, dst, dst_addr): (&FileDescription, Pos, u64),
+    len: u64,
+    nonblock: bool,
+) -> Result<u64, Errno> {
+    if len == 0 {
+        return Ok(0);
+    }
+    let (n, src, dst) = transfer(t, from, src, to, dst, len, nonblock)?;
+    write_offset(t, src_addr, src)?;
+    write_offset(t, dst_addr, dst)?;
+    Ok(n)
+}
+
 fn write_offset(t: &Task, addr: u64, pos: Pos) -> Result<(), Errno> {
     if let (true, Pos::At(o)) = (addr != 0, pos) {
         t.mm.write_obj(addr, &i64::try_from(o).unwrap_or(i64::MAX))?;
@@ -131,29 +164,16 @@ fn write_offset(t: &Task, addr: u64, pos: Pos) -> Result<(), Errno> {
 pub fn sys_sendfile(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (out, inp, off_addr) = (a.fd(0), a.fd(1), a.addr(2));
     let len = a.u64(3).min(MAX_RW_COUNT);
-    let (to, from): (Arc<FileDescription>, Arc<FileDescription>) = {
-        let fds = t.fds.lock();
-        (fds.get(out)?, fds.get(inp)?)
-    };
-    readable(&from)?;
-    writable(&to)?;
+    let (from, to) = pair(t, inp, out)?;
     if to.status_flags()? & libc::O_APPEND != 0 {
         return Err(Errno::EINVAL);
     }
     let src = match offset_arg(t, off_addr)? {
-        Some(o) if is_pipe(&from) => {
-            let _ = o;
-            return Err(Errno::ESPIPE);
-        }
+        Some(_) if is_pipe(&from) => return Err(Errno::ESPIPE),
         Some(o) => Pos::At(o),
         None => Pos::File,
     };
-    if len == 0 {
-        return Ok(0);
-    }
-    let (n, src, _) = transfer(t, &from, src, &to, Pos::File, len, false)?;
-    write_offset(t, off_addr, src)?;
-    Ok(n)
+    finish(t, (&from, src, off_addr), (&to, Pos::File, 0), len, false)
 }
 
 /// Implements copy_file_range(2) between regular files.
@@ -163,12 +183,7 @@ pub fn sys_copy_file_range(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> 
     if flags != 0 {
         return Err(Errno::EINVAL);
     }
-    let (from, to) = {
-        let fds = t.fds.lock();
-        (fds.get(fd_in)?, fds.get(fd_out)?)
-    };
-    readable(&from)?;
-    writable(&to)?;
+    let (from, to) = pair(t, fd_in, fd_out)?;
     if to.status_flags()? & libc::O_APPEND != 0 {
         return Err(Errno::EBADF);
     }
@@ -208,13 +223,7 @@ pub fn sys_copy_file_range(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> 
         }
     }
     let len = len.min(MAX_RW_COUNT);
-    if len == 0 {
-        return Ok(0);
-    }
-    let (n, src, dst) = transfer(t, &from, src, &to, dst, len, false)?;
-    write_offset(t, off_in, src)?;
-    write_offset(t, off_out, dst)?;
-    Ok(n)
+    finish(t, (&from, src, off_in), (&to, dst, off_out), len, false)
 }
 
 /// Implements splice(2): one side must be a pipe; a pipe takes no
@@ -226,12 +235,7 @@ pub fn sys_splice(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if flags & !SPLICE_F_ALL != 0 {
         return Err(Errno::EINVAL);
     }
-    let (from, to) = {
-        let fds = t.fds.lock();
-        (fds.get(fd_in)?, fds.get(fd_out)?)
-    };
-    readable(&from)?;
-    writable(&to)?;
+    let (from, to) = pair(t, fd_in, fd_out)?;
     let (pin, pout) = (is_pipe(&from), is_pipe(&to));
     if (!pin && !pout) || (pin && pout && same_pipe(&from, &to)) {
         return Err(Errno::EINVAL);
@@ -244,13 +248,9 @@ pub fn sys_splice(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
     let src = offset_arg(t, off_in)?.map_or(Pos::File, Pos::At);
     let dst = offset_arg(t, off_out)?.map_or(Pos::File, Pos::At);
-    if len == 0 {
-        return Ok(0);
-    }
-    let (n, src, dst) = transfer(t, &from, src, &to, dst, len, flags & 2 != 0)?;
-    write_offset(t, off_in, src)?;
-    write_offset(t, off_out, dst)?;
-    Ok(n)
+    const SPLICE_F_NONBLOCK: u32 = 2;
+    let nonblock = flags & SPLICE_F_NONBLOCK != 0;
+    finish(t, (&from, src, off_in), (&to, dst, off_out), len, nonblock)
 }
 
 /// Implements tee(2): copies what the input pipe holds to the output pipe
@@ -261,12 +261,7 @@ pub fn sys_tee(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if flags & !0xf != 0 {
         return Err(Errno::EINVAL);
     }
-    let (from, to) = {
-        let fds = t.fds.lock();
-        (fds.get(a.fd(0))?, fds.get(a.fd(1))?)
-    };
-    readable(&from)?;
-    writable(&to)?;
+    let (from, to) = pair(t, a.fd(0), a.fd(1))?;
     if !is_pipe(&from) || !is_pipe(&to) || same_pipe(&from, &to) {
         return Err(Errno::EINVAL);
     }
