@@ -142,7 +142,8 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         fds,
         rlimits: config.rlimits,
         fs: crate::vfs::FsContext::at_root(&root_mount, config.umask),
-        comm: comm_of(&config.program),
+        // Exec below names it after the program.
+        comm: Vec::new(),
         flags: ProcessFlags {
             dumpable: true,
             nice: config.nice,
@@ -282,10 +283,4 @@ fn mount_devpts(root: &Arc<crate::vfs::Mount>) {
 fn mount_tmp(root: &Arc<crate::vfs::Mount>, memory: &Arc<MemoryFile>) {
     let fs = crate::fsimpl::tmpfs::Tmpfs::new_root(memory, 1 << 30, 0o1777, 0, 0);
     mount_at(root, b"tmp", fs, "tmpfs", "tmpfs");
-}
-
-/// `comm` after exec: the file name, truncated to 15 bytes.
-fn comm_of(path: &[u8]) -> Vec<u8> {
-    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
-    name[..name.len().min(15)].to_vec()
 }

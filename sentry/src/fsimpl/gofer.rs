@@ -4,7 +4,7 @@
 //! per node and shared by every open file of it.
 
 use std::os::fd::{AsFd, OwnedFd};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 
 use abi::types::{Stat, Timespec};
 use abi::Errno;
@@ -12,7 +12,7 @@ use gofer::client::{Attr, Client, NodeId, TimeSpec, Timestamp};
 use parking_lot::Mutex;
 
 use super::host::host_errno;
-use crate::vfs::{dirent_type, DirEntry, FsStat, Inode, InodeRef, NewKind, NewNode, SetAttr};
+use crate::vfs::{DirEntry, FsStat, Inode, InodeRef, NewKind, NewNode, SetAttr};
 
 /// One gofer connection mounted as a filesystem.
 #[derive(Debug)]
@@ -38,7 +38,6 @@ impl GoferFs {
 #[derive(Debug)]
 pub struct GoferNode {
     fs: Arc<GoferFs>,
-    this: Weak<GoferNode>,
     id: NodeId,
     attr: Mutex<Attr>,
     /// The symlink target, read once.
@@ -57,9 +56,8 @@ fn ts(t: Timestamp) -> Timespec {
 
 impl GoferNode {
     fn new(fs: &Arc<GoferFs>, id: NodeId, attr: Attr) -> Arc<GoferNode> {
-        Arc::new_cyclic(|this| GoferNode {
+        Arc::new(GoferNode {
             fs: fs.clone(),
-            this: this.clone(),
             id,
             attr: Mutex::new(attr),
             target: OnceLock::new(),
@@ -277,17 +275,5 @@ impl Inode for GoferNode {
 
     fn as_any(&self) -> &dyn std::any::Any {
         self
-    }
-}
-
-/// The `DT_*` of a gofer attribute's mode.
-pub fn kind_of(attr: &Attr) -> u8 {
-    dirent_type(attr.mode)
-}
-
-impl GoferNode {
-    /// This node as an `InodeRef`.
-    pub fn as_inode(&self) -> InodeRef {
-        self.this.upgrade().expect("a node in use is alive")
     }
 }

@@ -12,8 +12,8 @@ use parking_lot::Mutex;
 use crate::fsimpl::FileImpl;
 use crate::mm::{page_round_down, page_round_up, MemoryFile, PAGE};
 use crate::vfs::{
-    dirent_type, is_dir, DirEntry, FsStat, Inode, InodeRef, MappedPages, Meta, NewKind, NewNode,
-    SetAttr, RENAME_EXCHANGE, RENAME_NOREPLACE,
+    dirent_type, DirEntry, FsStat, Inode, InodeRef, MappedPages, Meta, NewKind, NewNode, SetAttr,
+    RENAME_EXCHANGE, RENAME_NOREPLACE,
 };
 
 /// `TMPFS_MAGIC`.
@@ -730,12 +730,6 @@ impl Inode for TmpNode {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
-}
-
-/// Whether a tmpfs node is a directory (for callers holding an
-/// `InodeRef`).
-pub fn is_tmpfs_dir(inode: &InodeRef) -> bool {
-    TmpNode::of(inode).is_some_and(TmpNode::is_dir) || is_dir(inode.mode())
 }
 
 /// A fresh tmpfs mounted as a namespace root (tests and the sandbox
