@@ -44,6 +44,10 @@ pub struct FileData {
     /// Memory-file offset of each chunk, by chunk number.
     chunks: BTreeMap<u32, u64>,
     size: u64,
+    /// `blocks()` as last counted, until the pages change. Never kept
+    /// for a file mapped shared, whose pages change under it.
+    counted: Option<u64>,
+    mapped: bool,
 }
 
 impl FileData {
@@ -52,6 +56,8 @@ impl FileData {
             memory,
             chunks: BTreeMap::new(),
             size: 0,
+            counted: None,
+            mapped: false,
         }
     }
 
@@ -103,6 +109,7 @@ impl FileData {
 
     fn write(&mut self, buf: &[u8], off: u64) -> Result<usize, Errno> {
         let end = off.checked_add(buf.len() as u64).ok_or(Errno::EFBIG)?;
+        self.counted = None;
         let mut done = 0;
         for (_, mem, len) in self.pieces(off, end, true)? {
             let l = usize::try_from(len).unwrap_or(0);
@@ -118,6 +125,7 @@ impl FileData {
     /// Zeroes `[off, end)` and gives its whole pages back (truncation,
     /// hole punching).
     fn clear(&mut self, off: u64, end: u64) -> Result<(), Errno> {
+        self.counted = None;
         for (at, mem, len) in self.pieces(off, end, false)? {
             let Some(m) = mem else { continue };
             let end = at + len;
@@ -141,8 +149,12 @@ impl FileData {
         Ok(())
     }
 
-    /// Pages holding data, as 512-byte blocks.
-    fn blocks(&self) -> u64 {
+    /// Pages holding data, as 512-byte blocks: counted from the memory
+    /// file's residency once per change, not on every stat.
+    fn blocks(&mut self) -> u64 {
+        if let Some(b) = self.counted {
+            return b;
+        }
         let mut pages = 0u64;
         let mut v = Vec::new();
         for (&i, &m) in &self.chunks {
@@ -151,7 +163,11 @@ impl FileData {
             self.memory.residency(m, len, &mut v);
             pages += v.iter().filter(|&&b| b & 1 != 0).count() as u64;
         }
-        pages * (PAGE / 512)
+        let blocks = pages * (PAGE / 512);
+        if !self.mapped {
+            self.counted = Some(blocks);
+        }
+        blocks
     }
 
     /// SEEK_DATA / SEEK_HOLE from `off` (below the size).
@@ -354,19 +370,13 @@ impl TmpNode {
 
     /// A regular file in no directory (memfd_create), with `seals`.
     pub fn make_detached(&self, mode: u32, uid: u32, gid: u32, seals: u32) -> Arc<TmpNode> {
-        let mut meta = Meta::new(
-            self.fs.ino(),
-            self.fs.dev,
-            abi::stat::S_IFREG | (mode & 0o7777),
+        let node = self.node(&NewNode {
+            kind: NewKind::Regular,
+            mode,
             uid,
             gid,
-        );
-        meta.nlink = 0;
-        let node = TmpNode::new(
-            &self.fs,
-            meta,
-            Body::File(Mutex::new(FileData::new(self.fs.memory.clone()))),
-        );
+        });
+        node.meta.lock().nlink = 0;
         node.seals
             .store(seals, std::sync::atomic::Ordering::Relaxed);
         node
@@ -376,12 +386,10 @@ impl TmpNode {
         self.seals.load(std::sync::atomic::Ordering::Relaxed) & any != 0
     }
 
-    /// Creates a child node (used by filesystems built on tmpfs, like
-    /// `/dev`, to populate themselves).
-    pub fn make(&self, name: &[u8], node: &NewNode) -> Result<Arc<TmpNode>, Errno> {
-        let ino = self.fs.ino();
+    /// A new node of this filesystem, in no directory yet.
+    fn node(&self, node: &NewNode) -> Arc<TmpNode> {
         let mut meta = Meta::new(
-            ino,
+            self.fs.ino(),
             self.fs.dev,
             node.kind.type_bits() | (node.mode & 0o7777),
             node.uid,
@@ -397,7 +405,13 @@ impl TmpNode {
             }
             NewKind::Fifo | NewKind::Socket => Body::Special,
         };
-        let child = TmpNode::new(&self.fs, meta, body);
+        TmpNode::new(&self.fs, meta, body)
+    }
+
+    /// Creates a child node (used by filesystems built on tmpfs, like
+    /// `/dev`, to populate themselves).
+    pub fn make(&self, name: &[u8], node: &NewNode) -> Result<Arc<TmpNode>, Errno> {
+        let child = self.node(node);
         self.insert(name, child.clone())?;
         Ok(child)
     }
@@ -603,7 +617,12 @@ impl Inode for TmpNode {
             return Err(Errno::ENODEV);
         };
         let end = off.checked_add(len).ok_or(Errno::EOVERFLOW)?;
-        let pieces = data.lock().pieces(off, end, true)?;
+        let mut d = data.lock();
+        // Its pages now change under the file: st_blocks is counted anew
+        // on every stat.
+        d.mapped = true;
+        d.counted = None;
+        let pieces = d.pieces(off, end, true)?;
         Ok(pieces
             .into_iter()
             .filter_map(|(_, mem, len)| mem.map(|offset| MappedPages { offset, len }))
@@ -674,6 +693,7 @@ impl Inode for TmpNode {
         match mode {
             0 | KEEP_SIZE => {
                 // Allocation: the pages exist (and count) from now on.
+                d.counted = None;
                 let pieces = d.pieces(off, end, true)?;
                 for (_, mem, l) in pieces {
                     if let Some(m) = mem {
