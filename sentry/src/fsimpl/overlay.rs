@@ -190,7 +190,11 @@ impl OvlNode {
     fn remember(&self, name: &[u8], node: &InodeRef) {
         if let Some(n) = OvlNode::of(node) {
             let mut kids = self.children.lock();
-            kids.retain(|_, w| w.strong_count() > 0);
+            // Sweep dead entries as the map doubles, not on every insert:
+            // a directory of n names costs O(n), not O(n^2).
+            if kids.len() >= 64 && kids.len().is_power_of_two() {
+                kids.retain(|_, w| w.strong_count() > 0);
+            }
             kids.insert(name.to_vec(), n.this.clone());
         }
     }
