@@ -17,7 +17,7 @@ use crate::vfs::perm::{self, MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::vfs::walk::Last;
 use crate::vfs::{
     is_dir, is_regular, is_symlink, rename_dentries, Location, NewKind, Resolver, RENAME_EXCHANGE,
-    RENAME_NOREPLACE, RENAME_WHITEOUT,
+    RENAME_NOREPLACE,
 };
 
 /// The `stat` of what `dirfd`/`path` names.
@@ -174,13 +174,11 @@ pub(super) fn parent_for_create(
     dir_ok: bool,
 ) -> Result<(Location, Vec<u8>), Errno> {
     let ctx = fs_context(t);
-    let start = start_of(t, &ctx, dirfd, path)?;
-    let mut r = Resolver::new(&ctx.root, &t.creds);
-    let (dir, last, trailing) = r.resolve_parent(&start, path)?;
+    let (dir, last, trailing) = parent_at(t, &ctx, dirfd, path)?;
     let Last::Name(name) = last else {
         return Err(Errno::EEXIST);
     };
-    match r.step(&dir, &name) {
+    match Resolver::new(&ctx.root, &t.creds).step(&dir, &name) {
         Ok(_) => Err(Errno::EEXIST),
         Err(Errno::ENOENT) if !dir.inode().creatable() => Err(Errno::ENOENT),
         Err(Errno::ENOENT) if trailing && !dir_ok => Err(Errno::ENOENT),
@@ -268,9 +266,7 @@ pub fn sys_symlinkat(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 fn remove_at(t: &Task, dirfd: i32, path_addr: u64, rmdir: bool) -> Result<u64, Errno> {
     let path = read_path(t, path_addr)?;
     let ctx = fs_context(t);
-    let start = start_of(t, &ctx, dirfd, &path)?;
-    let mut r = Resolver::new(&ctx.root, &t.creds);
-    let (dir, last, trailing) = r.resolve_parent(&start, &path)?;
+    let (dir, last, trailing) = parent_at(t, &ctx, dirfd, &path)?;
     let name = match (last, rmdir) {
         (Last::Name(n), _) => n,
         (Last::Dot, true) => return Err(Errno::EINVAL),
@@ -351,22 +347,18 @@ fn rename_at(
     new_addr: u64,
     flags: u32,
 ) -> Result<u64, Errno> {
-    if flags & !(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT) != 0
+    // Unknown flags, NOREPLACE with EXCHANGE, and WHITEOUT (which the
+    // sandbox does not make) are EINVAL.
+    if flags & !(RENAME_NOREPLACE | RENAME_EXCHANGE) != 0
         || (flags & RENAME_NOREPLACE != 0 && flags & RENAME_EXCHANGE != 0)
-        || (flags & RENAME_WHITEOUT != 0 && flags & RENAME_EXCHANGE != 0)
     {
-        return Err(Errno::EINVAL);
-    }
-    if flags & RENAME_WHITEOUT != 0 {
         return Err(Errno::EINVAL);
     }
     let old = read_path(t, old_addr)?;
     let new = read_path(t, new_addr)?;
     let ctx = fs_context(t);
-    let ostart = start_of(t, &ctx, olddirfd, &old)?;
-    let nstart = start_of(t, &ctx, newdirfd, &new)?;
-    let (od, olast, otrail) = Resolver::new(&ctx.root, &t.creds).resolve_parent(&ostart, &old)?;
-    let (nd, nlast, ntrail) = Resolver::new(&ctx.root, &t.creds).resolve_parent(&nstart, &new)?;
+    let (od, olast, otrail) = parent_at(t, &ctx, olddirfd, &old)?;
+    let (nd, nlast, ntrail) = parent_at(t, &ctx, newdirfd, &new)?;
     let (Last::Name(on), Last::Name(nn)) = (olast, nlast) else {
         return Err(if flags & RENAME_NOREPLACE != 0 {
             Errno::EEXIST

@@ -7,6 +7,7 @@ use abi::Errno;
 
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
+use crate::vfs::walk::Last;
 use crate::vfs::{is_dir, FsContext, Location, Resolver, PATH_MAX};
 
 pub const AT_FDCWD: i32 = -100;
@@ -70,6 +71,19 @@ pub fn start_of(t: &Task, ctx: &FsContext, dirfd: i32, path: &[u8]) -> Result<Lo
         return Ok(ctx.root.clone());
     }
     dir_of(t, ctx, dirfd)
+}
+
+/// Resolves all but the last component of `path` from `dirfd`: the
+/// parent directory, the last component, and whether the path ended in a
+/// slash.
+pub fn parent_at(
+    t: &Task,
+    ctx: &FsContext,
+    dirfd: i32,
+    path: &[u8],
+) -> Result<(Location, Last, bool), Errno> {
+    let start = start_of(t, ctx, dirfd, path)?;
+    Resolver::new(&ctx.root, &t.creds).resolve_parent(&start, path)
 }
 
 /// What an `AT_EMPTY_PATH` call or a path names.
