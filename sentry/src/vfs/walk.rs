@@ -50,10 +50,20 @@ impl Location {
 
     /// The parent as `..` sees it, stopping at `root`.
     pub fn parent_within(&self, root: &Location) -> Location {
+        match self.up(root) {
+            Up::Root(l) | Up::Top(l) => l,
+            Up::Parent(p, _) => p,
+        }
+    }
+
+    /// One step towards the top: out of mount roots to the places they
+    /// cover, then to the parent directory, stopping at `root` or at the
+    /// top of the tree.
+    fn up(&self, root: &Location) -> Up {
         let mut cur = self.clone();
         loop {
             if cur.same(root) {
-                return cur;
+                return Up::Root(cur);
             }
             if Arc::ptr_eq(&cur.dentry, &cur.mnt.root) {
                 match &cur.mnt.parent {
@@ -61,11 +71,13 @@ impl Location {
                         cur = Location::new(m.clone(), d.clone());
                         continue;
                     }
-                    None => return cur,
+                    None => return Up::Top(cur),
                 }
             }
-            let parent = cur.dentry.parent().unwrap_or_else(|| cur.dentry.clone());
-            return Location::new(cur.mnt, parent);
+            return match cur.dentry.parent() {
+                Some(parent) => Up::Parent(Location::new(cur.mnt.clone(), parent), cur.dentry),
+                None => Up::Top(cur),
+            };
         }
     }
 
@@ -74,30 +86,16 @@ impl Location {
     pub fn path_from(&self, root: &Location) -> (Vec<u8>, bool) {
         let mut names: Vec<Vec<u8>> = Vec::new();
         let mut cur = self.clone();
-        let mut reached = true;
-        loop {
-            if cur.same(root) {
-                break;
-            }
-            if Arc::ptr_eq(&cur.dentry, &cur.mnt.root) {
-                match &cur.mnt.parent {
-                    Some((m, d)) => {
-                        cur = Location::new(m.clone(), d.clone());
-                        continue;
-                    }
-                    None => {
-                        reached = false;
-                        break;
-                    }
+        let reached = loop {
+            match cur.up(root) {
+                Up::Root(_) => break true,
+                Up::Top(_) => break false,
+                Up::Parent(parent, child) => {
+                    names.push(child.name());
+                    cur = parent;
                 }
             }
-            let Some(parent) = cur.dentry.parent() else {
-                reached = false;
-                break;
-            };
-            names.push(cur.dentry.name());
-            cur = Location::new(cur.mnt, parent);
-        }
+        };
         let mut out = Vec::new();
         for n in names.iter().rev() {
             out.push(b'/');
@@ -108,6 +106,17 @@ impl Location {
         }
         (out, reached)
     }
+}
+
+/// Where [`Location::up`] got to.
+#[derive(Debug)]
+enum Up {
+    /// The root it must not pass.
+    Root(Location),
+    /// The top of the tree (outside any chroot's root).
+    Top(Location),
+    /// The parent directory, and the dentry it was reached from.
+    Parent(Location, Arc<Dentry>),
 }
 
 bitflags::bitflags! {
