@@ -128,7 +128,8 @@ pub fn blocking<T>(
     })?
 }
 
-const READ_EVENTS: u32 = events::POLLIN | events::POLLRDNORM | events::POLLHUP | events::POLLERR;
+pub(super) const READ_EVENTS: u32 =
+    events::POLLIN | events::POLLRDNORM | events::POLLHUP | events::POLLERR;
 const WRITE_EVENTS: u32 = events::POLLOUT | events::POLLWRNORM | events::POLLERR;
 
 /// A blocking read of `buf`.

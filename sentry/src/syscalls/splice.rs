@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use abi::Errno;
 
-use super::read_write::{read_blocking, write_blocking, MAX_RW_COUNT};
+use super::read_write::{blocking, read_blocking, write_blocking, MAX_RW_COUNT, READ_EVENTS};
 use crate::arch::SyscallArgs;
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
@@ -270,16 +270,10 @@ pub fn sys_tee(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
     let mut buf = vec![0u8; usize::try_from(len.min(1 << 20)).unwrap_or(1 << 20)];
     let nonblock = flags & SPLICE_F_NONBLOCK != 0 || from.nonblocking();
-    let n = match from.imp().peek(&mut buf) {
-        Err(Errno::EAGAIN) if !nonblock => {
-            let q = from.queue().ok_or(Errno::EAGAIN)?;
-            let _reg = q.register(&t.shared.waker);
-            t.block(None, || match from.imp().peek(&mut buf) {
-                Err(Errno::EAGAIN) => None,
-                r => Some(r),
-            })??
-        }
-        r => r?,
+    let n = if nonblock {
+        from.imp().peek(&mut buf)?
+    } else {
+        blocking(t, &from, READ_EVENTS, || from.imp().peek(&mut buf))?
     };
     if n == 0 {
         return Ok(0);
