@@ -18,6 +18,7 @@ const BPF_RET_K: u16 = 0x06;
 
 pub const SECCOMP_RET_KILL_PROCESS: u32 = 0x8000_0000;
 pub const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
+pub const SECCOMP_RET_TRAP: u32 = 0x0003_0000;
 pub const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 
 /// Offsets into `struct seccomp_data`.
@@ -50,8 +51,15 @@ fn ret(k: u32) -> SockFilter {
 
 /// A filter that allows exactly the system calls `allowed` when they are made
 /// from an instruction in `[ip_start, ip_end)` (both in one 4 GiB-aligned
-/// window) and kills the whole process on anything else.
-pub fn ip_window_filter(ip_start: u64, ip_end: u64, allowed: &[u32]) -> Vec<SockFilter> {
+/// window), kills the whole process on any other call from the window, and
+/// returns `outside` for every call from elsewhere (or of another
+/// architecture).
+pub fn ip_window_filter(
+    ip_start: u64,
+    ip_end: u64,
+    allowed: &[u32],
+    outside: u32,
+) -> Vec<SockFilter> {
     assert!(
         ip_start >> 32 == (ip_end - 1) >> 32,
         "the stub window must not cross a 4 GiB boundary"
@@ -63,16 +71,17 @@ pub fn ip_window_filter(ip_start: u64, ip_end: u64, allowed: &[u32]) -> Vec<Sock
     let n = u8::try_from(allowed.len()).expect("checked above");
 
     // Instruction indexes: the KILL return sits right after the allow list,
-    // the ALLOW return after it. Jumps are relative to the next instruction.
+    // then ALLOW, then OUTSIDE. Jumps are relative to the next instruction.
     let mut f = vec![
         ld(DATA_ARCH),
-        // KILL is at index 8 + n; a jump at index i to it skips 8 + n - (i + 1).
-        jump(BPF_JEQ_K, AUDIT_ARCH_X86_64, 0, 6 + n),
+        // OUTSIDE is at index 10 + n; a jump at index i to it skips
+        // 10 + n - (i + 1).
+        jump(BPF_JEQ_K, AUDIT_ARCH_X86_64, 0, 8 + n),
         ld(DATA_IP_HI),
-        jump(BPF_JEQ_K, hi, 0, 4 + n),
+        jump(BPF_JEQ_K, hi, 0, 6 + n),
         ld(DATA_IP_LO),
-        jump(BPF_JGE_K, lo_start, 0, 2 + n),
-        jump(BPF_JGE_K, lo_end, 1 + n, 0),
+        jump(BPF_JGE_K, lo_start, 0, 4 + n),
+        jump(BPF_JGE_K, lo_end, 3 + n, 0),
         ld(DATA_NR),
     ];
     for (i, nr) in allowed.iter().enumerate() {
@@ -82,6 +91,7 @@ pub fn ip_window_filter(ip_start: u64, ip_end: u64, allowed: &[u32]) -> Vec<Sock
     }
     f.push(ret(SECCOMP_RET_KILL_PROCESS));
     f.push(ret(SECCOMP_RET_ALLOW));
+    f.push(ret(outside));
     f
 }
 
@@ -123,7 +133,7 @@ mod tests {
 
     #[test]
     fn allowed_call_from_window_is_allowed() {
-        let f = ip_window_filter(START, END, &[9, 11]);
+        let f = ip_window_filter(START, END, &[9, 11], SECCOMP_RET_KILL_PROCESS);
         assert_eq!(
             run(&f, 9, AUDIT_ARCH_X86_64, START + 0x10),
             SECCOMP_RET_ALLOW
@@ -133,7 +143,7 @@ mod tests {
 
     #[test]
     fn call_outside_window_or_list_kills() {
-        let f = ip_window_filter(START, END, &[9, 11]);
+        let f = ip_window_filter(START, END, &[9, 11], SECCOMP_RET_KILL_PROCESS);
         let kill = SECCOMP_RET_KILL_PROCESS;
         assert_eq!(run(&f, 9, AUDIT_ARCH_X86_64, START - 1), kill);
         assert_eq!(run(&f, 9, AUDIT_ARCH_X86_64, END), kill);
@@ -144,5 +154,20 @@ mod tests {
         );
         assert_eq!(run(&f, 10, AUDIT_ARCH_X86_64, START + 8), kill);
         assert_eq!(run(&f, 9, 0x4000_0003, START + 8), kill);
+    }
+
+    #[test]
+    fn call_outside_window_gets_the_outside_action() {
+        let trap = SECCOMP_RET_TRAP;
+        let f = ip_window_filter(START, END, &[9, 11], trap);
+        assert_eq!(run(&f, 9, AUDIT_ARCH_X86_64, START + 8), SECCOMP_RET_ALLOW);
+        assert_eq!(
+            run(&f, 10, AUDIT_ARCH_X86_64, START + 8),
+            SECCOMP_RET_KILL_PROCESS
+        );
+        assert_eq!(run(&f, 9, AUDIT_ARCH_X86_64, START - 1), trap);
+        assert_eq!(run(&f, 9, AUDIT_ARCH_X86_64, END), trap);
+        assert_eq!(run(&f, 39, AUDIT_ARCH_X86_64, 0x0040_1000), trap);
+        assert_eq!(run(&f, 9, 0x4000_0003, START + 8), trap);
     }
 }

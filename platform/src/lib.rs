@@ -3,7 +3,9 @@
 //! The platform owns the host mechanism that executes application code and
 //! stops it at every system call, fault or interruption: the [`Platform`],
 //! [`AddressSpace`] and [`Context`] abstractions and their implementations
-//! (today `ptrace`, PTRACE_SYSEMU on stub processes; later a seccomp-trap one).
+//! (`ptrace`, PTRACE_SYSEMU on stub processes, and `seccomp`, where the
+//! stub's seccomp filter traps every application system call into a signal
+//! handler that hands it to the sentry through shared memory).
 //! The sentry asks a context to run until the next event and serves it.
 //!
 //! It knows nothing of files, tasks or PIDs in the Linux sense and must never
@@ -13,9 +15,11 @@
 
 pub mod bpf;
 mod cpu;
+mod factory;
 pub mod null;
 pub mod ptrace;
 mod regs;
+pub mod seccomp;
 
 pub use cpu::{pin_current_thread, pin_to_cpu};
 pub use regs::{FpState, Registers, USER_CS, USER_DS};
@@ -118,6 +122,9 @@ pub trait Platform: Send + Sync + std::fmt::Debug {
     /// Creates an address space and a first context in it, bound to the
     /// calling host thread.
     fn new_address_space(&self) -> Result<NewAddressSpace, PlatformError>;
+
+    /// The end (exclusive) of the addresses an application may map.
+    fn max_user_address(&self) -> u64;
 }
 
 /// An application address space: the host mappings of the memory file that

@@ -60,4 +60,8 @@ impl crate::Platform for NullPlatform {
     fn new_address_space(&self) -> Result<crate::NewAddressSpace, PlatformError> {
         Ok((std::sync::Arc::new(NullAddressSpace), Box::new(NullContext)))
     }
+
+    fn max_user_address(&self) -> u64 {
+        crate::ptrace::MAX_USER_ADDRESS
+    }
 }

@@ -145,6 +145,7 @@ pub fn run(cli: &Cli, args: &DoArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let config = BootConfig {
+        platform: cli.platform.into(),
         root: RootFs::Gofer { sock, overlay },
         program: path.as_os_str().as_bytes().to_vec(),
         argv,

@@ -34,6 +34,19 @@ struct Cli {
 enum PlatformKind {
     /// PTRACE_SYSEMU on stub processes.
     Ptrace,
+    /// A seccomp filter that traps each system call into the stub's signal
+    /// handler, which hands it to the sentry through shared memory: no
+    /// ptrace stop per call.
+    Seccomp,
+}
+
+impl From<PlatformKind> for sentry::PlatformKind {
+    fn from(k: PlatformKind) -> Self {
+        match k {
+            PlatformKind::Ptrace => sentry::PlatformKind::Ptrace,
+            PlatformKind::Seccomp => sentry::PlatformKind::Seccomp,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

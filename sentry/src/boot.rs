@@ -5,8 +5,9 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 
 use abi::types::Rlimit;
-use platform::ptrace::{PtracePlatform, MAX_USER_ADDRESS};
-use platform::{AddressSpace, Context, Registers};
+use platform::ptrace::PtracePlatform;
+use platform::seccomp::SeccompPlatform;
+use platform::{Platform, Registers};
 
 use crate::fd::FdTable;
 use crate::fsimpl::FileDescription;
@@ -25,9 +26,20 @@ pub enum RootFs {
     Gofer { sock: OwnedFd, overlay: bool },
 }
 
+/// The host mechanism that stops the workload's system calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlatformKind {
+    /// PTRACE_SYSEMU on stub processes.
+    Ptrace,
+    /// A seccomp filter that traps into a signal handler in the stub,
+    /// which hands each call over through shared memory.
+    Seccomp,
+}
+
 /// Everything the sentry needs to start a workload; `runsc` fills it in.
 #[derive(Debug)]
 pub struct BootConfig {
+    pub platform: PlatformKind,
     pub root: RootFs,
     /// The program's path in the sandbox, as execve gets it.
     pub program: Vec<u8>,
@@ -86,10 +98,13 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
     // The serving thread and the stub thread it serves share this CPU.
     platform::pin_current_thread();
     let file = Arc::new(MemoryFile::new()?);
-    let platform = Arc::new(PtracePlatform::new(file.fd()));
+    let platform: Arc<dyn Platform> = match config.platform {
+        PlatformKind::Ptrace => Arc::new(PtracePlatform::new(file.fd())),
+        PlatformKind::Seccomp => Arc::new(SeccompPlatform::new(file.fd())),
+    };
     let (space, ctx) = platform.new_address_space().map_err(BootError::Platform)?;
-    let as_dyn: Arc<dyn AddressSpace> = space;
-    let mm = Arc::new(MemoryManager::new(as_dyn, file.clone(), MAX_USER_ADDRESS));
+    let max = platform.max_user_address();
+    let mm = Arc::new(MemoryManager::new(space, file.clone(), max));
 
     let kernel = Arc::new(Kernel::new(
         &config.hostname,
@@ -136,7 +151,6 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         fds.insert_at(fd, Arc::new(FileDescription::from_host(host)), false, 3)
             .expect("fds 0-2 are below any limit");
     }
-    let ctx: Box<dyn Context> = Box::new(ctx);
     let spec = InitSpec {
         creds: Credentials::new(config.uid, config.gid, config.groups),
         fds,

@@ -26,5 +26,5 @@ pub mod testing;
 pub mod vfs;
 pub mod waiter;
 
-pub use boot::{run, BootConfig, BootError, RootFs, RunReport};
+pub use boot::{run, BootConfig, BootError, PlatformKind, RootFs, RunReport};
 pub use kernel::ExitStatus;

@@ -17,7 +17,7 @@ use anyhow::{bail, Context};
 use libtest_mimic::{Arguments, Failed, Trial};
 use tests::{build_c, expectation, runsc, skip, static_gcc_missing, strict, workspace};
 
-const PLATFORMS: &[&str] = &["ptrace"];
+const PLATFORMS: &[&str] = &["ptrace", "seccomp"];
 const LIMIT: Duration = Duration::from_secs(60);
 
 fn behaviour(src: &Path, platform: &str) -> anyhow::Result<()> {

@@ -22,12 +22,11 @@
 //! `PtraceAddressSpace::parked` is a leaf.
 
 #[allow(unsafe_code)]
-mod raw;
+pub(crate) mod raw;
 #[allow(unsafe_code)] // global_asm!: the stub image
 mod stub;
 
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
-use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
 use std::sync::Arc;
 
 use nix::sys::ptrace;
@@ -38,6 +37,7 @@ use parking_lot::Mutex;
 
 pub use stub::{STUB_BASE, STUB_SIZE, TASK_SIZE};
 
+use crate::factory::{Factory, Stub};
 use crate::{
     Access, AddressSpace, Context, Event, Fault, FpState, Interrupter, Platform, PlatformError,
     Registers, ThreadSeed,
@@ -59,14 +59,20 @@ const STUB_THREAD_FLAGS: u64 = (libc::CLONE_VM
 #[derive(Debug)]
 pub struct PtracePlatform {
     memory_fd: RawFd,
-    factory: Sender<Request>,
+    factory: Factory<ParkedStub>,
 }
 
-enum Request {
-    /// Fork a stub process and leave it parked.
-    Fork(std::sync::mpsc::SyncSender<Result<(Pid, Registers), PlatformError>>),
-    /// Reap a stub process that was killed.
-    Reap(Pid),
+/// A stub process ready for its first thread to be attached, and its
+/// registers at the ready stop (the segment selectors every injection uses).
+struct ParkedStub {
+    pid: Pid,
+    template: Registers,
+}
+
+impl Stub for ParkedStub {
+    fn pid(&self) -> Pid {
+        self.pid
+    }
 }
 
 impl PtracePlatform {
@@ -74,22 +80,16 @@ impl PtracePlatform {
     /// file must outlive the platform and every address space.
     pub fn new(memory_fd: BorrowedFd<'_>) -> PtracePlatform {
         assert!(raw::stub_len() <= STUB_SIZE, "the stub code fits its page");
-        let filter =
-            crate::bpf::ip_window_filter(STUB_BASE, STUB_BASE + STUB_SIZE, stub::ALLOWED_SYSCALLS);
-        let (tx, rx) = channel();
+        let filter = crate::bpf::ip_window_filter(
+            STUB_BASE,
+            STUB_BASE + STUB_SIZE,
+            stub::ALLOWED_SYSCALLS,
+            crate::bpf::SECCOMP_RET_KILL_PROCESS,
+        );
         let fd = memory_fd.as_raw_fd();
-        std::thread::Builder::new()
-            .name("stub-factory".into())
-            .spawn(move || {
-                // The creating thread may be pinned: the factory works on
-                // any CPU, preferably another one, between requests.
-                crate::cpu::unpin_current_thread();
-                factory(&rx, &filter, fd);
-            })
-            .expect("spawn the stub factory thread");
         PtracePlatform {
             memory_fd: fd,
-            factory: tx,
+            factory: Factory::start(move || fork_parked(&filter, fd)),
         }
     }
 
@@ -98,11 +98,7 @@ impl PtracePlatform {
     pub fn new_address_space(
         &self,
     ) -> Result<(Arc<PtraceAddressSpace>, PtraceContext), PlatformError> {
-        let (reply_tx, reply_rx) = sync_channel(1);
-        self.factory
-            .send(Request::Fork(reply_tx))
-            .map_err(|_| PlatformError::FactoryGone)?;
-        let (pid, template) = reply_rx.recv().map_err(|_| PlatformError::FactoryGone)??;
+        let ParkedStub { pid, template } = self.factory.fork()?;
         let as_ = Arc::new(PtraceAddressSpace {
             pid,
             memory_fd: self.memory_fd,
@@ -123,76 +119,23 @@ impl Platform for PtracePlatform {
         let (as_, ctx) = PtracePlatform::new_address_space(self)?;
         Ok((as_, Box::new(ctx)))
     }
-}
 
-/// How many ready stubs the factory keeps once a workload has shown it
-/// makes address spaces (its second request): forking one costs a third of
-/// a millisecond, which the factory then spends on its own CPU between
-/// requests instead of in the requester's fork.
-const POOL: usize = 2;
-
-/// The factory thread: forks stubs on request (from its pool of ready ones
-/// when it has some) and reaps the dead ones.
-fn factory(rx: &Receiver<Request>, filter: &[crate::bpf::SockFilter], memory_fd: RawFd) {
-    let mut pool: std::collections::VecDeque<(Pid, Registers)> = std::collections::VecDeque::new();
-    let mut served = 0usize;
-    while let Ok(req) = rx.recv() {
-        match req {
-            Request::Fork(reply) => {
-                let stub = pool
-                    .pop_front()
-                    .map_or_else(|| fork_parked(filter, memory_fd), Ok);
-                let _ = reply.send(stub);
-                served += 1;
-                if served >= 2 {
-                    while pool.len() < POOL {
-                        match fork_parked(filter, memory_fd) {
-                            Ok(s) => pool.push_back(s),
-                            Err(_) => break,
-                        }
-                    }
-                }
-            }
-            Request::Reap(pid) => {
-                let _ = waitpid(pid, Some(WaitPidFlag::__WALL | WaitPidFlag::__WNOTHREAD));
-            }
-        }
-    }
-    for (pid, _) in pool {
-        let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
-        let _ = waitpid(pid, Some(WaitPidFlag::__WALL | WaitPidFlag::__WNOTHREAD));
+    fn max_user_address(&self) -> u64 {
+        MAX_USER_ADDRESS
     }
 }
 
 /// Forks a stub (traced by this thread until it is ready), moves it to the
-/// park loop and detaches. Returns its pid and its registers at the ready
-/// stop (the segment selectors every injection uses).
+/// park loop and detaches.
 fn fork_parked(
     filter: &[crate::bpf::SockFilter],
     memory_fd: RawFd,
-) -> Result<(Pid, Registers), PlatformError> {
-    let pid =
-        raw::fork_stub(filter, memory_fd).map_err(|source| PlatformError::CreateStub { source })?;
-    let fail = |why: String| {
-        let _ = nix::sys::signal::kill(pid, Signal::SIGKILL);
-        let _ = waitpid(pid, Some(WaitPidFlag::__WALL));
-        PlatformError::StubStart { why }
-    };
-    match waitpid(pid, Some(WaitPidFlag::__WALL)) {
-        Ok(WaitStatus::Stopped(_, Signal::SIGTRAP)) => {}
-        Ok(WaitStatus::Exited(_, code)) => {
-            return Err(PlatformError::StubStart {
-                why: format!("exited with {code}"),
-            })
-        }
-        Ok(WaitStatus::Signaled(_, sig, _)) => {
-            return Err(PlatformError::StubStart {
-                why: format!("killed by {sig}"),
-            })
-        }
-        Ok(other) => return Err(fail(format!("unexpected stop {other:?}"))),
-        Err(source) => return Err(fail(format!("wait: {source}"))),
-    }
+) -> Result<ParkedStub, PlatformError> {
+    let entry = raw::ptrace_stub_entry();
+    let pid = raw::fork_stub(filter, &[memory_fd], false, entry, 0)
+        .map_err(|source| PlatformError::CreateStub { source })?;
+    crate::factory::wait_ready(pid)?;
+    let fail = |why: String| crate::factory::abandon(pid, why);
     let template: Registers = match ptrace::getregs(pid) {
         Ok(r) => r.into(),
         Err(e) => return Err(fail(format!("getregs: {e}"))),
@@ -208,7 +151,7 @@ fn fork_parked(
     if let Err(e) = ptrace::detach(pid, None) {
         return Err(fail(format!("detach: {e}")));
     }
-    Ok((pid, template))
+    Ok(ParkedStub { pid, template })
 }
 
 /// A stub process holding one application address space.
@@ -223,7 +166,7 @@ pub struct PtraceAddressSpace {
     threads: Mutex<Vec<Arc<StubThread>>>,
     /// Stub threads waiting in the park loop, traced by nobody.
     parked: Mutex<Vec<Pid>>,
-    factory: Sender<Request>,
+    factory: Factory<ParkedStub>,
 }
 
 /// One stub thread and the host thread that traces it.
@@ -518,10 +461,8 @@ impl Drop for Seed {
 
 impl Drop for PtraceAddressSpace {
     fn drop(&mut self) {
-        // Every context is gone, so no thread of the stub is traced; the
-        // factory, its parent, reaps it.
-        let _ = nix::sys::signal::kill(self.pid, Signal::SIGKILL);
-        let _ = self.factory.send(Request::Reap(self.pid));
+        // Every context is gone, so no thread of the stub is traced.
+        self.factory.kill(self.pid);
     }
 }
 

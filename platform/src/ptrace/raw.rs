@@ -51,26 +51,58 @@ pub(super) fn stub_len() -> u64 {
     end - start
 }
 
+/// The entry of a stub image: its seccomp program and one more argument.
+pub(crate) type StubEntry = unsafe extern "C" fn(*const libc::sock_fprog, u64) -> !;
+
+/// The ptrace stub image's entry.
+pub(crate) fn ptrace_stub_entry() -> StubEntry {
+    // SAFETY: `runsc_stub_start` is the stub code (stub.rs), which follows
+    // the C calling convention for its arguments, needs no stack, and never
+    // returns.
+    unsafe { std::mem::transmute::<*const u8, StubEntry>(&raw const runsc_stub_start) }
+}
+
 /// Forks a stub child traced by the calling thread. The child keeps only
-/// `keep_fd` and ends stopped at the stub's ready `int3`.
-pub(super) fn fork_stub(filter: &[SockFilter], keep_fd: RawFd) -> nix::Result<Pid> {
+/// the descriptors in `keep`, blocks every signal when `block_signals`, and
+/// runs `entry(filter, arg)`, which ends stopped at its ready `int3`.
+pub(crate) fn fork_stub(
+    filter: &[SockFilter],
+    keep: &[RawFd],
+    block_signals: bool,
+    entry: StubEntry,
+    arg: u64,
+) -> nix::Result<Pid> {
     let prog = libc::sock_fprog {
         len: u16::try_from(filter.len()).map_err(|_| nix::Error::E2BIG)?,
         filter: filter.as_ptr().cast_mut().cast::<libc::sock_filter>(),
     };
+    let mut keep: Vec<libc::c_uint> = keep
+        .iter()
+        .filter_map(|&fd| libc::c_uint::try_from(fd).ok())
+        .collect();
+    keep.sort_unstable();
     let parent = nix::unistd::getpid().as_raw();
     // SAFETY: the child runs only `stub_child`, which makes raw,
     // async-signal-safe system calls (no allocation, no locks) and never
-    // returns; `prog` and `filter` stay mapped in the child until the stub
-    // unmaps them after installing the filter.
+    // returns; `prog`, `filter` and `keep` stay mapped in the child until the
+    // stub unmaps them after installing the filter.
     match unsafe { nix::unistd::fork() }? {
         nix::unistd::ForkResult::Parent { child } => Ok(child),
-        nix::unistd::ForkResult::Child => stub_child(&prog, keep_fd, parent),
+        nix::unistd::ForkResult::Child => {
+            stub_child(&prog, &keep, block_signals, parent, entry, arg)
+        }
     }
 }
 
 /// The child between fork and the stub image: async-signal-safe only.
-fn stub_child(prog: &libc::sock_fprog, keep_fd: RawFd, parent: i32) -> ! {
+fn stub_child(
+    prog: &libc::sock_fprog,
+    keep: &[libc::c_uint],
+    block_signals: bool,
+    parent: i32,
+    entry: StubEntry,
+    arg: u64,
+) -> ! {
     // SAFETY: prctl with integer arguments only.
     let r = unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) };
     if r != 0 {
@@ -85,35 +117,37 @@ fn stub_child(prog: &libc::sock_fprog, keep_fd: RawFd, parent: i32) -> ! {
     if r != 0 {
         exit_now();
     }
-    let empty = nix::sys::signal::SigSet::empty();
-    let mask = nix::sys::signal::SigmaskHow::SIG_SETMASK;
-    if nix::sys::signal::pthread_sigmask(mask, Some(&empty), None).is_err() {
+    let mask = if block_signals {
+        nix::sys::signal::SigSet::all()
+    } else {
+        nix::sys::signal::SigSet::empty()
+    };
+    let how = nix::sys::signal::SigmaskHow::SIG_SETMASK;
+    if nix::sys::signal::pthread_sigmask(how, Some(&mask), None).is_err() {
         exit_now();
     }
     unregister_rseq();
-    let keep = libc::c_uint::try_from(keep_fd).unwrap_or(0);
-    if keep > 0 {
-        // SAFETY: close_range takes integers; it closes the sentry's other
-        // descriptors in this child only.
-        unsafe { libc::syscall(libc::SYS_close_range, 0, keep - 1, 0) };
+    // Close every descriptor but the kept ones.
+    let mut next: libc::c_uint = 0;
+    for &fd in keep {
+        if fd > next {
+            // SAFETY: close_range takes integers; it closes the sentry's
+            // other descriptors in this child only.
+            unsafe { libc::syscall(libc::SYS_close_range, next, fd - 1, 0) };
+        }
+        next = fd + 1;
     }
     // SAFETY: as above.
-    unsafe { libc::syscall(libc::SYS_close_range, keep + 1, libc::c_uint::MAX, 0) };
+    unsafe { libc::syscall(libc::SYS_close_range, next, libc::c_uint::MAX, 0) };
     // SAFETY: prctl with integer arguments only.
     let r = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
     if r != 0 {
         exit_now();
     }
-    // SAFETY: `runsc_stub_start` is the stub code (stub.rs), which follows
-    // the C calling convention for its one argument, needs no stack, and
-    // never returns. `prog` points into this child's copy of the sentry's
-    // memory, which stays mapped until the stub has installed the filter.
-    let entry: extern "C" fn(*const libc::sock_fprog) -> ! = unsafe {
-        std::mem::transmute::<*const u8, extern "C" fn(*const libc::sock_fprog) -> !>(
-            &raw const runsc_stub_start,
-        )
-    };
-    entry(prog)
+    // SAFETY: `entry` is a stub image's start (see `StubEntry`). `prog`
+    // points into this child's copy of the sentry's memory, which stays
+    // mapped until the stub has installed the filter.
+    unsafe { entry(prog, arg) }
 }
 
 /// Drops the rseq registration the child inherited from the sentry thread:
@@ -163,7 +197,7 @@ pub(super) fn si_addr(info: &libc::siginfo_t) -> u64 {
 }
 
 /// PTRACE_GETREGSET / PTRACE_SETREGSET with NT_X86_XSTATE.
-pub(super) fn xstate(pid: Pid, buf: &mut [u8], set: bool) -> nix::Result<usize> {
+pub(crate) fn xstate(pid: Pid, buf: &mut [u8], set: bool) -> nix::Result<usize> {
     let mut iov = libc::iovec {
         iov_base: buf.as_mut_ptr().cast(),
         iov_len: buf.len(),
@@ -188,7 +222,7 @@ const NT_X86_XSTATE: libc::c_long = 0x202;
 /// Queues the interrupt signal (SIGCHLD) to one stub thread, ending its
 /// current run. A traced thread stops for any signal, and the platform
 /// suppresses it; an untraced (parked) one ignores SIGCHLD by default.
-pub(super) fn tgkill_interrupt(pid: i32, tid: i32) {
+pub(crate) fn tgkill_interrupt(pid: i32, tid: i32) {
     // SAFETY: tgkill takes integers; a thread that is gone gives ESRCH,
     // which is fine: there is nothing left to interrupt.
     unsafe { libc::syscall(libc::SYS_tgkill, pid, tid, libc::SIGCHLD) };

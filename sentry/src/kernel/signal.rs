@@ -444,8 +444,8 @@ fn write_fx_sw_bytes(fp: &mut [u8]) {
         return;
     }
     let size = u32::try_from(fp.len()).expect("small");
-    // The ptrace layout carries the kernel's feature mask at SW + 8.
-    let features = u64::from_le_bytes(fp[SW + 8..SW + 16].try_into().expect("8 bytes"));
+    // The ptrace layout carries the kernel's feature mask (XCR0) at SW.
+    let features = u64::from_le_bytes(fp[SW..SW + 8].try_into().expect("8 bytes"));
     fp[SW..SW + 4].copy_from_slice(&FP_XSTATE_MAGIC1.to_le_bytes());
     fp[SW + 4..SW + 8].copy_from_slice(&(size + 4).to_le_bytes());
     fp[SW + 8..SW + 16].copy_from_slice(&features.to_le_bytes());
