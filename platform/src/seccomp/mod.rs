@@ -62,8 +62,9 @@ const STUB_THREAD_FLAGS: u64 = (libc::CLONE_VM
     | libc::CLONE_THREAD
     | libc::CLONE_SYSVSEM) as u64;
 
-/// How long the sentry yields to its stub thread before it sleeps.
-const SENTRY_SPIN: Duration = Duration::from_micros(50);
+/// How many times the sentry yields to its stub thread before it sleeps
+/// (none: see the stub's `SPINS`).
+const SENTRY_SPINS: u32 = 0;
 /// How long a sleeping sentry waits before it checks that the stub lives
 /// (a thread that dies before it set up its robust list wakes nobody).
 const LIVENESS_CHECK: Duration = Duration::from_secs(1);
@@ -486,7 +487,7 @@ impl StubThread {
         if state.swap(STATE_CMD, Ordering::SeqCst) == STATE_STUB_SLEEPING {
             region::futex_wake(state);
         }
-        let start = Instant::now();
+        let mut spins = 0;
         loop {
             let s = state.load(Ordering::Acquire);
             if s == STATE_DONE || s == STATE_STUB_SLEEPING {
@@ -496,7 +497,8 @@ impl StubThread {
             if death & FUTEX_OWNER_DIED != 0 {
                 return Err(self.died(pid, "thread exited"));
             }
-            if start.elapsed() < SENTRY_SPIN {
+            if spins < SENTRY_SPINS {
+                spins += 1;
                 std::thread::yield_now();
                 continue;
             }

@@ -35,8 +35,13 @@ pub use crate::ptrace::{STUB_BASE, STUB_SIZE, TASK_SIZE};
 
 /// The exit code of a stub whose set-up failed.
 pub const STUB_SETUP_FAILED: i32 = 114;
-/// How many times a waiting side yields before it sleeps on the futex.
-const SPINS: u32 = 64;
+/// How many times the stub looks for a command before it sleeps on the
+/// futex (1: it never yields). Yielding instead of sleeping saves the wake
+/// when the sentry is the next to run on this CPU, but under load it hands
+/// the CPU to whatever else is runnable for a whole slice, and EEVDF pushes
+/// a yielder's deadline back a slice each time: measured, a sleep is the
+/// better hand-over.
+const SPINS: u32 = 1;
 
 core::arch::global_asm!(
     ".pushsection .text.runsc_sstub,\"ax\",@progbits",
