@@ -8,6 +8,7 @@ use crate::arch::SyscallArgs;
 use crate::fsimpl::{FileDescription, FileImpl};
 use crate::kernel::Task;
 use crate::vfs::file::{DirFile, PathFile, RegularFile};
+use crate::vfs::inotify;
 use crate::vfs::perm::{self, MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::vfs::walk::{Last, ResolveFlags};
 use crate::vfs::{
@@ -226,11 +227,14 @@ pub fn open_path(
             _ => return Err(Errno::ENXIO),
         },
     };
+    inotify::file_event(&loc, inotify::IN_OPEN);
     if flags & libc::O_TRUNC != 0 && is_regular(mode) && !created {
-        inode.setattr(&SetAttr {
+        let a = SetAttr {
             size: Some(0),
             ..SetAttr::default()
-        })?;
+        };
+        inode.setattr(&a)?;
+        inotify::attr_changed(&loc.dentry, &a);
     }
     let kept = (flags
         & !(libc::O_CREAT | libc::O_EXCL | libc::O_NOCTTY | libc::O_TRUNC | libc::O_CLOEXEC))
@@ -369,9 +373,11 @@ pub fn create_in(
         uid: t.creds.fsuid,
         gid,
     };
+    let made_dir = node.kind == NewKind::Directory;
     let d = dir.dentry.locked(|| {
         let inode = dir.inode().create(name, &node)?;
         Ok::<_, Errno>(dir.dentry.add_child(name, inode))
     })?;
+    inotify::created(dir.inode(), name, made_dir);
     Ok(Location::new(dir.mnt.clone(), d))
 }

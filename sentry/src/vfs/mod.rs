@@ -12,6 +12,7 @@
 //! rename lock.
 
 pub mod file;
+pub mod inotify;
 pub mod lock;
 pub mod perm;
 pub mod walk;
@@ -390,6 +391,15 @@ pub struct Dentry {
     mounted: AtomicU32,
     /// Unlinked (its name is gone).
     dead: AtomicBool,
+}
+
+impl Drop for Dentry {
+    fn drop(&mut self) {
+        // An unlinked name's last user went: the inode may be gone.
+        if self.is_dead() {
+            inotify::name_released(&self.inode);
+        }
+    }
 }
 
 impl Dentry {
