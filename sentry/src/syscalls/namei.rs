@@ -531,7 +531,7 @@ fn link_at(
     }
     perm::check_stat(&t.creds, &dir.inode().stat()?, MAY_WRITE | MAY_EXEC)?;
     writable_mount(&dir)?;
-    if st.st_nlink == 0 {
+    if st.st_nlink == 0 && !src.dentry.is_linkable() {
         return Err(Errno::ENOENT);
     }
     dir.dentry.locked(|| {
@@ -539,6 +539,7 @@ fn link_at(
         dir.dentry.add_child(&name, src.inode().clone());
         Ok::<_, Errno>(())
     })?;
+    src.dentry.clear_linkable();
     inotify::linked(dir.inode(), &name, src.inode());
     Ok(0)
 }

@@ -467,7 +467,7 @@ pub fn name_released(inode: &InodeRef) {
     let Some(list) = watches_of(inode) else {
         return;
     };
-    if inode.stat().map_or(true, |s| s.st_nlink != 0) {
+    if !inode.unlinked() {
         return;
     }
     for w in list {
