@@ -316,10 +316,14 @@ fn watches_of(inode: &InodeRef) -> Option<Vec<Arc<Watch>>> {
 
 /// Sends `mask` to the watches of `inode` that want it, with `name` (a
 /// child's, for a directory's watches) and `cookie`.
-fn send(inode: &InodeRef, mask: u32, cookie: u32, name: &[u8], unlinked: bool) {
+fn send(inode: &InodeRef, mut mask: u32, cookie: u32, name: &[u8], unlinked: bool) {
     let Some(list) = watches_of(inode) else {
         return;
     };
+    // inotify never said IN_ISDIR with these, and keeps it so.
+    if mask & (IN_MOVE_SELF | IN_DELETE_SELF) != 0 {
+        mask &= !IN_ISDIR;
+    }
     for w in list {
         if !w.wants(mask, unlinked) {
             continue;
@@ -637,6 +641,8 @@ impl FileImpl for Inotify {
         Some(&self.inner.queue)
     }
 
+    /// Linux takes an event off the queue before copying it out: a bad
+    /// buffer loses it.
     fn consumes_before_copy(&self) -> bool {
         true
     }
