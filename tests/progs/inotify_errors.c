@@ -1,5 +1,6 @@
 /* inotify's bad input and the instance's file. inotify_init1: flags other
- * than IN_NONBLOCK and IN_CLOEXEC are EINVAL. inotify_add_watch, in Linux's
+ * than IN_NONBLOCK and IN_CLOEXEC are EINVAL; a user's 129th instance is
+ * EMFILE. inotify_add_watch, in Linux's
  * order: a mask with no inotify bit (EINVAL, before the descriptor), the
  * descriptor (EBADF), IN_MASK_ADD with IN_MASK_CREATE (EINVAL), a descriptor
  * that is no instance (EINVAL), the path (EFAULT, ENOENT for "" and missing
@@ -11,10 +12,15 @@
  * reused at once. The file: read-only (write EBADF), pread ESPIPE, lseek 0, a
  * buffer too small for the next event EINVAL (also 0 bytes), a bad buffer
  * EFAULT (the event is lost), FIONREAD EFAULT, fstat, F_GETFL, its
- * /proc/self/fd link. */
+ * /proc/self/fd link; INOTIFY_IOC_SETNEXTWD (EINVAL below 1 or past
+ * INT_MAX). */
 #include "fs_util.h"
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+
+#ifndef INOTIFY_IOC_SETNEXTWD
+#define INOTIFY_IOC_SETNEXTWD _IOW('I', 0, int)
+#endif
 
 static int in;
 
@@ -22,6 +28,19 @@ static void unprivileged(void) {
     CHECK_ERR(inotify_add_watch(in, "secret", IN_OPEN), EACCES);
     CHECK_ERR(inotify_add_watch(in, "locked/f", IN_OPEN), EACCES);
     CHECK(inotify_add_watch(in, "open", IN_OPEN) >= 1);
+}
+
+/* max_user_instances (128) counts per user: a uid no one else uses. */
+static void many_instances(void) {
+    int fds[128], n = 0;
+    for (int i = 0; i < 128; i++)
+        if ((fds[n] = inotify_init()) >= 0)
+            n++;
+    CHECK_RET(n, 128);
+    CHECK_ERR(inotify_init(), EMFILE);
+    CHECK_ERR(inotify_init1(IN_NONBLOCK), EMFILE);
+    CHECK_OK(close(fds[0]));
+    CHECK(inotify_init() >= 0);
 }
 
 int main(void) {
@@ -103,6 +122,7 @@ int main(void) {
     CHECK_OK(fs_write_file("open", ""));
     CHECK_OK(chmod(".", 0755));
     FS_AS_USER(1000, 1000, unprivileged);
+    FS_AS_USER(54321, 54321, many_instances);
 
     /* The instance's file. */
     CHECK_ERR(write(in, "x", 1), EBADF);
@@ -119,6 +139,16 @@ int main(void) {
     printf("link: %s\n", link);
     CHECK_ERR(ioctl(in, FIONREAD, (int *)8), EFAULT);
     CHECK_ERR(ioctl(in, TCGETS, buf), ENOTTY);
+    CHECK_ERR(ioctl(in, INOTIFY_IOC_SETNEXTWD, 0L), EINVAL);
+    CHECK_ERR(ioctl(in, INOTIFY_IOC_SETNEXTWD, -1L), EINVAL);
+    CHECK_ERR(ioctl(in, INOTIFY_IOC_SETNEXTWD, 1L << 31), EINVAL);
+    CHECK_OK(ioctl(in, INOTIFY_IOC_SETNEXTWD, 40L));
+    CHECK_RET(inotify_add_watch(in, "d", IN_OPEN), wd); /* an existing watch keeps its wd */
+    CHECK_OK(fs_write_file("n1", ""));
+    CHECK_OK(fs_write_file("n2", ""));
+    CHECK_RET(inotify_add_watch(in, "n1", IN_ATTRIB), 40);
+    CHECK_OK(ioctl(in, INOTIFY_IOC_SETNEXTWD, 40L));
+    CHECK_RET(inotify_add_watch(in, "n2", IN_ATTRIB), 41); /* 40 is taken */
 
     /* Reading: whole events only. */
     CHECK_OK(close(open("f", O_RDONLY))); /* OPEN on f, no name */

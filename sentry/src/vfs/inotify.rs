@@ -624,6 +624,21 @@ impl FileImpl for Inotify {
         Ok(crate::fsimpl::eventfd::anon_stat())
     }
 
+    /// `INOTIFY_IOC_SETNEXTWD` (for checkpoint/restore): the next wd
+    /// tried.
+    fn ioctl(&self, req: u64, arg: u64, _mm: &crate::mm::MemoryManager) -> Result<u64, Errno> {
+        const INOTIFY_IOC_SETNEXTWD: u64 = 0x4004_4900;
+        if req != INOTIFY_IOC_SETNEXTWD {
+            return Err(Errno::ENOTTY);
+        }
+        let next = i32::try_from(arg)
+            .ok()
+            .filter(|&n| n >= 1)
+            .ok_or(Errno::EINVAL)?;
+        self.inner.watches.lock().last_wd = next - 1;
+        Ok(0)
+    }
+
     fn bytes_readable(&self) -> Result<i32, Errno> {
         let n: usize = self.inner.events.lock().queue.iter().map(Event::size).sum();
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
