@@ -8,33 +8,10 @@
  * a non-inotify descriptor and a too-small read buffer, ENOTDIR for
  * IN_ONLYDIR, ENOENT, EBADF. */
 #include "fs_util.h"
-#include <sys/inotify.h>
+#include "inotify_util.h"
 #include <sys/ioctl.h>
 
 static int wd_dir, wd_file;
-
-static void show_mask(uint32_t m) {
-    static const struct {
-        uint32_t bit;
-        const char *name;
-    } names[] = {{IN_ACCESS, "ACCESS"},         {IN_MODIFY, "MODIFY"},
-                 {IN_ATTRIB, "ATTRIB"},         {IN_CLOSE_WRITE, "CLOSE_WRITE"},
-                 {IN_CLOSE_NOWRITE, "CLOSE_NOWRITE"}, {IN_OPEN, "OPEN"},
-                 {IN_MOVED_FROM, "MOVED_FROM"}, {IN_MOVED_TO, "MOVED_TO"},
-                 {IN_CREATE, "CREATE"},         {IN_DELETE, "DELETE"},
-                 {IN_DELETE_SELF, "DELETE_SELF"}, {IN_MOVE_SELF, "MOVE_SELF"},
-                 {IN_UNMOUNT, "UNMOUNT"},       {IN_Q_OVERFLOW, "Q_OVERFLOW"},
-                 {IN_IGNORED, "IGNORED"},       {IN_ISDIR, "ISDIR"}};
-    const char *sep = "";
-    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (m & names[i].bit) {
-            printf("%s%s", sep, names[i].name);
-            sep = "|";
-            m &= ~names[i].bit;
-        }
-    if (m)
-        printf("%s0x%x", sep, m);
-}
 
 /* Prints every queued event: "event <dir|file|wd?> MASK name". Returns the
  * count; checks that MOVED_FROM/MOVED_TO pairs share a nonzero cookie. */
@@ -49,7 +26,7 @@ static int drain(int fd) {
         for (char *p = buf; p < buf + n;) {
             struct inotify_event *e = (void *)p;
             printf("event %s ", e->wd == wd_dir ? "dir" : e->wd == wd_file ? "file" : "wd?");
-            show_mask(e->mask);
+            in_show_mask(e->mask);
             printf(" %s\n", e->len ? e->name : "-");
             if (e->mask & IN_MOVED_FROM) {
                 CHECK(e->cookie != 0);

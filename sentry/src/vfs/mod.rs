@@ -9,7 +9,8 @@
 //!
 //! Lock order: `Dentry::op` of a directory before its `Dentry::state`; two
 //! directories' `op` locks (rename) in address order under the global
-//! rename lock.
+//! rename lock. inotify's locks come after all of these: an unlinked
+//! dentry's drop may report to it under them.
 
 pub mod file;
 pub mod inotify;
