@@ -273,6 +273,11 @@ impl Inode for GoferNode {
         Ok(())
     }
 
+    /// The cached count predates the unlink: ask the host.
+    fn unlinked(&self) -> bool {
+        self.refresh().is_err() || self.attr.lock().nlink == 0
+    }
+
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }

@@ -26,6 +26,7 @@ use abi::types::{Stat, Termios, Winsize};
 use abi::Errno;
 
 use crate::vfs::file::DirentLayout;
+use crate::vfs::inotify::{self, IN_ACCESS, IN_CLOSE_NOWRITE, IN_CLOSE_WRITE, IN_MODIFY};
 use crate::vfs::{InodeRef, Location};
 use crate::waiter::WaitQueue;
 
@@ -208,9 +209,22 @@ pub struct FileDescription {
 impl Drop for FileDescription {
     fn drop(&mut self) {
         // OFD and flock locks go with their description's last close.
-        if self.location.is_some() {
+        if let Some(loc) = &self.location {
             let me = std::ptr::from_ref(self) as usize;
             crate::vfs::lock::LOCKS.release(None, crate::vfs::lock::Owner::Description(me));
+            let flags = self.flags();
+            if flags & libc::O_PATH == 0 {
+                let acc = flags & libc::O_ACCMODE;
+                let wrote = acc == libc::O_WRONLY || acc == libc::O_RDWR;
+                inotify::file_event(
+                    loc,
+                    if wrote {
+                        IN_CLOSE_WRITE
+                    } else {
+                        IN_CLOSE_NOWRITE
+                    },
+                );
+            }
         }
     }
 }
@@ -273,7 +287,12 @@ impl FileDescription {
         if self.is_path() {
             return Err(Errno::EBADF);
         }
-        self.imp.getdents(max, layout)
+        let r = self.imp.getdents(max, layout);
+        // iterate_dir reports the access whatever the buffer held.
+        if matches!(r, Ok(_) | Err(Errno::EINVAL)) {
+            self.notify(IN_ACCESS);
+        }
+        r
     }
 
     pub fn truncate(&self, len: u64) -> Result<(), Errno> {
@@ -281,7 +300,32 @@ impl FileDescription {
             return Err(Errno::EBADF);
         }
         self.check_writable().map_err(|_| Errno::EINVAL)?;
-        self.imp.truncate(len)
+        self.imp.truncate(len)?;
+        if let Some(loc) = &self.location {
+            let a = crate::vfs::SetAttr {
+                size: Some(len),
+                ..crate::vfs::SetAttr::default()
+            };
+            inotify::attr_changed(&loc.dentry, &a);
+        }
+        Ok(())
+    }
+
+    /// Tells inotify the file was read or written through this
+    /// description (`fsnotify_access`, `fsnotify_modify`).
+    pub fn notify(&self, mask: u32) {
+        if let Some(loc) = &self.location {
+            inotify::file_event(loc, mask);
+        }
+    }
+
+    /// Notes `n` bytes moved by a read (`IN_ACCESS`) or write
+    /// (`IN_MODIFY`) through this description.
+    fn moved(&self, r: Result<usize, Errno>, mask: u32) -> Result<usize, Errno> {
+        if matches!(r, Ok(n) if n > 0) {
+            self.notify(mask);
+        }
+        r
     }
 
     pub fn inode(&self) -> Option<&InodeRef> {
@@ -314,17 +358,17 @@ impl FileDescription {
 
     pub fn read(&self, buf: &mut [u8]) -> Result<usize, Errno> {
         self.check_readable()?;
-        self.imp.read(buf, self.flags())
+        self.moved(self.imp.read(buf, self.flags()), IN_ACCESS)
     }
 
     pub fn write(&self, buf: &[u8]) -> Result<usize, Errno> {
         self.check_writable()?;
-        self.imp.write(buf, self.flags())
+        self.moved(self.imp.write(buf, self.flags()), IN_MODIFY)
     }
 
     pub fn pread(&self, buf: &mut [u8], pos: u64) -> Result<usize, Errno> {
         self.check_readable()?;
-        self.imp.pread(buf, pos)
+        self.moved(self.imp.pread(buf, pos), IN_ACCESS)
     }
 
     /// `pwrite`; on an `O_APPEND` file Linux appends regardless of `pos`.
@@ -333,10 +377,10 @@ impl FileDescription {
         if self.location.is_some() && self.flags() & libc::O_APPEND != 0 {
             if let Some(inode) = self.imp.inode() {
                 let end = u64::try_from(inode.stat()?.st_size).unwrap_or(0);
-                return self.imp.pwrite(buf, end);
+                return self.moved(self.imp.pwrite(buf, end), IN_MODIFY);
             }
         }
-        self.imp.pwrite(buf, pos)
+        self.moved(self.imp.pwrite(buf, pos), IN_MODIFY)
     }
 
     pub fn seek(&self, offset: i64, whence: i32) -> Result<i64, Errno> {

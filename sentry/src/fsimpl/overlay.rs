@@ -10,6 +10,7 @@
 //! and `mv` copies instead.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
 use abi::types::Stat;
@@ -46,6 +47,8 @@ pub struct OvlNode {
     /// The live nodes of this directory's entries, so that every path
     /// reaches one node (whose copy-up all its users see).
     children: Mutex<std::collections::HashMap<Vec<u8>, Weak<OvlNode>>>,
+    /// Its name was removed (its lower part still counts a link).
+    removed: AtomicBool,
 }
 
 fn is_whiteout(inode: &InodeRef) -> bool {
@@ -86,6 +89,7 @@ impl OvlNode {
             upper: Mutex::new(upper),
             ino,
             children: Mutex::new(std::collections::HashMap::new()),
+            removed: AtomicBool::new(false),
         })
     }
 
@@ -312,6 +316,13 @@ impl Inode for OvlNode {
         Ok(made)
     }
 
+    /// Made in the upper layer, as Linux's overlayfs (6.7 and later) does.
+    fn tmpfile(&self, node: &NewNode) -> Result<InodeRef, Errno> {
+        let up = self.copy_up(true)?.tmpfile(node)?;
+        let ino = up.stat()?.st_ino;
+        Ok(OvlNode::new(&self.fs, None, None, Some(up), ino))
+    }
+
     fn link(&self, name: &[u8], target: &InodeRef) -> Result<(), Errno> {
         let t = OvlNode::of(target).ok_or(Errno::EXDEV)?;
         if !Arc::ptr_eq(&t.fs, &self.fs) {
@@ -344,6 +355,7 @@ impl Inode for OvlNode {
         if c.lower.is_some() || self.lower_has(name) {
             OvlNode::whiteout(&u, name)?;
         }
+        c.removed.store(true, Ordering::Relaxed);
         self.forget(name);
         Ok(())
     }
@@ -408,9 +420,13 @@ impl Inode for OvlNode {
             *n.parent.lock() = Some((to.me(), new.to_vec()));
             to.children.lock().insert(new.to_vec(), n.this.clone());
         }
-        if let (Some(d), true) = (displaced, flags & RENAME_EXCHANGE != 0) {
-            *d.parent.lock() = Some((self.me(), old.to_vec()));
-            self.children.lock().insert(old.to_vec(), d.this.clone());
+        match (displaced, flags & RENAME_EXCHANGE != 0) {
+            (Some(d), true) => {
+                *d.parent.lock() = Some((self.me(), old.to_vec()));
+                self.children.lock().insert(old.to_vec(), d.this.clone());
+            }
+            (Some(d), false) => d.removed.store(true, Ordering::Relaxed),
+            (None, _) => {}
         }
         if is_dir(mu.mode()) && covers_lower {
             self.fs.opaque.lock().insert(key(&mu));
@@ -485,6 +501,10 @@ impl Inode for OvlNode {
 
     fn allocate(&self, mode: i32, off: u64, len: u64) -> Result<(), Errno> {
         self.copy_up(true)?.allocate(mode, off, len)
+    }
+
+    fn unlinked(&self) -> bool {
+        (self.removed.load(Ordering::Relaxed) && self.upper().is_none()) || self.top().unlinked()
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

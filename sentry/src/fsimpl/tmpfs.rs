@@ -443,6 +443,13 @@ impl Inode for TmpNode {
         Ok(self.make(name, node)?)
     }
 
+    fn tmpfile(&self, node: &NewNode) -> Result<InodeRef, Errno> {
+        self.dir()?;
+        let n = self.node(node);
+        n.meta.lock().nlink = 0;
+        Ok(n)
+    }
+
     fn link(&self, name: &[u8], target: &InodeRef) -> Result<(), Errno> {
         let t = TmpNode::of(target).ok_or(Errno::EXDEV)?;
         if !Arc::ptr_eq(&t.fs, &self.fs) {

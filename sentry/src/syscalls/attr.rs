@@ -10,7 +10,7 @@ use crate::creds::CAP_FOWNER;
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
 use crate::vfs::perm::{self, MAY_EXEC, MAY_WRITE};
-use crate::vfs::{is_dir, is_regular, is_symlink, InodeRef, Location, SetAttr};
+use crate::vfs::{is_dir, is_regular, is_symlink, Location, SetAttr};
 
 fn access_at(t: &Task, dirfd: i32, path_addr: u64, mode: i32, flags: i32) -> Result<u64, Errno> {
     if mode & !7 != 0 {
@@ -84,10 +84,13 @@ fn chmod(t: &Task, loc: &Location, mode: u32) -> Result<u64, Errno> {
     let st = loc.inode().stat()?;
     let mode = perm::chmod_mode(&t.creds, &st, mode)?;
     writable_mount(loc)?;
-    loc.inode().setattr(&SetAttr {
-        mode: Some(mode),
-        ..SetAttr::default()
-    })?;
+    setattr(
+        loc,
+        SetAttr {
+            mode: Some(mode),
+            ..SetAttr::default()
+        },
+    )?;
     Ok(0)
 }
 
@@ -136,12 +139,15 @@ fn chown(t: &Task, loc: &Location, uid: i32, gid: i32) -> Result<u64, Errno> {
     let (uid, gid) = (id_arg(uid), id_arg(gid));
     let mode = perm::chown_check(&t.creds, &st, uid, gid)?;
     writable_mount(loc)?;
-    loc.inode().setattr(&SetAttr {
-        uid,
-        gid,
-        mode,
-        ..SetAttr::default()
-    })?;
+    setattr(
+        loc,
+        SetAttr {
+            uid,
+            gid,
+            mode,
+            ..SetAttr::default()
+        },
+    )?;
     Ok(0)
 }
 
@@ -216,11 +222,14 @@ fn set_times(t: &Task, loc: &Location, times: Option<[Timespec; 2]>) -> Result<u
         perm::check_stat(&t.creds, &st, MAY_WRITE)?;
     }
     writable_mount(loc)?;
-    loc.inode().setattr(&SetAttr {
-        atime,
-        mtime,
-        ..SetAttr::default()
-    })?;
+    setattr(
+        loc,
+        SetAttr {
+            atime,
+            mtime,
+            ..SetAttr::default()
+        },
+    )?;
     Ok(0)
 }
 
@@ -313,13 +322,23 @@ fn fsize_check(t: &Task, len: i64) -> Result<(), Errno> {
     Ok(())
 }
 
-fn truncate_inode(inode: &InodeRef, len: i64) -> Result<u64, Errno> {
+fn truncate_inode(loc: &Location, len: i64) -> Result<u64, Errno> {
     let len = u64::try_from(len).map_err(|_| Errno::EINVAL)?;
-    inode.setattr(&SetAttr {
-        size: Some(len),
-        ..SetAttr::default()
-    })?;
+    setattr(
+        loc,
+        SetAttr {
+            size: Some(len),
+            ..SetAttr::default()
+        },
+    )?;
     Ok(0)
+}
+
+/// Applies `a` to the file at `loc` and tells inotify what changed.
+fn setattr(loc: &Location, a: SetAttr) -> Result<(), Errno> {
+    loc.inode().setattr(&a)?;
+    crate::vfs::inotify::attr_changed(&loc.dentry, &a);
+    Ok(())
 }
 
 /// Implements truncate(2).
@@ -340,12 +359,15 @@ pub fn sys_truncate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     writable_mount(&loc)?;
     fsize_check(t, len)?;
     if let Some(mode) = perm::kill_suid(&t.creds, st.st_mode) {
-        loc.inode().setattr(&SetAttr {
-            mode: Some(mode),
-            ..SetAttr::default()
-        })?;
+        setattr(
+            &loc,
+            SetAttr {
+                mode: Some(mode),
+                ..SetAttr::default()
+            },
+        )?;
     }
-    truncate_inode(loc.inode(), len)
+    truncate_inode(&loc, len)
 }
 
 /// Implements ftruncate(2).
@@ -506,6 +528,7 @@ pub fn sys_fallocate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
     #[allow(clippy::cast_sign_loss)]
     inode.allocate(mode, off as u64, len as u64)?;
+    file.notify(crate::vfs::inotify::IN_MODIFY);
     Ok(0)
 }
 

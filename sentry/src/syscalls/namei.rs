@@ -13,6 +13,7 @@ use super::path::*;
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
 use crate::vfs::file::DirentLayout;
+use crate::vfs::inotify;
 use crate::vfs::perm::{self, MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::vfs::walk::Last;
 use crate::vfs::{
@@ -301,6 +302,13 @@ fn remove_at(t: &Task, dirfd: i32, path_addr: u64, rmdir: bool) -> Result<u64, E
         dir.dentry.remove_child(&name);
         Ok::<_, Errno>(())
     })?;
+    // vfs_unlink's events: the link count, the inode's end if this was
+    // its last name and nobody holds it (the dentry's drop), the name's.
+    if !rmdir {
+        inotify::link_dropped(&victim.inode);
+    }
+    drop(victim);
+    inotify::deleted(dir.inode(), &name, rmdir);
     Ok(0)
 }
 
@@ -443,6 +451,16 @@ fn rename_at(
     } else {
         nd.dentry.locked(|| od.dentry.locked(run))?;
     }
+    let (from, to) = ((od.inode(), on.as_slice()), (nd.inode(), nn.as_slice()));
+    match &dst {
+        Some(d) if exchange => {
+            inotify::moved(from, to, &src.inode, None);
+            inotify::moved(to, from, &d.inode, None);
+        }
+        d => inotify::moved(from, to, &src.inode, d.as_ref().map(|d| &d.inode)),
+    }
+    // A replaced name's inode may end with it (the dentry's drop).
+    drop(dst);
     Ok(0)
 }
 
@@ -513,7 +531,7 @@ fn link_at(
     }
     perm::check_stat(&t.creds, &dir.inode().stat()?, MAY_WRITE | MAY_EXEC)?;
     writable_mount(&dir)?;
-    if st.st_nlink == 0 {
+    if st.st_nlink == 0 && !src.dentry.is_linkable() {
         return Err(Errno::ENOENT);
     }
     dir.dentry.locked(|| {
@@ -521,6 +539,8 @@ fn link_at(
         dir.dentry.add_child(&name, src.inode().clone());
         Ok::<_, Errno>(())
     })?;
+    src.dentry.clear_linkable();
+    inotify::linked(dir.inode(), &name, src.inode());
     Ok(0)
 }
 

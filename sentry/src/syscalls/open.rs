@@ -8,6 +8,7 @@ use crate::arch::SyscallArgs;
 use crate::fsimpl::{FileDescription, FileImpl};
 use crate::kernel::Task;
 use crate::vfs::file::{DirFile, PathFile, RegularFile};
+use crate::vfs::inotify;
 use crate::vfs::perm::{self, MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::vfs::walk::{Last, ResolveFlags};
 use crate::vfs::{
@@ -34,6 +35,9 @@ const VALID_OPEN_FLAGS: i32 = libc::O_ACCMODE
     | libc::O_SYNC
     | libc::O_PATH
     | libc::O_TMPFILE;
+
+/// `__O_TMPFILE`: `O_TMPFILE` without its `O_DIRECTORY`.
+const O_TMPFILE_BIT: i32 = 0o20000000;
 
 /// `O_LARGEFILE` as the kernel has it (the libc crate's is 0 on x86-64):
 /// every open on a 64-bit kernel sets it.
@@ -152,11 +156,15 @@ pub fn open_path(
     how: OpenHow,
 ) -> Result<(FileDescription, bool), Errno> {
     let flags = how.flags;
+    let tmpfile = flags & O_TMPFILE_BIT != 0;
+    if tmpfile
+        && (flags & (libc::O_TMPFILE | libc::O_CREAT) != libc::O_TMPFILE
+            || flags & libc::O_ACCMODE == libc::O_RDONLY)
+    {
+        return Err(Errno::EINVAL);
+    }
     if path.is_empty() {
         return Err(Errno::ENOENT);
-    }
-    if flags & libc::O_TMPFILE == libc::O_TMPFILE {
-        return Err(Errno::EOPNOTSUPP);
     }
     let ctx = fs_context(t);
     let start = if how
@@ -169,6 +177,15 @@ pub fn open_path(
     };
     let mut r = Resolver::with_flags(&ctx.root, &start, &t.creds, how.resolve);
     let follow = flags & libc::O_NOFOLLOW == 0;
+    if tmpfile {
+        let dir = r.resolve(&start, path, follow)?;
+        let mode = how.mode & !ctx.umask & 0o7777;
+        let loc = open_tmpfile(t, &dir, flags, mode)?;
+        let imp = Box::new(RegularFile::new(loc.inode().clone()));
+        inotify::file_event(&loc, inotify::IN_OPEN);
+        let f = FileDescription::at(imp, kept_flags(flags), loc);
+        return Ok((f, flags & libc::O_CLOEXEC != 0));
+    }
     let (loc, created) = if flags & libc::O_CREAT != 0 && flags & libc::O_PATH == 0 {
         if flags & libc::O_DIRECTORY != 0 {
             return Err(Errno::EINVAL);
@@ -226,16 +243,38 @@ pub fn open_path(
             _ => return Err(Errno::ENXIO),
         },
     };
+    inotify::file_event(&loc, inotify::IN_OPEN);
     if flags & libc::O_TRUNC != 0 && is_regular(mode) && !created {
-        inode.setattr(&SetAttr {
+        let a = SetAttr {
             size: Some(0),
             ..SetAttr::default()
-        })?;
+        };
+        inode.setattr(&a)?;
+        inotify::attr_changed(&loc.dentry, &a);
     }
-    let kept = (flags
-        & !(libc::O_CREAT | libc::O_EXCL | libc::O_NOCTTY | libc::O_TRUNC | libc::O_CLOEXEC))
-        | O_LARGEFILE;
-    Ok((FileDescription::at(imp, kept, loc), cloexec))
+    Ok((FileDescription::at(imp, kept_flags(flags), loc), cloexec))
+}
+
+/// The flags an open description keeps (`F_GETFL`).
+fn kept_flags(flags: i32) -> i32 {
+    (flags & !(libc::O_CREAT | libc::O_EXCL | libc::O_NOCTTY | libc::O_TRUNC | libc::O_CLOEXEC))
+        | O_LARGEFILE
+}
+
+/// `O_TMPFILE` in `dir` (Linux's `vfs_tmpfile`): an unnamed regular file
+/// with no link, which `linkat` may name unless opened `O_EXCL`.
+fn open_tmpfile(t: &Task, dir: &Location, flags: i32, mode: u32) -> Result<Location, Errno> {
+    let dst = dir.inode().stat()?;
+    if !is_dir(dst.st_mode) {
+        return Err(Errno::ENOTDIR);
+    }
+    writable_mount(dir)?;
+    perm::check_stat(&t.creds, &dst, MAY_WRITE | MAY_EXEC)?;
+    let node = new_node(t, &dst, NewKind::Regular, mode);
+    let inode = dir.inode().tmpfile(&node)?;
+    let linkable = flags & libc::O_EXCL == 0;
+    let dentry = dir.dentry.tmpfile_child(inode, linkable);
+    Ok(Location::new(dir.mnt.clone(), dentry))
 }
 
 /// Opens a FIFO as Linux does: a reader waits for a writer and a writer
@@ -347,6 +386,20 @@ pub fn create_in(
     if dir.dentry.is_dead() {
         return Err(Errno::ENOENT);
     }
+    let node = new_node(t, &dst, kind, mode);
+    let made_dir = node.kind == NewKind::Directory;
+    let d = dir.dentry.locked(|| {
+        let inode = dir.inode().create(name, &node)?;
+        Ok::<_, Errno>(dir.dentry.add_child(name, inode))
+    })?;
+    inotify::created(dir.inode(), name, made_dir);
+    Ok(Location::new(dir.mnt.clone(), d))
+}
+
+/// What `t` makes in a directory whose `stat` is `dst`: a node of its
+/// fsuid; a set-group-id directory passes on its group (and, to
+/// directories, the bit).
+fn new_node(t: &Task, dst: &abi::types::Stat, kind: NewKind, mode: u32) -> NewNode {
     let mut mode = mode;
     let gid = if dst.st_mode & abi::stat::S_ISGID != 0 {
         if kind == NewKind::Directory {
@@ -363,15 +416,10 @@ pub fn create_in(
     {
         mode &= !abi::stat::S_ISGID;
     }
-    let node = NewNode {
+    NewNode {
         kind,
         mode,
         uid: t.creds.fsuid,
         gid,
-    };
-    let d = dir.dentry.locked(|| {
-        let inode = dir.inode().create(name, &node)?;
-        Ok::<_, Errno>(dir.dentry.add_child(name, inode))
-    })?;
-    Ok(Location::new(dir.mnt.clone(), d))
+    }
 }

@@ -75,10 +75,15 @@ pub fn drop_privs(t: &Task, f: &FileDescription) {
     }
     if let Some(inode) = f.inode() {
         if let Some(mode) = crate::vfs::perm::kill_suid(&t.creds, inode.mode()) {
-            let _ = inode.setattr(&crate::vfs::SetAttr {
+            let a = crate::vfs::SetAttr {
                 mode: Some(mode),
                 ..crate::vfs::SetAttr::default()
-            });
+            };
+            if inode.setattr(&a).is_ok() {
+                if let Some(loc) = f.location() {
+                    crate::vfs::inotify::attr_changed(&loc.dentry, &a);
+                }
+            }
         }
     }
 }

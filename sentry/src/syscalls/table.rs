@@ -7,8 +7,8 @@ use abi::sysno as nr;
 use abi::Errno;
 
 use super::{
-    attr, exec, exit, fd, futex, identity, misc, mmap, namei, open, poll, process, read_write,
-    rusage, sched, signal, socket, sockmsg, splice, time, timer, Control,
+    attr, exec, exit, fd, futex, identity, inotify, misc, mmap, namei, open, poll, process,
+    read_write, rusage, sched, signal, socket, sockmsg, splice, time, timer, Control,
 };
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
@@ -412,6 +412,22 @@ fn linux64() -> Vec<(u32, Entry)> {
         (nr::PPOLL, supported("ppoll", poll::sys_ppoll)),
         (nr::SELECT, supported("select", poll::sys_select)),
         (nr::PSELECT6, supported("pselect6", poll::sys_pselect6)),
+        (
+            nr::INOTIFY_INIT,
+            supported("inotify_init", inotify::sys_inotify_init),
+        ),
+        (
+            nr::INOTIFY_INIT1,
+            supported("inotify_init1", inotify::sys_inotify_init1),
+        ),
+        (
+            nr::INOTIFY_ADD_WATCH,
+            supported("inotify_add_watch", inotify::sys_inotify_add_watch),
+        ),
+        (
+            nr::INOTIFY_RM_WATCH,
+            supported("inotify_rm_watch", inotify::sys_inotify_rm_watch),
+        ),
         (nr::EVENTFD, supported("eventfd", poll::sys_eventfd)),
         (nr::EVENTFD2, supported("eventfd2", poll::sys_eventfd2)),
         (

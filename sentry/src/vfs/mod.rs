@@ -9,9 +9,11 @@
 //!
 //! Lock order: `Dentry::op` of a directory before its `Dentry::state`; two
 //! directories' `op` locks (rename) in address order under the global
-//! rename lock.
+//! rename lock. inotify's locks come after all of these: an unlinked
+//! dentry's drop may report to it under them.
 
 pub mod file;
+pub mod inotify;
 pub mod lock;
 pub mod perm;
 pub mod walk;
@@ -157,6 +159,12 @@ pub trait Inode: Send + Sync + std::fmt::Debug {
         Err(Errno::ENOTDIR)
     }
 
+    /// A regular file of this directory's filesystem with no name and no
+    /// link (`O_TMPFILE`); `EOPNOTSUPP` where the filesystem has none.
+    fn tmpfile(&self, _node: &NewNode) -> Result<InodeRef, Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
+
     /// Makes `name` another link to `target` (same filesystem).
     fn link(&self, _name: &[u8], _target: &InodeRef) -> Result<(), Errno> {
         Err(Errno::ENOTDIR)
@@ -269,6 +277,15 @@ pub trait Inode: Send + Sync + std::fmt::Debug {
     /// any other check, as on Linux.
     fn creatable(&self) -> bool {
         true
+    }
+
+    /// Whether no name links to the node any more (Linux's `i_nlink` is
+    /// 0): once its last unlinked dentry goes, the node is gone for
+    /// inotify (`IN_DELETE_SELF`). A filesystem whose `st_nlink` says
+    /// otherwise (the overlay shows a removed lower file's count) answers
+    /// itself.
+    fn unlinked(&self) -> bool {
+        self.stat().is_ok_and(|s| s.st_nlink == 0)
     }
 
     /// The node as `Any`, for a filesystem to recognise its own nodes (the
@@ -390,6 +407,18 @@ pub struct Dentry {
     mounted: AtomicU32,
     /// Unlinked (its name is gone).
     dead: AtomicBool,
+    /// An `O_TMPFILE` file's, which `linkat` may still name (Linux's
+    /// `I_LINKABLE`): not opened with `O_EXCL`, not linked yet.
+    linkable: AtomicBool,
+}
+
+impl Drop for Dentry {
+    fn drop(&mut self) {
+        // An unlinked name's last user went: the inode may be gone.
+        if self.is_dead() {
+            inotify::name_released(&self.inode);
+        }
+    }
 }
 
 impl Dentry {
@@ -405,6 +434,7 @@ impl Dentry {
             op: Mutex::new(()),
             mounted: AtomicU32::new(0),
             dead: AtomicBool::new(false),
+            linkable: AtomicBool::new(false),
         })
     }
 
@@ -419,6 +449,7 @@ impl Dentry {
             op: Mutex::new(()),
             mounted: AtomicU32::new(0),
             dead: AtomicBool::new(false),
+            linkable: AtomicBool::new(false),
         })
     }
 
@@ -493,6 +524,27 @@ impl Dentry {
                 .insert(name.to_vec(), Some(d.clone()));
         }
         d
+    }
+
+    /// The name of an `O_TMPFILE` file made in this directory: `#INO`,
+    /// never in the cache, unlinked from the start (so `/proc/pid/fd`
+    /// shows `/dir/#INO (deleted)`). `linkable` unless opened `O_EXCL`.
+    pub fn tmpfile_child(self: &Arc<Dentry>, inode: InodeRef, linkable: bool) -> Arc<Dentry> {
+        let ino = inode.stat().map_or(0, |s| s.st_ino);
+        let d = Dentry::new_child(self, format!("#{ino}").as_bytes(), inode);
+        d.dead.store(true, Ordering::Relaxed);
+        d.linkable.store(linkable, Ordering::Relaxed);
+        d
+    }
+
+    /// Whether `linkat` may give this unlinked `O_TMPFILE` file a name.
+    pub fn is_linkable(&self) -> bool {
+        self.linkable.load(Ordering::Relaxed)
+    }
+
+    /// The file got a name: once unlinked again it stays unlinked.
+    pub fn clear_linkable(&self) {
+        self.linkable.store(false, Ordering::Relaxed);
     }
 
     /// Forgets a removed child: it is dead, and the name is a cached miss.

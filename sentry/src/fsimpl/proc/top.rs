@@ -8,6 +8,7 @@ use abi::Errno;
 use super::ProcFs;
 use crate::kernel::process::{ProcState, Ticks};
 use crate::kernel::Kernel;
+use crate::vfs::inotify;
 
 /// A file outside the process directories.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +40,7 @@ pub enum TopFile {
     OvercommitMemory,
     // /proc/sys/fs
     FileMax,
+    MaxQueuedEvents,
     MaxUserInstances,
     MaxUserWatches,
     NrOpen,
@@ -105,6 +107,7 @@ const VM: &[(&str, Sys)] = &[
 ];
 
 const FS_INOTIFY: &[(&str, Sys)] = &[
+    ("max_queued_events", File(TopFile::MaxQueuedEvents)),
     ("max_user_instances", File(TopFile::MaxUserInstances)),
     ("max_user_watches", File(TopFile::MaxUserWatches)),
 ];
@@ -187,8 +190,9 @@ pub(super) fn generate(fs: &ProcFs, f: TopFile) -> Result<Vec<u8>, Errno> {
         TopFile::MmapMinAddr => line(&crate::mm::MIN_ADDR),
         TopFile::OvercommitMemory => line(&0),
         TopFile::FileMax => line(&i64::MAX),
-        TopFile::MaxUserInstances => line(&128),
-        TopFile::MaxUserWatches => line(&8192),
+        TopFile::MaxQueuedEvents => line(&inotify::MAX_QUEUED_EVENTS),
+        TopFile::MaxUserInstances => line(&inotify::MAX_USER_INSTANCES),
+        TopFile::MaxUserWatches => line(&inotify::max_user_watches(k.total_ram)),
         TopFile::NrOpen => line(&crate::fd::NR_OPEN),
         TopFile::PipeMaxSize => line(&1_048_576),
         TopFile::Somaxconn => line(&4096),
