@@ -469,6 +469,11 @@ impl Inode for OvlNode {
         self.top().map_pages(off, len, writable)
     }
 
+    fn file_mapping(&self) -> Option<Arc<crate::mm::FileMapping>> {
+        // A lower file cannot change under the overlay.
+        self.upper().and_then(|u| u.file_mapping())
+    }
+
     fn seek_data(&self, off: u64, hole: bool) -> Result<u64, Errno> {
         self.top().seek_data(off, hole)
     }

@@ -10,7 +10,7 @@ use abi::Errno;
 use parking_lot::Mutex;
 
 use crate::fsimpl::FileImpl;
-use crate::mm::{page_round_down, page_round_up, MemoryFile, PAGE};
+use crate::mm::{page_round_down, page_round_up, FileMapping, MemoryFile, PAGE};
 use crate::vfs::{
     dirent_type, DirEntry, FsStat, Inode, InodeRef, MappedPages, Meta, NewKind, NewNode, SetAttr,
     RENAME_EXCHANGE, RENAME_NOREPLACE,
@@ -48,6 +48,8 @@ pub struct FileData {
     /// for a file mapped shared, whose pages change under it.
     counted: Option<u64>,
     mapped: bool,
+    /// The file's size and mappers, once mapped.
+    mapping: Option<Arc<FileMapping>>,
 }
 
 impl FileData {
@@ -58,6 +60,15 @@ impl FileData {
             size: 0,
             counted: None,
             mapped: false,
+            mapping: None,
+        }
+    }
+
+    /// Sets the size, which the file's mappings learn.
+    fn set_size(&mut self, size: u64) {
+        self.size = size;
+        if let Some(m) = &self.mapping {
+            m.set_size(size);
         }
     }
 
@@ -118,7 +129,9 @@ impl FileData {
             }
             done += l;
         }
-        self.size = self.size.max(end);
+        if end > self.size {
+            self.set_size(end);
+        }
         Ok(buf.len())
     }
 
@@ -145,7 +158,7 @@ impl FileData {
         if size < self.size {
             self.clear(size, self.size)?;
         }
-        self.size = size;
+        self.set_size(size);
         Ok(())
     }
 
@@ -629,6 +642,19 @@ impl Inode for TmpNode {
             .collect())
     }
 
+    fn file_mapping(&self) -> Option<Arc<FileMapping>> {
+        let Body::File(data) = &self.body else {
+            return None;
+        };
+        let mut d = data.lock();
+        let size = d.size;
+        Some(
+            d.mapping
+                .get_or_insert_with(|| FileMapping::new(size))
+                .clone(),
+        )
+    }
+
     fn setattr(&self, a: &SetAttr) -> Result<(), Errno> {
         if let Some(size) = a.size {
             let Body::File(data) = &self.body else {
@@ -701,7 +727,7 @@ impl Inode for TmpNode {
                     }
                 }
                 if mode == 0 && end > d.size {
-                    d.size = end;
+                    d.set_size(end);
                 }
             }
             m if m == PUNCH_HOLE | KEEP_SIZE => {

@@ -65,6 +65,13 @@ impl MemoryFile {
         })
     }
 
+    /// An offset past the file's end: the host faults every touch of a
+    /// stub mapping from here with SIGBUS, as Linux does a page of a
+    /// mapping past the end of the mapped file.
+    pub fn past_end(&self) -> u64 {
+        FILE_SIZE
+    }
+
     /// The descriptor stubs map the file through.
     pub fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()

@@ -349,7 +349,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "mmap",
                 mmap::sys_mmap,
-                "file mappings copy the file, except MAP_SHARED of sentry-memory (tmpfs, overlay) files; no SIGBUS past EOF",
+                "file mappings copy the file, except MAP_SHARED of sentry-memory (tmpfs, overlay) files",
             ),
         ),
         (nr::MPROTECT, supported("mprotect", mmap::sys_mprotect)),

@@ -237,6 +237,13 @@ pub trait Inode: Send + Sync + std::fmt::Debug {
         Err(Errno::ENODEV)
     }
 
+    /// The size and mappers of a regular file whose filesystem reports
+    /// its size changes to them (for SIGBUS past the end of a mapping);
+    /// `None` where mappings keep the size the file had when mapped.
+    fn file_mapping(&self) -> Option<Arc<crate::mm::FileMapping>> {
+        None
+    }
+
     /// `SEEK_DATA` (or with `hole`, `SEEK_HOLE`) from `off`: a file
     /// without holes has data everywhere below its size.
     fn seek_data(&self, off: u64, hole: bool) -> Result<u64, Errno> {
