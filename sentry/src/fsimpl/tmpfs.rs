@@ -751,9 +751,9 @@ impl Inode for TmpNode {
     }
 
     fn add_seals(&self, seals: u32) -> Result<(), Errno> {
-        if !matches!(self.body, Body::File(_)) {
+        let Body::File(data) = &self.body else {
             return Err(Errno::EINVAL);
-        }
+        };
         if seals
             & !(F_SEAL_SEAL
                 | F_SEAL_SHRINK
@@ -767,6 +767,15 @@ impl Inode for TmpNode {
         }
         if self.sealed(F_SEAL_SEAL) {
             return Err(Errno::EPERM);
+        }
+        // Writes through a shared mapping could not be stopped (Linux's
+        // mapping_deny_writable); F_SEAL_FUTURE_WRITE lets them go on.
+        let d = data.lock();
+        if seals & F_SEAL_WRITE != 0
+            && !self.sealed(F_SEAL_WRITE)
+            && d.mapping.as_ref().is_some_and(|m| m.is_writably_mapped())
+        {
+            return Err(Errno::EBUSY);
         }
         self.seals
             .fetch_or(seals, std::sync::atomic::Ordering::Relaxed);

@@ -67,14 +67,11 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             {
                 return Err(Errno::EACCES);
             }
-            if shared_type
-                && prot.contains(MmapProt::PROT_WRITE)
-                && inode.seals().is_ok_and(|s| {
-                    s & (crate::fsimpl::tmpfs::F_SEAL_WRITE
-                        | crate::fsimpl::tmpfs::F_SEAL_FUTURE_WRITE)
-                        != 0
-                })
-            {
+            let write_sealed = inode.seals().is_ok_and(|s| {
+                s & (crate::fsimpl::tmpfs::F_SEAL_WRITE | crate::fsimpl::tmpfs::F_SEAL_FUTURE_WRITE)
+                    != 0
+            });
+            if shared_type && prot.contains(MmapProt::PROT_WRITE) && write_sealed {
                 return Err(Errno::EPERM);
             }
             let noexec = file.location().is_some_and(|l| l.mnt.flags.noexec);
@@ -88,13 +85,7 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             let max = Access {
                 read: true,
                 write: !shared_type
-                    || (access == abi::fcntl::OpenFlags::O_RDWR.bits()
-                        && inode.seals().is_ok_and(|s| {
-                            s & (crate::fsimpl::tmpfs::F_SEAL_WRITE
-                                | crate::fsimpl::tmpfs::F_SEAL_FUTURE_WRITE)
-                                == 0
-                        })
-                        || inode.seals().is_err()),
+                    || (access == abi::fcntl::OpenFlags::O_RDWR.bits() && !write_sealed),
                 execute: !noexec,
             };
             Some((inode, file.location().cloned(), max))

@@ -141,7 +141,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "memfd_create",
                 fd::sys_memfd_create,
-                "no MFD_HUGETLB; F_SEAL_WRITE does not wait for writable mappings to go",
+                "no MFD_HUGETLB",
             ),
         ),
         (
