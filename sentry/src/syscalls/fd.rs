@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::arch::SyscallArgs;
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
-use crate::vfs::lock::{Family, Owner, LOCKS};
+use crate::vfs::lock::{Family, Owner, Taking, LOCKS};
 
 /// Implements close(2).
 pub fn sys_close(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
@@ -143,27 +143,46 @@ fn record_lock(t: &Task, file: &Arc<FileDescription>, cmd: i32, addr: u64) -> Re
     let pid = if ofd { -1 } else { t.tgid };
     let wait = matches!(cmd, F_SETLKW | F_OFD_SETLKW);
     let take = || LOCKS.set(key, Family::Record, (s, e), kind, owner, pid);
-    if take() {
-        return Ok(0);
+    let Some(write) = kind.filter(|_| wait) else {
+        return if take() { Ok(0) } else { Err(Errno::EAGAIN) };
+    };
+    // A waiter is known to the lock table, which says EDEADLK rather
+    // than let a process wait on one that waits on it.
+    struct Waiting(i32);
+    impl Drop for Waiting {
+        fn drop(&mut self) {
+            LOCKS.stop_waiting(self.0);
+        }
     }
-    if !wait {
-        return Err(Errno::EAGAIN);
-    }
-    wait_for_lock(t, take)
+    let _waiting = Waiting(t.tid);
+    let _reg = LOCKS.queue.register(&t.shared.waker);
+    let got = t.block(None, || {
+        match LOCKS.take_or_wait(t.tid, key, Family::Record, (s, e), write, owner, pid) {
+            Taking::Taken => Some(Ok(0)),
+            Taking::Deadlock => Some(Err(Errno::EDEADLK)),
+            Taking::Blocked => None,
+        }
+    });
+    lock_wait_ended(got)?
 }
 
 /// Waits until `take` gets the lock; a signal ends the wait with EINTR,
 /// as lock waits are never restarted.
 fn wait_for_lock(t: &Task, take: impl Fn() -> bool) -> Result<u64, Errno> {
     let _reg = LOCKS.queue.register(&t.shared.waker);
-    t.block(None, || take().then_some(())).map_err(|e| {
+    lock_wait_ended(t.block(None, || take().then_some(())))?;
+    Ok(0)
+}
+
+/// A lock wait's end: a signal makes it EINTR.
+fn lock_wait_ended<T>(r: Result<T, Errno>) -> Result<T, Errno> {
+    r.map_err(|e| {
         if e == Errno::ERESTARTSYS {
             Errno::EINTR
         } else {
             e
         }
-    })?;
-    Ok(0)
+    })
 }
 
 /// Implements memfd_create(2): an anonymous tmpfs file, named

@@ -144,10 +144,7 @@ fn linux64() -> Vec<(u32, Entry)> {
                 "no MFD_HUGETLB",
             ),
         ),
-        (
-            nr::FLOCK,
-            partial("flock", fd::sys_flock, "no deadlock detection"),
-        ),
+        (nr::FLOCK, supported("flock", fd::sys_flock)),
         (nr::OPEN, supported("open", open::sys_open)),
         (nr::OPENAT, supported("openat", open::sys_openat)),
         (
@@ -588,7 +585,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "fcntl",
                 fd::sys_fcntl,
-                "descriptor and status flags, record and OFD locks (no deadlock detection), pipe sizes",
+                "descriptor and status flags, record and OFD locks, pipe sizes",
             ),
         ),
         (nr::GETRLIMIT, supported("getrlimit", misc::sys_getrlimit)),
