@@ -378,14 +378,22 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         }
         #[allow(clippy::cast_sign_loss)]
         F_GETFL => file.status_flags().map(|f| u64::from(f as u32)),
-        F_SETFL => file.set_status_flags(a.int(2)).map(|()| 0),
+        F_SETFL => {
+            // O_ASYNC sticks only where the file has async notification
+            // (Linux's fasync), and is turned on before the other flags.
+            let on = a.int(2) & libc::O_ASYNC != 0;
+            if on != file.is_async() && file.imp().async_queue().is_some() {
+                super::fasync::set(t, fd, &file, on)?;
+            }
+            file.set_status_flags(a.int(2)).map(|()| 0)
+        }
         #[allow(clippy::cast_sign_loss)]
         F_GETPIPE_SZ => file.pipe_size().map(|n| u64::from(n as u32)),
         #[allow(clippy::cast_sign_loss)]
         F_SETPIPE_SZ => file
             .set_pipe_size(a.u64(2) & 0xffff_ffff)
             .map(|n| u64::from(n as u32)),
-        _ => Err(Errno::EINVAL),
+        _ => super::fasync::fcntl(t, &file, cmd, a.u64(2)).unwrap_or(Err(Errno::EINVAL)),
     }
 }
 
@@ -427,6 +435,13 @@ pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         }
         FIOCLEX | FIONCLEX => {
             t.fds.lock().set_cloexec(fd, req == FIOCLEX)?;
+            Ok(0)
+        }
+        FIOASYNC => {
+            let on = t.mm.read_obj::<i32>(arg)? != 0;
+            if on != file.is_async() {
+                super::fasync::set(t, fd, &file, on)?;
+            }
             Ok(0)
         }
         FIONBIO => {

@@ -4,6 +4,7 @@
 pub(crate) mod attr;
 mod exec;
 mod exit;
+mod fasync;
 mod fd;
 mod futex;
 mod identity;

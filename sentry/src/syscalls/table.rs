@@ -357,7 +357,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "ioctl",
                 fd::sys_ioctl,
-                "TCGETS, TIOCGWINSZ, FIONREAD (SIOCINQ), SIOCOUTQ, FIOCLEX, FIONCLEX, FIONBIO",
+                "TCGETS, TIOCGWINSZ, FIONREAD (SIOCINQ), SIOCOUTQ, FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC",
             ),
         ),
         (nr::PREAD64, supported("pread64", read_write::sys_pread64)),
@@ -585,7 +585,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "fcntl",
                 fd::sys_fcntl,
-                "descriptor and status flags, record and OFD locks, pipe sizes",
+                "descriptor and status flags, record and OFD locks, pipe sizes, O_ASYNC owners and signals",
             ),
         ),
         (nr::GETRLIMIT, supported("getrlimit", misc::sys_getrlimit)),
