@@ -19,6 +19,7 @@ pub mod sys;
 pub mod timerfd;
 pub mod tmpfs;
 pub mod tty;
+pub mod xattr;
 
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;

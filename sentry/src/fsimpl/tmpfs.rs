@@ -9,6 +9,7 @@ use abi::types::Stat;
 use abi::Errno;
 use parking_lot::Mutex;
 
+use crate::fsimpl::xattr::Xattrs;
 use crate::fsimpl::FileImpl;
 use crate::mm::{page_round_down, page_round_up, FileMapping, MemoryFile, PAGE};
 use crate::vfs::{
@@ -303,6 +304,7 @@ pub struct TmpNode {
     /// `F_SEAL_*` of a regular file (a file not made by memfd_create is
     /// sealed against sealing).
     seals: std::sync::atomic::AtomicU32,
+    xattrs: Xattrs,
 }
 
 /// `F_SEAL_*`.
@@ -321,6 +323,7 @@ impl TmpNode {
             meta: Mutex::new(meta),
             body,
             seals: std::sync::atomic::AtomicU32::new(F_SEAL_SEAL),
+            xattrs: Xattrs::default(),
         })
     }
 
@@ -640,6 +643,20 @@ impl Inode for TmpNode {
             .into_iter()
             .filter_map(|(_, mem, len)| mem.map(|offset| MappedPages { offset, len }))
             .collect())
+    }
+
+    fn getxattr(&self, name: &[u8]) -> Result<Vec<u8>, Errno> {
+        self.xattrs.get(name)
+    }
+
+    fn setxattr(&self, name: &[u8], value: Option<&[u8]>, flags: i32) -> Result<(), Errno> {
+        self.xattrs.set(name, value, flags)?;
+        self.meta.lock().ctime = crate::vfs::now();
+        Ok(())
+    }
+
+    fn listxattr(&self) -> Result<Vec<Vec<u8>>, Errno> {
+        Ok(self.xattrs.list())
     }
 
     fn file_mapping(&self) -> Option<Arc<FileMapping>> {

@@ -26,6 +26,7 @@ pub mod table;
 mod time;
 mod timer;
 mod timeval;
+mod xattr;
 
 use abi::Errno;
 

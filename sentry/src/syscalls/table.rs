@@ -8,7 +8,7 @@ use abi::Errno;
 
 use super::{
     attr, exec, exit, fd, futex, identity, misc, mmap, namei, open, poll, process, read_write,
-    rusage, sched, signal, socket, sockmsg, splice, time, timer, Control,
+    rusage, sched, signal, socket, sockmsg, splice, time, timer, xattr, Control,
 };
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
@@ -201,96 +201,96 @@ fn linux64() -> Vec<(u32, Entry)> {
             nr::GETXATTR,
             partial(
                 "getxattr",
-                attr::sys_getxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_getxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::LGETXATTR,
             partial(
                 "lgetxattr",
-                attr::sys_lgetxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_lgetxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::FGETXATTR,
             partial(
                 "fgetxattr",
-                attr::sys_fgetxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_fgetxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::SETXATTR,
             partial(
                 "setxattr",
-                attr::sys_setxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_setxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::LSETXATTR,
             partial(
                 "lsetxattr",
-                attr::sys_lsetxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_lsetxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::FSETXATTR,
             partial(
                 "fsetxattr",
-                attr::sys_fsetxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_fsetxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::REMOVEXATTR,
             partial(
                 "removexattr",
-                attr::sys_removexattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_removexattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::LREMOVEXATTR,
             partial(
                 "lremovexattr",
-                attr::sys_lremovexattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_lremovexattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::FREMOVEXATTR,
             partial(
                 "fremovexattr",
-                attr::sys_fremovexattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_fremovexattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::LISTXATTR,
             partial(
                 "listxattr",
-                attr::sys_listxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_listxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::LLISTXATTR,
             partial(
                 "llistxattr",
-                attr::sys_llistxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_llistxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::FLISTXATTR,
             partial(
                 "flistxattr",
-                attr::sys_flistxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_flistxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (nr::CHDIR, supported("chdir", namei::sys_chdir)),
