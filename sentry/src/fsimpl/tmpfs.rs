@@ -17,6 +17,9 @@ use crate::vfs::{
     RENAME_EXCHANGE, RENAME_NOREPLACE,
 };
 
+#[allow(clippy::cast_possible_truncation)] // 4096
+const PAGE_USIZE: usize = PAGE as usize;
+
 /// `TMPFS_MAGIC`.
 pub const TMPFS_MAGIC: u64 = 0x0102_1994;
 
@@ -51,6 +54,10 @@ pub struct FileData {
     mapped: bool,
     /// The file's size and mappers, once mapped.
     mapping: Option<Arc<FileMapping>>,
+    /// Pages `fallocate` reserved, as `[start, end)` file offsets by
+    /// start: they count in `st_blocks` before anything is written there
+    /// (the host does not count them resident) and read as holes.
+    reserved: BTreeMap<u64, u64>,
 }
 
 impl FileData {
@@ -62,6 +69,7 @@ impl FileData {
             counted: None,
             mapped: false,
             mapping: None,
+            reserved: BTreeMap::new(),
         }
     }
 
@@ -111,7 +119,7 @@ impl FileData {
         for (_, mem, len) in self.pieces(off, off + n as u64, false)? {
             let l = usize::try_from(len).unwrap_or(0);
             match mem {
-                Some(m) => self.memory.read(m, &mut buf[done..done + l]),
+                Some(m) => self.memory.read_sparse(m, &mut buf[done..done + l]),
                 None => buf[done..done + l].fill(0),
             }
             done += l;
@@ -140,6 +148,7 @@ impl FileData {
     /// hole punching).
     fn clear(&mut self, off: u64, end: u64) -> Result<(), Errno> {
         self.counted = None;
+        self.unreserve(page_round_up(off).unwrap_or(u64::MAX), page_round_down(end));
         for (at, mem, len) in self.pieces(off, end, false)? {
             let Some(m) = mem else { continue };
             let end = at + len;
@@ -155,12 +164,65 @@ impl FileData {
         Ok(())
     }
 
+    /// Sets the size; a size not above the old one also frees what lies
+    /// past it, reserved pages included (Linux's `shmem_setattr`).
     fn truncate(&mut self, size: u64) -> Result<(), Errno> {
-        if size < self.size {
-            self.clear(size, self.size)?;
+        if size <= self.size {
+            let end = self.chunks.keys().next_back().map_or(0, |&i| {
+                let (start, len) = chunk_span(i);
+                start + len
+            });
+            self.clear(size, end.max(self.size))?;
         }
         self.set_size(size);
         Ok(())
+    }
+
+    /// Notes `[start, end)` (whole pages) as reserved.
+    fn reserve(&mut self, mut start: u64, mut end: u64) {
+        self.counted = None;
+        // Merge with the ranges it touches.
+        let touching: Vec<(u64, u64)> = self
+            .reserved
+            .range(..=end)
+            .filter(|&(_, &e)| e >= start)
+            .map(|(&s, &e)| (s, e))
+            .collect();
+        for (s, e) in touching {
+            self.reserved.remove(&s);
+            start = start.min(s);
+            end = end.max(e);
+        }
+        self.reserved.insert(start, end);
+    }
+
+    /// Forgets reservations in `[start, end)` (whole pages).
+    fn unreserve(&mut self, start: u64, end: u64) {
+        if start >= end {
+            return;
+        }
+        let hit: Vec<(u64, u64)> = self
+            .reserved
+            .range(..end)
+            .filter(|&(_, &e)| e > start)
+            .map(|(&s, &e)| (s, e))
+            .collect();
+        for (s, e) in hit {
+            self.reserved.remove(&s);
+            if s < start {
+                self.reserved.insert(s, start);
+            }
+            if e > end {
+                self.reserved.insert(end, e);
+            }
+        }
+    }
+
+    fn is_reserved(&self, off: u64) -> bool {
+        self.reserved
+            .range(..=off)
+            .next_back()
+            .is_some_and(|(_, &e)| off < e)
     }
 
     /// Pages holding data, as 512-byte blocks: counted from the memory
@@ -172,10 +234,14 @@ impl FileData {
         let mut pages = 0u64;
         let mut v = Vec::new();
         for (&i, &m) in &self.chunks {
-            let (_, len) = chunk_span(i);
+            let (start, len) = chunk_span(i);
             v.clear();
             self.memory.residency(m, len, &mut v);
-            pages += v.iter().filter(|&&b| b & 1 != 0).count() as u64;
+            pages += v
+                .iter()
+                .zip((start..start + len).step_by(PAGE_USIZE))
+                .filter(|&(&b, at)| b & 1 != 0 || self.is_reserved(at))
+                .count() as u64;
         }
         let blocks = pages * (PAGE / 512);
         if !self.mapped {
@@ -690,9 +756,10 @@ impl Inode for TmpNode {
             {
                 return Err(Errno::EPERM);
             }
-            if size != d.size {
-                d.truncate(size)?;
-                drop(d);
+            let changed = size != d.size;
+            d.truncate(size)?;
+            drop(d);
+            if changed {
                 self.meta.lock().touch_modified();
             }
         }
@@ -722,8 +789,13 @@ impl Inode for TmpNode {
         };
         const KEEP_SIZE: i32 = 1;
         const PUNCH_HOLE: i32 = 2;
+        // What shmem_fallocate has: no ZERO_RANGE, COLLAPSE_RANGE,
+        // INSERT_RANGE or UNSHARE_RANGE.
+        if mode & !(KEEP_SIZE | PUNCH_HOLE) != 0 {
+            return Err(Errno::EOPNOTSUPP);
+        }
         let end = off.checked_add(len).ok_or(Errno::EFBIG)?;
-        if end > self.fs.size {
+        if mode & PUNCH_HOLE == 0 && end > self.fs.size {
             return Err(Errno::ENOSPC);
         }
         let mut d = data.lock();
@@ -743,16 +815,13 @@ impl Inode for TmpNode {
                         self.fs.memory.commit(m, l);
                     }
                 }
+                d.reserve(page_round_down(off), page_round_up(end).unwrap_or(u64::MAX));
                 if mode == 0 && end > d.size {
                     d.set_size(end);
                 }
             }
-            m if m == PUNCH_HOLE | KEEP_SIZE => {
-                let stop = end.min(d.size);
-                if off < stop {
-                    d.clear(off, stop)?;
-                }
-            }
+            // Past the end too: reserved pages there go.
+            m if m == PUNCH_HOLE | KEEP_SIZE => d.clear(off, end)?,
             _ => return Err(Errno::EOPNOTSUPP),
         }
         drop(d);

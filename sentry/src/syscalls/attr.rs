@@ -485,16 +485,43 @@ const ANON_INODE_FS_MAGIC: u64 = 0x0904_1934;
 
 /// Implements fallocate(2).
 pub fn sys_fallocate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    const KEEP_SIZE: i32 = 0x01;
+    const PUNCH_HOLE: i32 = 0x02;
+    const COLLAPSE_RANGE: i32 = 0x08;
+    const ZERO_RANGE: i32 = 0x10;
+    const INSERT_RANGE: i32 = 0x20;
+    const UNSHARE_RANGE: i32 = 0x40;
+    const WRITE_ZEROES: i32 = 0x80;
+    const MODE_MASK: i32 =
+        PUNCH_HOLE | COLLAPSE_RANGE | ZERO_RANGE | INSERT_RANGE | UNSHARE_RANGE | WRITE_ZEROES;
     let (mode, off, len) = (a.int(1), a.long(2), a.long(3));
     let file = t.fds.lock().get(a.fd(0))?;
+    if file.is_path() {
+        return Err(Errno::EBADF);
+    }
+    // vfs_fallocate's order: the arguments, one operation at a time
+    // (KEEP_SIZE only where it means something), the access mode, then
+    // the kind of file.
     if off < 0 || len <= 0 {
         return Err(Errno::EINVAL);
     }
-    file.check_writable()?;
-    let Some(inode) = file.inode() else {
+    if mode & !(MODE_MASK | KEEP_SIZE) != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    match mode & MODE_MASK {
+        0 | UNSHARE_RANGE | ZERO_RANGE => {}
+        PUNCH_HOLE if mode & KEEP_SIZE != 0 => {}
+        COLLAPSE_RANGE | INSERT_RANGE | WRITE_ZEROES if mode & KEEP_SIZE == 0 => {}
+        _ => return Err(Errno::EOPNOTSUPP),
+    }
+    let acc = file.status_flags()? & libc::O_ACCMODE;
+    if acc != libc::O_WRONLY && acc != libc::O_RDWR {
+        return Err(Errno::EBADF);
+    }
+    let m = file.stat()?.st_mode;
+    if crate::vfs::file_type(m) == abi::stat::S_IFIFO {
         return Err(Errno::ESPIPE);
-    };
-    let m = inode.mode();
+    }
     if is_dir(m) {
         return Err(Errno::EISDIR);
     }
@@ -504,6 +531,7 @@ pub fn sys_fallocate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if off.checked_add(len).is_none() {
         return Err(Errno::EFBIG);
     }
+    let inode = file.inode().ok_or(Errno::EOPNOTSUPP)?;
     #[allow(clippy::cast_sign_loss)]
     inode.allocate(mode, off as u64, len as u64)?;
     Ok(0)

@@ -332,7 +332,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "fallocate",
                 attr::sys_fallocate,
-                "modes 0, KEEP_SIZE and PUNCH_HOLE",
+                "tmpfs's modes (0, KEEP_SIZE, PUNCH_HOLE); EOPNOTSUPP on gofer files",
             ),
         ),
         (
