@@ -43,6 +43,11 @@ impl Access {
         write: true,
         execute: false,
     };
+    pub const ALL: Access = Access {
+        read: true,
+        write: true,
+        execute: true,
+    };
 
     /// The host `PROT_*` bits for this access.
     pub fn prot(self) -> i32 {

@@ -52,7 +52,9 @@ impl Waker {
     }
 }
 
-/// Something to tell when a queue's object has events.
+/// Something to tell when a queue's object has events. Notifiers call it
+/// with none of the object's locks held: a notified party may ask the
+/// object for its readiness (`O_ASYNC` does).
 pub trait Notify: Send + Sync + std::fmt::Debug {
     fn notify(&self, events: u32);
 }

@@ -19,8 +19,10 @@ pub mod sys;
 pub mod timerfd;
 pub mod tmpfs;
 pub mod tty;
+pub mod xattr;
 
 use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 
 use abi::types::{Stat, Termios, Winsize};
 use abi::Errno;
@@ -28,7 +30,7 @@ use abi::Errno;
 use crate::vfs::file::DirentLayout;
 use crate::vfs::inotify::{self, IN_ACCESS, IN_CLOSE_NOWRITE, IN_CLOSE_WRITE, IN_MODIFY};
 use crate::vfs::{InodeRef, Location};
-use crate::waiter::WaitQueue;
+use crate::waiter::{Notify, WaitQueue};
 
 /// `POLLIN`, `POLLOUT` and friends, as readiness masks.
 pub mod events {
@@ -105,6 +107,13 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
     /// `F_GETPIPE_SZ`.
     fn pipe_size(&self) -> Result<i32, Errno> {
         Err(Errno::EBADF)
+    }
+
+    /// The queue whose readiness changes `O_ASYNC` signals (Linux's
+    /// `fasync`); `None` for kinds without it, where `O_ASYNC` does not
+    /// stick.
+    fn async_queue(&self) -> Option<&WaitQueue> {
+        None
     }
 
     /// `F_SETPIPE_SZ`; returns the new size.
@@ -195,12 +204,36 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
 pub const SETFL_MASK: i32 =
     libc::O_APPEND | libc::O_NONBLOCK | libc::O_ASYNC | libc::O_DIRECT | libc::O_NOATIME;
 
+/// `F_SETOWN_EX` owner types.
+pub const F_OWNER_TID: i32 = 0;
+pub const F_OWNER_PID: i32 = 1;
+pub const F_OWNER_PGRP: i32 = 2;
+
+/// Who gets the signals `O_ASYNC` sends (`F_SETOWN`, `F_SETOWN_EX`), and
+/// which signal (`F_SETSIG`; 0 is a plain `SIGIO`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AsyncOwner {
+    /// `F_OWNER_TID`, `F_OWNER_PID` or `F_OWNER_PGRP`.
+    pub kind: i32,
+    /// The thread, process or group; 0 for nobody.
+    pub id: i32,
+    pub sig: i32,
+}
+
+#[derive(Debug, Default)]
+struct AsyncState {
+    owner: AsyncOwner,
+    /// What `O_ASYNC` registered on the file's async queue.
+    notify: Option<Arc<dyn Notify>>,
+}
+
 /// An open file description: a file and its status flags, shared by
 /// `dup`s and across `fork`.
 #[derive(Debug)]
 pub struct FileDescription {
     imp: Box<dyn FileImpl>,
     flags: AtomicI32,
+    async_state: parking_lot::Mutex<AsyncState>,
     /// Where the file was opened, for files the VFS opened: access-mode
     /// checks apply, and `fchdir`, `*at` and `/proc/pid/fd` use it.
     location: Option<Location>,
@@ -208,6 +241,12 @@ pub struct FileDescription {
 
 impl Drop for FileDescription {
     fn drop(&mut self) {
+        if let (Some(n), Some(q)) = (
+            self.async_state.get_mut().notify.take(),
+            self.imp.async_queue(),
+        ) {
+            q.unregister(&n);
+        }
         // OFD and flock locks go with their description's last close.
         if let Some(loc) = &self.location {
             let me = std::ptr::from_ref(self) as usize;
@@ -236,6 +275,7 @@ impl FileDescription {
         FileDescription {
             imp,
             flags: AtomicI32::new(flags),
+            async_state: parking_lot::Mutex::default(),
             location: None,
         }
     }
@@ -245,6 +285,7 @@ impl FileDescription {
         FileDescription {
             imp,
             flags: AtomicI32::new(flags),
+            async_state: parking_lot::Mutex::default(),
             location: Some(location),
         }
     }
@@ -426,16 +467,52 @@ impl FileDescription {
             .unwrap_or_else(|| Ok(self.flags()))
     }
 
-    /// `F_SETFL`: only the settable flags change.
+    /// `F_SETFL`: only the settable flags change, and `O_ASYNC` only
+    /// through [`Self::set_async`].
     pub fn set_status_flags(&self, flags: i32) -> Result<(), Errno> {
-        if let Some(r) = self.imp.set_host_status_flags(flags) {
+        let mask = SETFL_MASK & !libc::O_ASYNC;
+        if let Some(r) = self.imp.set_host_status_flags(flags & mask) {
             return r;
         }
         let cur = self.flags();
-        self.flags.store(
-            (cur & !SETFL_MASK) | (flags & SETFL_MASK),
-            Ordering::Relaxed,
-        );
+        self.flags
+            .store((cur & !mask) | (flags & mask), Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Turns `O_ASYNC` on (with what tells the owner of readiness
+    /// changes) or off. `ENOTTY` for a file without async notification
+    /// (Linux's missing `fasync`).
+    pub fn set_async(&self, notify: Option<Arc<dyn Notify>>) -> Result<(), Errno> {
+        let queue = self.imp.async_queue().ok_or(Errno::ENOTTY)?;
+        let mut st = self.async_state.lock();
+        if let Some(old) = st.notify.take() {
+            queue.unregister(&old);
+        }
+        let on = notify.is_some();
+        if let Some(n) = notify {
+            queue.add(n.clone(), crate::waiter::ALL_EVENTS);
+            st.notify = Some(n);
+        }
+        let async_bit = if on { libc::O_ASYNC } else { 0 };
+        let cur = self.flags();
+        self.flags
+            .store((cur & !libc::O_ASYNC) | async_bit, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Whether `O_ASYNC` is on.
+    pub fn is_async(&self) -> bool {
+        self.flags() & libc::O_ASYNC != 0
+    }
+
+    /// `F_GETOWN_EX`, `F_GETSIG`.
+    pub fn async_owner(&self) -> AsyncOwner {
+        self.async_state.lock().owner
+    }
+
+    /// `F_SETOWN`, `F_SETOWN_EX`, `F_SETSIG`: changes the owner.
+    pub fn update_async_owner(&self, f: impl FnOnce(&mut AsyncOwner)) {
+        f(&mut self.async_state.lock().owner);
     }
 }

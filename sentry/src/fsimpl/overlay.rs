@@ -51,6 +51,15 @@ pub struct OvlNode {
     removed: AtomicBool,
 }
 
+/// Overlayfs keeps its own state in `trusted.overlay.*` and refuses
+/// those names to everyone else.
+fn own_xattr(name: &[u8]) -> Result<(), Errno> {
+    if name.starts_with(b"trusted.overlay.") {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    Ok(())
+}
+
 fn is_whiteout(inode: &InodeRef) -> bool {
     inode
         .stat()
@@ -170,6 +179,12 @@ impl OvlNode {
             crate::vfs::read_pieces(&*lower, 0, size, |at, piece| {
                 up.write_at(piece, at).map(|_| ())
             })?;
+        }
+        // Extended attributes come along where the lower layer has them.
+        for name in lower.listxattr().unwrap_or_default() {
+            if let Ok(v) = lower.getxattr(&name) {
+                up.setxattr(&name, Some(&v), 0)?;
+            }
         }
         up.setattr(&SetAttr {
             mode: Some(st.st_mode & 0o7777),
@@ -483,6 +498,30 @@ impl Inode for OvlNode {
             return self.copy_up(true)?.map_pages(off, len, writable);
         }
         self.top().map_pages(off, len, writable)
+    }
+
+    fn getxattr(&self, name: &[u8]) -> Result<Vec<u8>, Errno> {
+        own_xattr(name)?;
+        self.top().getxattr(name)
+    }
+
+    fn setxattr(&self, name: &[u8], value: Option<&[u8]>, flags: i32) -> Result<(), Errno> {
+        own_xattr(name)?;
+        // Without an upper copy there is nothing to remove: the lower
+        // layer's answer stands.
+        if value.is_none() && self.upper().is_none() {
+            return self.top().setxattr(name, value, flags);
+        }
+        self.copy_up(true)?.setxattr(name, value, flags)
+    }
+
+    fn listxattr(&self) -> Result<Vec<Vec<u8>>, Errno> {
+        self.top().listxattr()
+    }
+
+    fn file_mapping(&self) -> Option<Arc<crate::mm::FileMapping>> {
+        // A lower file cannot change under the overlay.
+        self.upper().and_then(|u| u.file_mapping())
     }
 
     fn seek_data(&self, off: u64, hole: bool) -> Result<u64, Errno> {

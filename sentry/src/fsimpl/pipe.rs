@@ -298,6 +298,10 @@ impl FileImpl for PipeEnd {
         Some(&self.pipe.queue)
     }
 
+    fn async_queue(&self) -> Option<&WaitQueue> {
+        Some(&self.pipe.queue)
+    }
+
     fn pipe_size(&self) -> Result<i32, Errno> {
         let st = self.pipe.state.lock();
         Ok(i32::try_from(st.slots * PAGE).unwrap_or(i32::MAX))
@@ -478,6 +482,10 @@ impl FileImpl for PipeFile {
     }
 
     fn queue(&self) -> Option<&WaitQueue> {
+        self.any().queue()
+    }
+
+    fn async_queue(&self) -> Option<&WaitQueue> {
         self.any().queue()
     }
 

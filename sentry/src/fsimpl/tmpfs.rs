@@ -9,12 +9,16 @@ use abi::types::Stat;
 use abi::Errno;
 use parking_lot::Mutex;
 
+use crate::fsimpl::xattr::Xattrs;
 use crate::fsimpl::FileImpl;
-use crate::mm::{page_round_down, page_round_up, MemoryFile, PAGE};
+use crate::mm::{page_round_down, page_round_up, FileMapping, MemoryFile, PAGE};
 use crate::vfs::{
     dirent_type, DirEntry, FsStat, Inode, InodeRef, MappedPages, Meta, NewKind, NewNode, SetAttr,
     RENAME_EXCHANGE, RENAME_NOREPLACE,
 };
+
+#[allow(clippy::cast_possible_truncation)] // 4096
+const PAGE_USIZE: usize = PAGE as usize;
 
 /// `TMPFS_MAGIC`.
 pub const TMPFS_MAGIC: u64 = 0x0102_1994;
@@ -48,6 +52,12 @@ pub struct FileData {
     /// for a file mapped shared, whose pages change under it.
     counted: Option<u64>,
     mapped: bool,
+    /// The file's size and mappers, once mapped.
+    mapping: Option<Arc<FileMapping>>,
+    /// Pages `fallocate` reserved, as `[start, end)` file offsets by
+    /// start: they count in `st_blocks` before anything is written there
+    /// (the host does not count them resident) and read as holes.
+    reserved: BTreeMap<u64, u64>,
 }
 
 impl FileData {
@@ -58,6 +68,16 @@ impl FileData {
             size: 0,
             counted: None,
             mapped: false,
+            mapping: None,
+            reserved: BTreeMap::new(),
+        }
+    }
+
+    /// Sets the size, which the file's mappings learn.
+    fn set_size(&mut self, size: u64) {
+        self.size = size;
+        if let Some(m) = &self.mapping {
+            m.set_size(size);
         }
     }
 
@@ -99,7 +119,7 @@ impl FileData {
         for (_, mem, len) in self.pieces(off, off + n as u64, false)? {
             let l = usize::try_from(len).unwrap_or(0);
             match mem {
-                Some(m) => self.memory.read(m, &mut buf[done..done + l]),
+                Some(m) => self.memory.read_sparse(m, &mut buf[done..done + l]),
                 None => buf[done..done + l].fill(0),
             }
             done += l;
@@ -118,7 +138,9 @@ impl FileData {
             }
             done += l;
         }
-        self.size = self.size.max(end);
+        if end > self.size {
+            self.set_size(end);
+        }
         Ok(buf.len())
     }
 
@@ -126,6 +148,7 @@ impl FileData {
     /// hole punching).
     fn clear(&mut self, off: u64, end: u64) -> Result<(), Errno> {
         self.counted = None;
+        self.unreserve(page_round_up(off).unwrap_or(u64::MAX), page_round_down(end));
         for (at, mem, len) in self.pieces(off, end, false)? {
             let Some(m) = mem else { continue };
             let end = at + len;
@@ -141,12 +164,65 @@ impl FileData {
         Ok(())
     }
 
+    /// Sets the size; a size not above the old one also frees what lies
+    /// past it, reserved pages included (Linux's `shmem_setattr`).
     fn truncate(&mut self, size: u64) -> Result<(), Errno> {
-        if size < self.size {
-            self.clear(size, self.size)?;
+        if size <= self.size {
+            let end = self.chunks.keys().next_back().map_or(0, |&i| {
+                let (start, len) = chunk_span(i);
+                start + len
+            });
+            self.clear(size, end.max(self.size))?;
         }
-        self.size = size;
+        self.set_size(size);
         Ok(())
+    }
+
+    /// Notes `[start, end)` (whole pages) as reserved.
+    fn reserve(&mut self, mut start: u64, mut end: u64) {
+        self.counted = None;
+        // Merge with the ranges it touches.
+        let touching: Vec<(u64, u64)> = self
+            .reserved
+            .range(..=end)
+            .filter(|&(_, &e)| e >= start)
+            .map(|(&s, &e)| (s, e))
+            .collect();
+        for (s, e) in touching {
+            self.reserved.remove(&s);
+            start = start.min(s);
+            end = end.max(e);
+        }
+        self.reserved.insert(start, end);
+    }
+
+    /// Forgets reservations in `[start, end)` (whole pages).
+    fn unreserve(&mut self, start: u64, end: u64) {
+        if start >= end {
+            return;
+        }
+        let hit: Vec<(u64, u64)> = self
+            .reserved
+            .range(..end)
+            .filter(|&(_, &e)| e > start)
+            .map(|(&s, &e)| (s, e))
+            .collect();
+        for (s, e) in hit {
+            self.reserved.remove(&s);
+            if s < start {
+                self.reserved.insert(s, start);
+            }
+            if e > end {
+                self.reserved.insert(end, e);
+            }
+        }
+    }
+
+    fn is_reserved(&self, off: u64) -> bool {
+        self.reserved
+            .range(..=off)
+            .next_back()
+            .is_some_and(|(_, &e)| off < e)
     }
 
     /// Pages holding data, as 512-byte blocks: counted from the memory
@@ -158,10 +234,14 @@ impl FileData {
         let mut pages = 0u64;
         let mut v = Vec::new();
         for (&i, &m) in &self.chunks {
-            let (_, len) = chunk_span(i);
+            let (start, len) = chunk_span(i);
             v.clear();
             self.memory.residency(m, len, &mut v);
-            pages += v.iter().filter(|&&b| b & 1 != 0).count() as u64;
+            pages += v
+                .iter()
+                .zip((start..start + len).step_by(PAGE_USIZE))
+                .filter(|&(&b, at)| b & 1 != 0 || self.is_reserved(at))
+                .count() as u64;
         }
         let blocks = pages * (PAGE / 512);
         if !self.mapped {
@@ -290,6 +370,7 @@ pub struct TmpNode {
     /// `F_SEAL_*` of a regular file (a file not made by memfd_create is
     /// sealed against sealing).
     seals: std::sync::atomic::AtomicU32,
+    xattrs: Xattrs,
 }
 
 /// `F_SEAL_*`.
@@ -308,6 +389,7 @@ impl TmpNode {
             meta: Mutex::new(meta),
             body,
             seals: std::sync::atomic::AtomicU32::new(F_SEAL_SEAL),
+            xattrs: Xattrs::default(),
         })
     }
 
@@ -636,6 +718,33 @@ impl Inode for TmpNode {
             .collect())
     }
 
+    fn getxattr(&self, name: &[u8]) -> Result<Vec<u8>, Errno> {
+        self.xattrs.get(name)
+    }
+
+    fn setxattr(&self, name: &[u8], value: Option<&[u8]>, flags: i32) -> Result<(), Errno> {
+        self.xattrs.set(name, value, flags)?;
+        self.meta.lock().ctime = crate::vfs::now();
+        Ok(())
+    }
+
+    fn listxattr(&self) -> Result<Vec<Vec<u8>>, Errno> {
+        Ok(self.xattrs.list())
+    }
+
+    fn file_mapping(&self) -> Option<Arc<FileMapping>> {
+        let Body::File(data) = &self.body else {
+            return None;
+        };
+        let mut d = data.lock();
+        let size = d.size;
+        Some(
+            d.mapping
+                .get_or_insert_with(|| FileMapping::new(size))
+                .clone(),
+        )
+    }
+
     fn setattr(&self, a: &SetAttr) -> Result<(), Errno> {
         if let Some(size) = a.size {
             let Body::File(data) = &self.body else {
@@ -654,9 +763,10 @@ impl Inode for TmpNode {
             {
                 return Err(Errno::EPERM);
             }
-            if size != d.size {
-                d.truncate(size)?;
-                drop(d);
+            let changed = size != d.size;
+            d.truncate(size)?;
+            drop(d);
+            if changed {
                 self.meta.lock().touch_modified();
             }
         }
@@ -686,8 +796,13 @@ impl Inode for TmpNode {
         };
         const KEEP_SIZE: i32 = 1;
         const PUNCH_HOLE: i32 = 2;
+        // What shmem_fallocate has: no ZERO_RANGE, COLLAPSE_RANGE,
+        // INSERT_RANGE or UNSHARE_RANGE.
+        if mode & !(KEEP_SIZE | PUNCH_HOLE) != 0 {
+            return Err(Errno::EOPNOTSUPP);
+        }
         let end = off.checked_add(len).ok_or(Errno::EFBIG)?;
-        if end > self.fs.size {
+        if mode & PUNCH_HOLE == 0 && end > self.fs.size {
             return Err(Errno::ENOSPC);
         }
         let mut d = data.lock();
@@ -707,16 +822,13 @@ impl Inode for TmpNode {
                         self.fs.memory.commit(m, l);
                     }
                 }
+                d.reserve(page_round_down(off), page_round_up(end).unwrap_or(u64::MAX));
                 if mode == 0 && end > d.size {
-                    d.size = end;
+                    d.set_size(end);
                 }
             }
-            m if m == PUNCH_HOLE | KEEP_SIZE => {
-                let stop = end.min(d.size);
-                if off < stop {
-                    d.clear(off, stop)?;
-                }
-            }
+            // Past the end too: reserved pages there go.
+            m if m == PUNCH_HOLE | KEEP_SIZE => d.clear(off, end)?,
             _ => return Err(Errno::EOPNOTSUPP),
         }
         drop(d);
@@ -732,9 +844,9 @@ impl Inode for TmpNode {
     }
 
     fn add_seals(&self, seals: u32) -> Result<(), Errno> {
-        if !matches!(self.body, Body::File(_)) {
+        let Body::File(data) = &self.body else {
             return Err(Errno::EINVAL);
-        }
+        };
         if seals
             & !(F_SEAL_SEAL
                 | F_SEAL_SHRINK
@@ -748,6 +860,15 @@ impl Inode for TmpNode {
         }
         if self.sealed(F_SEAL_SEAL) {
             return Err(Errno::EPERM);
+        }
+        // Writes through a shared mapping could not be stopped (Linux's
+        // mapping_deny_writable); F_SEAL_FUTURE_WRITE lets them go on.
+        let d = data.lock();
+        if seals & F_SEAL_WRITE != 0
+            && !self.sealed(F_SEAL_WRITE)
+            && d.mapping.as_ref().is_some_and(|m| m.is_writably_mapped())
+        {
+            return Err(Errno::EBUSY);
         }
         self.seals
             .fetch_or(seals, std::sync::atomic::Ordering::Relaxed);

@@ -937,6 +937,10 @@ impl FileImpl for PtyMaster {
         Some(&self.tty.queue)
     }
 
+    fn async_queue(&self) -> Option<&WaitQueue> {
+        Some(&self.tty.queue)
+    }
+
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }
@@ -1031,6 +1035,10 @@ impl FileImpl for PtySlave {
     }
 
     fn queue(&self) -> Option<&WaitQueue> {
+        Some(&self.tty.queue)
+    }
+
+    fn async_queue(&self) -> Option<&WaitQueue> {
         Some(&self.tty.queue)
     }
 }

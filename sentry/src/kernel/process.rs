@@ -68,6 +68,12 @@ pub struct TaskView {
     pub nice: i32,
 }
 
+impl crate::mm::Kick for TaskShared {
+    fn kick(&self) {
+        TaskShared::kick(self);
+    }
+}
+
 impl TaskShared {
     /// Makes the task look at its signals soon: wakes it if it sleeps in
     /// the sentry and interrupts it if it runs application code.

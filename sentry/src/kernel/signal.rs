@@ -118,6 +118,8 @@ pub trait SiginfoExt {
     fn from_process(signo: i32, code: i32, pid: i32, uid: u32) -> Self;
     /// A fault: `si_addr`.
     fn fault(signo: i32, code: i32, addr: u64) -> Self;
+    /// `SIGPOLL`-style (`F_SETSIG`): `si_band`, `si_fd`.
+    fn poll(signo: i32, code: i32, band: u64, fd: i32) -> Self;
     /// SIGCHLD: pid, uid, status, CPU times in clock ticks.
     fn child(code: i32, pid: i32, uid: u32, status: i32, utime: i64, stime: i64) -> Self;
     fn pid(&self) -> i32;
@@ -159,6 +161,13 @@ impl SiginfoExt for Siginfo {
     fn fault(signo: i32, code: i32, addr: u64) -> Siginfo {
         let mut i = Siginfo::new(signo, code);
         i.put_u64(off::PID, addr);
+        i
+    }
+
+    fn poll(signo: i32, code: i32, band: u64, fd: i32) -> Siginfo {
+        let mut i = Siginfo::new(signo, code);
+        i.put_u64(off::PID, band);
+        i.put_i32(off::VALUE, fd);
         i
     }
 

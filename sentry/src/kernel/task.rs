@@ -417,7 +417,17 @@ pub fn run(mut task: Task) -> ExitStatus {
     task.shared
         .sentry_base_ns
         .store(super::process::host_thread_cpu_ns(me), Ordering::Relaxed);
+    let mut runs_in: *const MemoryManager = std::ptr::null();
     let status = loop {
+        if !std::ptr::eq(runs_in, Arc::as_ptr(&task.mm)) {
+            // First run in this address space (at start, after exec).
+            runs_in = Arc::as_ptr(&task.mm);
+            let kick: Arc<dyn crate::mm::Kick> = task.shared.clone();
+            task.mm.add_runner(Arc::downgrade(&kick));
+        }
+        // Mapping changes made from outside, before the application runs
+        // (a kick after this look sees `in_app` below and interrupts).
+        task.mm.catch_up();
         // Announce that the application runs before the last look at
         // attention: a kicker that sets attention after this sees
         // `in_app` and interrupts the switch.
@@ -465,9 +475,12 @@ pub fn run(mut task: Task) -> ExitStatus {
                 }
             }
             Event::Fault(f) => {
-                let grows = f.signo == libc::SIGSEGV
-                    && task.mm.handle_fault(f.addr, syscalls::stack_limit(&task));
-                if !grows {
+                let retry = match f.signo {
+                    libc::SIGSEGV => task.mm.handle_fault(f.addr, syscalls::stack_limit(&task)),
+                    libc::SIGBUS => task.mm.handle_bus_fault(f.addr),
+                    _ => false,
+                };
+                if !retry {
                     task.trap = trap_info(&task, &f);
                     force_signal(&task, Siginfo::fault(f.signo, f.code, f.addr));
                 }

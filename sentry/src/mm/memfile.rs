@@ -65,6 +65,13 @@ impl MemoryFile {
         })
     }
 
+    /// An offset past the file's end: the host faults every touch of a
+    /// stub mapping from here with SIGBUS, as Linux does a page of a
+    /// mapping past the end of the mapped file.
+    pub fn past_end(&self) -> u64 {
+        FILE_SIZE
+    }
+
     /// The descriptor stubs map the file through.
     pub fn fd(&self) -> BorrowedFd<'_> {
         self.fd.as_fd()
@@ -240,6 +247,31 @@ impl MemoryFile {
     /// Copies `dst.len()` bytes at file offset `offset` into `dst`.
     pub fn read(&self, offset: u64, dst: &mut [u8]) {
         self.mapping.read(offset, dst);
+    }
+
+    /// Like [`Self::read`], but through the descriptor: holes read as
+    /// zeros and stay holes (touching them through the mapping would give
+    /// them pages), as reading a sparse tmpfs file leaves it sparse.
+    pub fn read_sparse(&self, offset: u64, dst: &mut [u8]) {
+        let mut done = 0;
+        while done < dst.len() {
+            let Ok(at) = i64::try_from(offset + done as u64) else {
+                break;
+            };
+            match nix::sys::uio::pread(&self.fd, &mut dst[done..], at) {
+                Ok(n) if n > 0 => done += n,
+                Ok(_) => break,
+                Err(nix::errno::Errno::EINTR) => {}
+                Err(e) => {
+                    // Cannot happen within the file; the mapping still works.
+                    debug_assert!(false, "pread of memory file: {e}");
+                    break;
+                }
+            }
+        }
+        if done < dst.len() {
+            self.read(offset + done as u64, &mut dst[done..]);
+        }
     }
 
     /// Copies `src` to file offset `offset`.

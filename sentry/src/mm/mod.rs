@@ -6,22 +6,29 @@
 //! pages cost nothing). The host therefore resolves the application's page
 //! faults itself; the sentry sees only real protection faults and stack growth.
 //!
+//! A page of a file mapping wholly past the end of the file is mapped in
+//! the stub from past the end of the memory file instead, so the host
+//! faults it with SIGBUS (and checks the protection first, as Linux
+//! does); the sentry maps the real page once the file has grown over it.
+//!
 //! Lock order (outer first):
 //!   MemoryManager::inner
 //!     MemoryFile::free
 
+pub mod filemap;
 pub mod memfile;
 #[allow(unsafe_code)]
 mod raw;
 pub mod vma;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use abi::Errno;
 use parking_lot::Mutex;
 use platform::{Access, AddressSpace, PlatformError};
 
+pub use filemap::FileMapping;
 pub use memfile::MemoryFile;
 pub use vma::{MappedFile, Vma, VmaKind, VmaSet};
 
@@ -144,6 +151,18 @@ pub struct MemoryManager {
     max_addr: u64,
     inner: Mutex<MmInner>,
     broken: AtomicBool,
+    /// The tasks that run in this address space, to interrupt when the
+    /// stub's mappings must change from outside.
+    runners: Mutex<Vec<std::sync::Weak<dyn Kick>>>,
+    /// Files that shrank under mappings here, whose pages past their new
+    /// end the next task to run takes from the stub; `pending` says
+    /// there are some.
+    shrunk: Mutex<Vec<Arc<FileMapping>>>,
+    pending: AtomicBool,
+    /// The page last mapped again after a SIGBUS fault because its file
+    /// had grown over it: a second fault there in a row is the host's own
+    /// SIGBUS, delivered rather than retried forever.
+    revealed: AtomicU64,
 }
 
 impl std::fmt::Debug for MemoryManager {
@@ -164,6 +183,14 @@ impl Drop for MemoryManager {
             self.file.release(v.offset, v.len());
         }
     }
+}
+
+/// Brings a task that runs in an address space back to the sentry soon,
+/// as a signal does: only the tasks running in a stub can change its
+/// mappings, so a change made elsewhere (a truncation in another process)
+/// waits for them.
+pub trait Kick: Send + Sync {
+    fn kick(&self);
 }
 
 /// Access a copy needs.
@@ -193,6 +220,10 @@ impl MemoryManager {
                 layout: Layout::default(),
             }),
             broken: AtomicBool::new(false),
+            revealed: AtomicU64::new(u64::MAX),
+            runners: Mutex::new(Vec::new()),
+            shrunk: Mutex::new(Vec::new()),
+            pending: AtomicBool::new(false),
         }
     }
 
@@ -269,7 +300,11 @@ impl MemoryManager {
         for v in shared {
             let off = self.file.allocate(v.len())?;
             self.file.copy_range(v.offset, off, v.len());
-            if let Err(e) = self.platform(self.space.map(v.start, v.len(), v.access, off)) {
+            let copy = Vma {
+                offset: off,
+                ..v.clone()
+            };
+            if let Err(e) = self.install(&copy, copy.start, copy.end) {
                 self.file.release(off, v.len());
                 return Err(e);
             }
@@ -285,7 +320,7 @@ impl MemoryManager {
     /// private mappings are copied (their touched pages), shared ones
     /// shared, `MADV_DONTFORK` ones left out and `MADV_WIPEONFORK` ones
     /// fresh.
-    pub fn fork(&self) -> Result<MemoryManager, Errno> {
+    pub fn fork(&self) -> Result<Arc<MemoryManager>, Errno> {
         let mm = self.inner.lock();
         let mut vmas = VmaSet::default();
         let mut allocated: Vec<(u64, u64)> = Vec::new();
@@ -318,7 +353,7 @@ impl MemoryManager {
             }
             vmas.insert(nv);
         }
-        Ok(MemoryManager {
+        let child = Arc::new(MemoryManager {
             space: SpaceRef::default(),
             file: self.file.clone(),
             max_addr: self.max_addr,
@@ -330,7 +365,17 @@ impl MemoryManager {
                 layout: mm.layout,
             }),
             broken: AtomicBool::new(false),
-        })
+            revealed: AtomicU64::new(u64::MAX),
+            runners: Mutex::new(Vec::new()),
+            shrunk: Mutex::new(Vec::new()),
+            pending: AtomicBool::new(false),
+        });
+        for v in child.inner.lock().vmas.iter() {
+            if let Some(pages) = v.file.as_ref().and_then(|f| f.pages.as_ref()) {
+                pages.add_user(&child);
+            }
+        }
+        Ok(child)
     }
 
     /// Gives a forked MM its address space and maps every VMA into it.
@@ -338,7 +383,7 @@ impl MemoryManager {
         let mm = self.inner.lock();
         *self.space.0.write() = Some(space);
         for v in mm.vmas.iter() {
-            self.platform(self.space.map(v.start, v.len(), v.access, v.offset))?;
+            self.install(v, v.start, v.end)?;
         }
         Ok(())
     }
@@ -362,6 +407,26 @@ impl MemoryManager {
         })
     }
 
+    /// Maps `[from, to)` of `v` into the stub: its memory up to the first
+    /// page past the end of its file, SIGBUS from there.
+    fn install(&self, v: &Vma, from: u64, to: u64) -> Result<(), Errno> {
+        debug_assert!(v.start <= from && from <= to && to <= v.end);
+        let cut = v.bus_from().clamp(from, to);
+        if cut > from {
+            self.platform(
+                self.space
+                    .map(from, cut - from, v.access, v.offset_of(from)),
+            )?;
+        }
+        if to > cut {
+            self.platform(
+                self.space
+                    .map(cut, to - cut, v.access, self.file.past_end()),
+            )?;
+        }
+        Ok(())
+    }
+
     /// Sets where top-down placement starts.
     pub fn set_mmap_base(&self, base: u64) {
         self.inner.lock().mmap_base = page_round_down(base);
@@ -379,14 +444,115 @@ impl MemoryManager {
         self.inner.lock().vmas.iter().cloned().collect()
     }
 
+    /// Notes that this address space is about to map `pages`' file, so
+    /// that the file's truncations reach it: before [`Self::set_file`].
+    pub fn watch(self: &Arc<Self>, pages: &FileMapping) {
+        pages.add_user(self);
+    }
+
     /// Records that `[addr, addr+len)`, just mapped, maps `file` from
-    /// file offset `pgoff`.
-    pub fn set_file(&self, addr: u64, len: u64, file: &MappedFile, pgoff: u64) {
+    /// file offset `pgoff`; its pages past the end of the file fault
+    /// with SIGBUS from now on.
+    pub fn set_file(
+        &self,
+        addr: u64,
+        len: u64,
+        file: &MappedFile,
+        pgoff: u64,
+    ) -> Result<(), Errno> {
         let mut mm = self.inner.lock();
         mm.vmas.update_range(addr, addr + len, |v| {
             v.file = Some(file.clone());
             v.pgoff = pgoff + (v.start - addr);
         });
+        if file.pages.is_some() {
+            for v in mm.vmas.overlapping(addr, addr + len) {
+                if v.bus_from() < v.end {
+                    self.install(v, v.bus_from(), v.end)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Notes a task that runs in this address space (at its first run
+    /// in it).
+    pub fn add_runner(&self, task: std::sync::Weak<dyn Kick>) {
+        let mut runners = self.runners.lock();
+        runners.retain(|r| r.strong_count() > 0);
+        runners.push(task);
+    }
+
+    /// `pages`' file shrank: the pages of its mappings here past the new
+    /// end fault with SIGBUS once a task running here has caught up.
+    pub(crate) fn file_shrank(&self, pages: &Arc<FileMapping>) {
+        self.shrunk.lock().push(pages.clone());
+        self.pending.store(true, Ordering::SeqCst);
+        let runners: Vec<_> = self
+            .runners
+            .lock()
+            .iter()
+            .filter_map(|r| r.upgrade())
+            .collect();
+        for r in runners {
+            r.kick();
+        }
+    }
+
+    /// Takes the pages of files that shrank past their new ends from the
+    /// stub, and private copies of them away; called by a task running
+    /// here before it runs application code.
+    pub fn catch_up(&self) {
+        if !self.pending.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        let mut shrunk = std::mem::take(&mut *self.shrunk.lock());
+        shrunk.dedup_by(|a, b| Arc::ptr_eq(a, b));
+        for pages in shrunk {
+            self.take_past_end(&pages);
+        }
+    }
+
+    fn take_past_end(&self, pages: &Arc<FileMapping>) {
+        let mut mm = self.inner.lock();
+        self.revealed.store(u64::MAX, Ordering::Relaxed);
+        let hit: Vec<Vma> = mm
+            .vmas
+            .iter()
+            .filter(|v| {
+                v.file
+                    .as_ref()
+                    .and_then(|f| f.pages.as_ref())
+                    .is_some_and(|p| Arc::ptr_eq(p, pages))
+                    && v.bus_from() < v.end
+            })
+            .cloned()
+            .collect();
+        for v in hit {
+            let from = v.bus_from();
+            if !v.shared {
+                if self.unshare_locked(&mut mm, from, v.end).is_err() {
+                    continue;
+                }
+                let Some(now) = mm.vmas.find(v.start) else {
+                    continue;
+                };
+                self.file.decommit(now.offset_of(from), v.end - from);
+            }
+            let now = mm.vmas.find(v.start).cloned().unwrap_or(v);
+            // A platform failure marks the address space broken.
+            let _ = self.install(&now, from, now.end);
+        }
+    }
+
+    /// Whether a shared mapping of `pages`' file here may write it.
+    fn maps_writably(&self, pages: &Arc<FileMapping>) -> bool {
+        self.inner.lock().vmas.iter().any(|v| {
+            v.shared
+                && v.file.as_ref().is_some_and(|f| {
+                    f.max.write && f.pages.as_ref().is_some_and(|p| Arc::ptr_eq(p, pages))
+                })
+        })
     }
 
     /// Where exec put the program, its stack and its strings.
@@ -499,6 +665,13 @@ impl MemoryManager {
         if !mm.vmas.is_covered(addr, end) {
             return Err(Errno::ENOMEM);
         }
+        let beyond = |want: bool, may: bool| want && !may;
+        if mm.vmas.overlapping(addr, end).any(|v| {
+            let max = v.max_access();
+            beyond(access.write, max.write) || beyond(access.execute, max.execute)
+        }) {
+            return Err(Errno::EACCES);
+        }
         if access.write {
             self.unshare_locked(&mut mm, addr, end)?;
         }
@@ -598,23 +771,28 @@ impl MemoryManager {
     fn extend_locked(&self, mm: &mut MmInner, start: u64, extra: u64) -> Result<(), Errno> {
         let v = mm.vmas.find(start).expect("caller found it").clone();
         if self.file.try_extend(v.offset + v.len(), extra) {
-            self.platform(self.space.map(v.end, extra, v.access, v.offset + v.len()))?;
+            let grown = Vma {
+                end: v.end + extra,
+                ..v.clone()
+            };
+            self.install(&grown, v.end, grown.end)?;
             mm.vmas.get_mut(start).expect("caller found it").end += extra;
             return Ok(());
         }
         let offset = self.file.allocate(extra)?;
-        if let Err(e) = self.platform(self.space.map(v.end, extra, v.access, offset)) {
-            self.file.release(offset, extra);
-            return Err(e);
-        }
-        mm.vmas.insert(Vma {
+        let next = Vma {
             start: v.end,
             end: v.end + extra,
             offset,
             // A file mapping goes on with the file's next bytes.
             pgoff: v.pgoff + v.len(),
             ..v
-        });
+        };
+        if let Err(e) = self.install(&next, next.start, next.end) {
+            self.file.release(offset, extra);
+            return Err(e);
+        }
+        mm.vmas.insert(next);
         Ok(())
     }
 
@@ -637,10 +815,7 @@ impl MemoryManager {
                 end: shift(p.end),
                 ..p.clone()
             };
-            self.platform(
-                self.space
-                    .map(moved.start, moved.len(), moved.access, moved.offset),
-            )?;
+            self.install(&moved, moved.start, moved.end)?;
             mm.vmas.insert(moved);
         }
         self.platform(self.space.unmap(old, len))?;
@@ -891,6 +1066,24 @@ impl MemoryManager {
         true
     }
 
+    /// Resolves a SIGBUS the host reported at `addr`: if it is a page
+    /// of a file mapping that the file has grown over since the page was
+    /// mapped past its end, maps the page's memory. Returns whether the
+    /// application may retry; otherwise SIGBUS is the answer.
+    pub fn handle_bus_fault(&self, addr: u64) -> bool {
+        let mm = self.inner.lock();
+        let Some(v) = mm.vmas.find(addr) else {
+            return false;
+        };
+        let page = page_round_down(addr);
+        let of_file = v.file.as_ref().is_some_and(|f| f.pages.is_some());
+        if !of_file || v.bus_from() <= page || self.revealed.swap(page, Ordering::Relaxed) == page {
+            self.revealed.store(u64::MAX, Ordering::Relaxed);
+            return false;
+        }
+        self.install(v, v.start, v.end).is_ok()
+    }
+
     /// Walks `[addr, addr+len)` page run by page run, calling `f` with the
     /// memory-file offset, the position in the caller's buffer and the run
     /// length, as long as the VMAs allow `need`. Returns the bytes covered.
@@ -914,10 +1107,12 @@ impl MemoryManager {
                 Need::Read => v.access.read || v.access.write || v.access.execute,
                 Need::Write => v.access.write,
             };
-            if !ok {
+            // Past the end of a mapped file the application faults.
+            let end = v.bus_from();
+            if !ok || at >= end {
                 break;
             }
-            let n = usize::try_from(v.end - at)
+            let n = usize::try_from(end - at)
                 .unwrap_or(usize::MAX)
                 .min(len - done);
             f(v.offset_of(at), done, n);
@@ -1140,6 +1335,41 @@ pub(crate) mod tests {
         let mut b = [0u8; 1];
         m.copy_in(addr, &mut b).unwrap();
         b[0]
+    }
+
+    #[test]
+    fn pages_past_the_end_of_a_mapped_file_follow_its_size() {
+        let m = Arc::new(mm());
+        let addr = anon(&m, Placement::Fixed(0x10_0000), 3 * PAGE).unwrap();
+        let pages = FileMapping::new(100);
+        m.watch(&pages);
+        let file = MappedFile {
+            place: Arc::new(()),
+            pages: Some(pages.clone()),
+            max: Access::READ_WRITE,
+        };
+        m.set_file(addr, 3 * PAGE, &file, 0).unwrap();
+        assert_eq!(m.readable_prefix(addr, 3 * PAGE as usize), PAGE as usize);
+        pages.set_size(2 * PAGE + 1);
+        assert_eq!(
+            m.readable_prefix(addr, 3 * PAGE as usize),
+            3 * PAGE as usize
+        );
+        m.copy_out(addr + PAGE, &[7]).unwrap();
+        pages.set_size(PAGE);
+        m.catch_up();
+        assert_eq!(m.readable_prefix(addr, 3 * PAGE as usize), PAGE as usize);
+        pages.set_size(2 * PAGE);
+        assert_eq!(
+            read_u8(&m, addr + PAGE),
+            0,
+            "a private page past the end went"
+        );
+        assert_eq!(
+            m.protect(addr, PAGE, Access::ALL),
+            Err(Errno::EACCES),
+            "beyond what the file allows"
+        );
     }
 
     #[test]

@@ -5,15 +5,39 @@ use std::sync::Arc;
 
 use platform::Access;
 
-/// The file a mapping maps, for `/proc/pid/maps`: the VFS's place of the
-/// file, which this layer holds without knowing (it sits below the VFS).
-/// Two handles are the same file when they are the same allocation.
+use super::FileMapping;
+
+/// The file a mapping maps, as one `mmap` made it.
 #[derive(Clone)]
-pub struct MappedFile(pub Arc<dyn std::any::Any + Send + Sync>);
+pub struct MappedFile {
+    /// The VFS's place of the file, for `/proc/pid/maps`, which this
+    /// layer holds without knowing (it sits below the VFS). Two mappings
+    /// are of the same `mmap` when this is the same allocation.
+    pub place: Arc<dyn std::any::Any + Send + Sync>,
+    /// The file's size and mappers, for SIGBUS past its end; `None` where
+    /// nothing faults that way (an executable's segments).
+    pub pages: Option<Arc<FileMapping>>,
+    /// The access `mprotect` may grant (Linux's `VM_MAY*`): no write for
+    /// a shared mapping of a descriptor not open for writing, no execute
+    /// from a `noexec` mount.
+    pub max: Access,
+}
+
+impl MappedFile {
+    /// A file mapped with any access and no end (an executable's
+    /// segments).
+    pub fn new(place: Arc<dyn std::any::Any + Send + Sync>) -> MappedFile {
+        MappedFile {
+            place,
+            pages: None,
+            max: Access::ALL,
+        }
+    }
+}
 
 impl PartialEq for MappedFile {
     fn eq(&self, other: &MappedFile) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
+        Arc::ptr_eq(&self.place, &other.place)
     }
 }
 
@@ -72,6 +96,25 @@ impl Vma {
     pub fn offset_of(&self, addr: u64) -> u64 {
         debug_assert!(self.start <= addr && addr <= self.end);
         self.offset + (addr - self.start)
+    }
+
+    /// Where the pages that fault with SIGBUS start: the first page
+    /// wholly past the end of the mapped file, or `end`.
+    pub fn bus_from(&self) -> u64 {
+        let Some(pages) = self.file.as_ref().and_then(|f| f.pages.as_ref()) else {
+            return self.end;
+        };
+        let page_end = pages.page_end();
+        if self.pgoff >= page_end {
+            self.start
+        } else {
+            self.start + (page_end - self.pgoff).min(self.len())
+        }
+    }
+
+    /// The access `mprotect` may grant.
+    pub fn max_access(&self) -> Access {
+        self.file.as_ref().map_or(Access::ALL, |f| f.max)
     }
 
     /// Whether `next` continues this mapping as Linux would merge them: same

@@ -1337,6 +1337,10 @@ impl FileImpl for Socket {
         Some(&self.ep.queue)
     }
 
+    fn async_queue(&self) -> Option<&WaitQueue> {
+        Some(&self.ep.queue)
+    }
+
     fn as_any(&self) -> Option<&dyn std::any::Any> {
         Some(self)
     }

@@ -507,16 +507,43 @@ const ANON_INODE_FS_MAGIC: u64 = 0x0904_1934;
 
 /// Implements fallocate(2).
 pub fn sys_fallocate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    const KEEP_SIZE: i32 = 0x01;
+    const PUNCH_HOLE: i32 = 0x02;
+    const COLLAPSE_RANGE: i32 = 0x08;
+    const ZERO_RANGE: i32 = 0x10;
+    const INSERT_RANGE: i32 = 0x20;
+    const UNSHARE_RANGE: i32 = 0x40;
+    const WRITE_ZEROES: i32 = 0x80;
+    const MODE_MASK: i32 =
+        PUNCH_HOLE | COLLAPSE_RANGE | ZERO_RANGE | INSERT_RANGE | UNSHARE_RANGE | WRITE_ZEROES;
     let (mode, off, len) = (a.int(1), a.long(2), a.long(3));
     let file = t.fds.lock().get(a.fd(0))?;
+    if file.is_path() {
+        return Err(Errno::EBADF);
+    }
+    // vfs_fallocate's order: the arguments, one operation at a time
+    // (KEEP_SIZE only where it means something), the access mode, then
+    // the kind of file.
     if off < 0 || len <= 0 {
         return Err(Errno::EINVAL);
     }
-    file.check_writable()?;
-    let Some(inode) = file.inode() else {
+    if mode & !(MODE_MASK | KEEP_SIZE) != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    match mode & MODE_MASK {
+        0 | UNSHARE_RANGE | ZERO_RANGE => {}
+        PUNCH_HOLE if mode & KEEP_SIZE != 0 => {}
+        COLLAPSE_RANGE | INSERT_RANGE | WRITE_ZEROES if mode & KEEP_SIZE == 0 => {}
+        _ => return Err(Errno::EOPNOTSUPP),
+    }
+    let acc = file.status_flags()? & libc::O_ACCMODE;
+    if acc != libc::O_WRONLY && acc != libc::O_RDWR {
+        return Err(Errno::EBADF);
+    }
+    let m = file.stat()?.st_mode;
+    if crate::vfs::file_type(m) == abi::stat::S_IFIFO {
         return Err(Errno::ESPIPE);
-    };
-    let m = inode.mode();
+    }
     if is_dir(m) {
         return Err(Errno::EISDIR);
     }
@@ -526,6 +553,7 @@ pub fn sys_fallocate(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if off.checked_add(len).is_none() {
         return Err(Errno::EFBIG);
     }
+    let inode = file.inode().ok_or(Errno::EOPNOTSUPP)?;
     #[allow(clippy::cast_sign_loss)]
     inode.allocate(mode, off as u64, len as u64)?;
     file.notify(crate::vfs::inotify::IN_MODIFY);
@@ -558,78 +586,4 @@ pub fn may_exec(t: &Task, loc: &Location) -> Result<(), Errno> {
         return Err(Errno::EACCES);
     }
     perm::check_stat(&t.creds, &st, MAY_EXEC)
-}
-
-/// Checks what an xattr call names (`EBADF`, `ENOENT`, ...): the answer
-/// for its attributes is that the filesystems have none.
-fn xattr_target(t: &Task, a: &SyscallArgs, by_fd: bool, follow: bool) -> Result<(), Errno> {
-    if by_fd {
-        let file = t.fds.lock().get(a.fd(0))?;
-        if file.is_path() {
-            return Err(Errno::EBADF);
-        }
-        return Ok(());
-    }
-    lookup(t, a.addr(0), follow).map(|_| ())
-}
-
-/// The name argument of an xattr call: `ERANGE` beyond 255 bytes.
-fn xattr_name(t: &Task, addr: u64) -> Result<Vec<u8>, Errno> {
-    let name = t.mm.read_cstring(addr, 255).map_err(|e| {
-        if e == Errno::ENAMETOOLONG {
-            Errno::ERANGE
-        } else {
-            e
-        }
-    })?;
-    if name.is_empty() {
-        return Err(Errno::ERANGE);
-    }
-    Ok(name)
-}
-
-fn xattr_get(t: &Task, a: &SyscallArgs, by_fd: bool, follow: bool) -> Result<u64, Errno> {
-    xattr_target(t, a, by_fd, follow)?;
-    xattr_name(t, a.addr(1))?;
-    Err(Errno::EOPNOTSUPP)
-}
-
-fn xattr_set(t: &Task, a: &SyscallArgs, by_fd: bool, follow: bool) -> Result<u64, Errno> {
-    xattr_target(t, a, by_fd, follow)?;
-    xattr_name(t, a.addr(1))?;
-    if a.int(4) & !3 != 0 {
-        return Err(Errno::EINVAL);
-    }
-    Err(Errno::EOPNOTSUPP)
-}
-
-fn xattr_list(t: &Task, a: &SyscallArgs, by_fd: bool, follow: bool) -> Result<u64, Errno> {
-    xattr_target(t, a, by_fd, follow)?;
-    Ok(0)
-}
-
-macro_rules! xattr_calls {
-    ($($name:ident => $f:ident($fd:expr, $follow:expr);)*) => {
-        $(
-            #[doc = concat!("Implements ", stringify!($name), "(2): no filesystem has extended attributes.")]
-            pub fn $name(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-                $f(t, a, $fd, $follow)
-            }
-        )*
-    };
-}
-
-xattr_calls! {
-    sys_getxattr => xattr_get(false, true);
-    sys_lgetxattr => xattr_get(false, false);
-    sys_fgetxattr => xattr_get(true, true);
-    sys_setxattr => xattr_set(false, true);
-    sys_lsetxattr => xattr_set(false, false);
-    sys_fsetxattr => xattr_set(true, true);
-    sys_removexattr => xattr_get(false, true);
-    sys_lremovexattr => xattr_get(false, false);
-    sys_fremovexattr => xattr_get(true, true);
-    sys_listxattr => xattr_list(false, true);
-    sys_llistxattr => xattr_list(false, false);
-    sys_flistxattr => xattr_list(true, true);
 }

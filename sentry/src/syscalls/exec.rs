@@ -244,10 +244,10 @@ fn exec_strings(
         stack_limit,
         segments: Some(&t.kernel.segments),
         secure,
-        exe_file: Some(MappedFile(Arc::new(loc.clone()))),
+        exe_file: Some(MappedFile::new(Arc::new(loc.clone()))),
         interp_file: interp
             .as_ref()
-            .map(|(l, _)| MappedFile(Arc::new(l.clone()))),
+            .map(|(l, _)| MappedFile::new(Arc::new(l.clone()))),
     };
     let interp_image = interp.as_ref().map(|(_, i)| &i[..]);
     let loaded =

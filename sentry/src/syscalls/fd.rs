@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::arch::SyscallArgs;
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
-use crate::vfs::lock::{Family, Owner, LOCKS};
+use crate::vfs::lock::{Family, Owner, Taking, LOCKS};
 
 /// Implements close(2).
 pub fn sys_close(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
@@ -143,27 +143,46 @@ fn record_lock(t: &Task, file: &Arc<FileDescription>, cmd: i32, addr: u64) -> Re
     let pid = if ofd { -1 } else { t.tgid };
     let wait = matches!(cmd, F_SETLKW | F_OFD_SETLKW);
     let take = || LOCKS.set(key, Family::Record, (s, e), kind, owner, pid);
-    if take() {
-        return Ok(0);
+    let Some(write) = kind.filter(|_| wait) else {
+        return if take() { Ok(0) } else { Err(Errno::EAGAIN) };
+    };
+    // A waiter is known to the lock table, which says EDEADLK rather
+    // than let a process wait on one that waits on it.
+    struct Waiting(i32);
+    impl Drop for Waiting {
+        fn drop(&mut self) {
+            LOCKS.stop_waiting(self.0);
+        }
     }
-    if !wait {
-        return Err(Errno::EAGAIN);
-    }
-    wait_for_lock(t, take)
+    let _waiting = Waiting(t.tid);
+    let _reg = LOCKS.queue.register(&t.shared.waker);
+    let got = t.block(None, || {
+        match LOCKS.take_or_wait(t.tid, key, Family::Record, (s, e), write, owner, pid) {
+            Taking::Taken => Some(Ok(0)),
+            Taking::Deadlock => Some(Err(Errno::EDEADLK)),
+            Taking::Blocked => None,
+        }
+    });
+    lock_wait_ended(got)?
 }
 
 /// Waits until `take` gets the lock; a signal ends the wait with EINTR,
 /// as lock waits are never restarted.
 fn wait_for_lock(t: &Task, take: impl Fn() -> bool) -> Result<u64, Errno> {
     let _reg = LOCKS.queue.register(&t.shared.waker);
-    t.block(None, || take().then_some(())).map_err(|e| {
+    lock_wait_ended(t.block(None, || take().then_some(())))?;
+    Ok(0)
+}
+
+/// A lock wait's end: a signal makes it EINTR.
+fn lock_wait_ended<T>(r: Result<T, Errno>) -> Result<T, Errno> {
+    r.map_err(|e| {
         if e == Errno::ERESTARTSYS {
             Errno::EINTR
         } else {
             e
         }
-    })?;
-    Ok(0)
+    })
 }
 
 /// Implements memfd_create(2): an anonymous tmpfs file, named
@@ -359,14 +378,22 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         }
         #[allow(clippy::cast_sign_loss)]
         F_GETFL => file.status_flags().map(|f| u64::from(f as u32)),
-        F_SETFL => file.set_status_flags(a.int(2)).map(|()| 0),
+        F_SETFL => {
+            // O_ASYNC sticks only where the file has async notification
+            // (Linux's fasync), and is turned on before the other flags.
+            let on = a.int(2) & libc::O_ASYNC != 0;
+            if on != file.is_async() && file.imp().async_queue().is_some() {
+                super::fasync::set(t, fd, &file, on)?;
+            }
+            file.set_status_flags(a.int(2)).map(|()| 0)
+        }
         #[allow(clippy::cast_sign_loss)]
         F_GETPIPE_SZ => file.pipe_size().map(|n| u64::from(n as u32)),
         #[allow(clippy::cast_sign_loss)]
         F_SETPIPE_SZ => file
             .set_pipe_size(a.u64(2) & 0xffff_ffff)
             .map(|n| u64::from(n as u32)),
-        _ => Err(Errno::EINVAL),
+        _ => super::fasync::fcntl(t, &file, cmd, a.u64(2)).unwrap_or(Err(Errno::EINVAL)),
     }
 }
 
@@ -408,6 +435,13 @@ pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         }
         FIOCLEX | FIONCLEX => {
             t.fds.lock().set_cloexec(fd, req == FIOCLEX)?;
+            Ok(0)
+        }
+        FIOASYNC => {
+            let on = t.mm.read_obj::<i32>(arg)? != 0;
+            if on != file.is_async() {
+                super::fasync::set(t, fd, &file, on)?;
+            }
             Ok(0)
         }
         FIONBIO => {

@@ -10,8 +10,8 @@ use platform::Access;
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
 use crate::mm::{
-    is_page_aligned, page_round_up, MapRequest, MappedFile, Placement, Target, VmaKind, MIN_ADDR,
-    PAGE,
+    is_page_aligned, page_round_up, FileMapping, MapRequest, MappedFile, Placement, Target,
+    VmaKind, MIN_ADDR, PAGE,
 };
 
 fn access(prot: MmapProt) -> Access {
@@ -67,22 +67,28 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             {
                 return Err(Errno::EACCES);
             }
-            if shared_type
-                && prot.contains(MmapProt::PROT_WRITE)
-                && inode.seals().is_ok_and(|s| {
-                    s & (crate::fsimpl::tmpfs::F_SEAL_WRITE
-                        | crate::fsimpl::tmpfs::F_SEAL_FUTURE_WRITE)
-                        != 0
-                })
-            {
+            let write_sealed = inode.seals().is_ok_and(|s| {
+                s & (crate::fsimpl::tmpfs::F_SEAL_WRITE | crate::fsimpl::tmpfs::F_SEAL_FUTURE_WRITE)
+                    != 0
+            });
+            if shared_type && prot.contains(MmapProt::PROT_WRITE) && write_sealed {
                 return Err(Errno::EPERM);
             }
-            if prot.contains(MmapProt::PROT_EXEC)
-                && file.location().is_some_and(|l| l.mnt.flags.noexec)
-            {
+            let noexec = file.location().is_some_and(|l| l.mnt.flags.noexec);
+            if prot.contains(MmapProt::PROT_EXEC) && noexec {
                 return Err(Errno::EPERM);
             }
-            Some((inode, file.location().cloned()))
+            // What mprotect may add later (Linux's VM_MAYWRITE and
+            // VM_MAYEXEC): a shared mapping writes the file, so only
+            // through a descriptor open for writing, and not into a memfd
+            // sealed against writing.
+            let max = Access {
+                read: true,
+                write: !shared_type
+                    || (access == abi::fcntl::OpenFlags::O_RDWR.bits() && !write_sealed),
+                execute: !noexec,
+            };
+            Some((inode, file.location().cloned(), max))
         }
     };
     if len == 0 {
@@ -131,17 +137,25 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     };
     match file {
         None => t.mm.map_anonymous(req),
-        Some((inode, place)) => {
-            let addr = map_file(t, &inode, req, off)?;
+        Some((inode, place, max)) => {
+            let (addr, pages) = map_file(t, &inode, req, off)?;
             if let Some(place) = place {
-                t.mm.set_file(addr, len, &MappedFile(Arc::new(place)), off);
+                t.mm.watch(&pages);
+                let file = MappedFile {
+                    place: Arc::new(place),
+                    pages: Some(pages),
+                    max,
+                };
+                t.mm.set_file(addr, len, &file, off)?;
             }
             Ok(addr)
         }
     }
 }
 
-/// Maps `len` bytes of a file from `off`. The pages are the file's bytes
+/// Maps `len` bytes of a file from `off`; returns the address and the
+/// file's size and mappers (the size it has now, for a file whose
+/// filesystem does not report changes). The pages are the file's bytes
 /// at the time of the call (zero past its end); a mapping that cannot be
 /// written shares one copy per file version and range, which writing
 /// (after mprotect) copies.
@@ -150,26 +164,28 @@ fn map_file(
     inode: &crate::vfs::InodeRef,
     mut req: MapRequest,
     off: u64,
-) -> Result<u64, Errno> {
+) -> Result<(u64, Arc<FileMapping>), Errno> {
     req.kind = VmaKind::File;
     if req.shared {
         // Files in sentry memory share their pages with the mapping.
         match inode.map_pages(off, req.len, req.access.write) {
             Ok(pieces) => {
                 let pieces: Vec<(u64, u64)> = pieces.iter().map(|p| (p.offset, p.len)).collect();
-                return t.mm.map_pieces(req, &pieces);
+                let pages = mapping_of(inode)?;
+                return Ok((t.mm.map_pieces(req, &pieces)?, pages));
             }
             Err(Errno::ENODEV) => {}
             Err(e) => return Err(e),
         }
     }
+    let pages = mapping_of(inode)?;
     let st = inode.stat()?;
     let key = (crate::vfs::version(&st), off, req.len);
     let cacheable = !req.access.write;
     if cacheable {
         if let Some((offset, len)) = t.kernel.file_pages.get(&key) {
             if len == req.len {
-                return t.mm.map_shared_range(req, offset);
+                return Ok((t.mm.map_shared_range(req, offset)?, pages));
             }
         }
     }
@@ -186,7 +202,19 @@ fn map_file(
             }
         }
     }
-    Ok(addr)
+    Ok((addr, pages))
+}
+
+/// The file's size and mappers: its filesystem's, or the size it has
+/// now.
+fn mapping_of(inode: &crate::vfs::InodeRef) -> Result<Arc<FileMapping>, Errno> {
+    match inode.file_mapping() {
+        Some(m) => Ok(m),
+        None => {
+            let size = u64::try_from(inode.stat()?.st_size).unwrap_or(0);
+            Ok(FileMapping::new(size))
+        }
+    }
 }
 
 /// Implements munmap(2).

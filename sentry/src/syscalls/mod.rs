@@ -4,6 +4,7 @@
 pub(crate) mod attr;
 mod exec;
 mod exit;
+mod fasync;
 mod fd;
 mod futex;
 mod identity;
@@ -26,6 +27,7 @@ pub mod table;
 mod time;
 mod timer;
 mod timeval;
+mod xattr;
 
 use abi::Errno;
 

@@ -173,7 +173,7 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
         let seed = space.new_thread().map_err(|_| Errno::EAGAIN)?;
         (t.mm.clone(), Start::Thread(seed))
     } else {
-        (Arc::new(t.mm.fork()?), Start::Fork)
+        (t.mm.fork()?, Start::Fork)
     };
     let fds = if f.contains(F::CLONE_FILES) {
         t.fds.clone()

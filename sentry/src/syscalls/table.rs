@@ -8,7 +8,7 @@ use abi::Errno;
 
 use super::{
     attr, exec, exit, fd, futex, identity, inotify, misc, mmap, namei, open, poll, process,
-    read_write, rusage, sched, signal, socket, sockmsg, splice, time, timer, Control,
+    read_write, rusage, sched, signal, socket, sockmsg, splice, time, timer, xattr, Control,
 };
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
@@ -141,13 +141,10 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "memfd_create",
                 fd::sys_memfd_create,
-                "no MFD_HUGETLB; F_SEAL_WRITE does not wait for writable mappings to go",
+                "no MFD_HUGETLB",
             ),
         ),
-        (
-            nr::FLOCK,
-            partial("flock", fd::sys_flock, "no deadlock detection"),
-        ),
+        (nr::FLOCK, supported("flock", fd::sys_flock)),
         (nr::OPEN, supported("open", open::sys_open)),
         (nr::OPENAT, supported("openat", open::sys_openat)),
         (
@@ -204,96 +201,96 @@ fn linux64() -> Vec<(u32, Entry)> {
             nr::GETXATTR,
             partial(
                 "getxattr",
-                attr::sys_getxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_getxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::LGETXATTR,
             partial(
                 "lgetxattr",
-                attr::sys_lgetxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_lgetxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::FGETXATTR,
             partial(
                 "fgetxattr",
-                attr::sys_fgetxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_fgetxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::SETXATTR,
             partial(
                 "setxattr",
-                attr::sys_setxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_setxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::LSETXATTR,
             partial(
                 "lsetxattr",
-                attr::sys_lsetxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_lsetxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::FSETXATTR,
             partial(
                 "fsetxattr",
-                attr::sys_fsetxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_fsetxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::REMOVEXATTR,
             partial(
                 "removexattr",
-                attr::sys_removexattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_removexattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::LREMOVEXATTR,
             partial(
                 "lremovexattr",
-                attr::sys_lremovexattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_lremovexattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::FREMOVEXATTR,
             partial(
                 "fremovexattr",
-                attr::sys_fremovexattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_fremovexattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::LISTXATTR,
             partial(
                 "listxattr",
-                attr::sys_listxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_listxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::LLISTXATTR,
             partial(
                 "llistxattr",
-                attr::sys_llistxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_llistxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (
             nr::FLISTXATTR,
             partial(
                 "flistxattr",
-                attr::sys_flistxattr,
-                "no filesystem has extended attributes: EOPNOTSUPP",
+                xattr::sys_flistxattr,
+                "user., trusted. and security. names on tmpfs and the overlay's upper layer; EOPNOTSUPP elsewhere and for system. (no POSIX ACLs)",
             ),
         ),
         (nr::CHDIR, supported("chdir", namei::sys_chdir)),
@@ -335,7 +332,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "fallocate",
                 attr::sys_fallocate,
-                "modes 0, KEEP_SIZE and PUNCH_HOLE",
+                "tmpfs's modes (0, KEEP_SIZE, PUNCH_HOLE); EOPNOTSUPP on gofer files",
             ),
         ),
         (
@@ -349,7 +346,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "mmap",
                 mmap::sys_mmap,
-                "file mappings copy the file, except MAP_SHARED of sentry-memory (tmpfs, overlay) files; no SIGBUS past EOF",
+                "file mappings copy the file, except MAP_SHARED of sentry-memory (tmpfs, overlay) files",
             ),
         ),
         (nr::MPROTECT, supported("mprotect", mmap::sys_mprotect)),
@@ -360,7 +357,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "ioctl",
                 fd::sys_ioctl,
-                "TCGETS, TIOCGWINSZ, FIONREAD (SIOCINQ), SIOCOUTQ, FIOCLEX, FIONCLEX, FIONBIO",
+                "TCGETS, TIOCGWINSZ, FIONREAD (SIOCINQ), SIOCOUTQ, FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC",
             ),
         ),
         (nr::PREAD64, supported("pread64", read_write::sys_pread64)),
@@ -604,7 +601,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "fcntl",
                 fd::sys_fcntl,
-                "descriptor and status flags, record and OFD locks (no deadlock detection), pipe sizes",
+                "descriptor and status flags, record and OFD locks, pipe sizes, O_ASYNC owners and signals",
             ),
         ),
         (nr::GETRLIMIT, supported("getrlimit", misc::sys_getrlimit)),

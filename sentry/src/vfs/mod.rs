@@ -130,6 +130,10 @@ pub const RENAME_NOREPLACE: u32 = 1;
 pub const RENAME_EXCHANGE: u32 = 2;
 pub const RENAME_WHITEOUT: u32 = 4;
 
+/// `setxattr(2)` flags.
+pub const XATTR_CREATE: i32 = 1;
+pub const XATTR_REPLACE: i32 = 2;
+
 /// A filesystem node. Defaults are the answers for a node that lacks the
 /// operation; directory operations get a name already checked to be a
 /// single component other than `.` and `..`, and the caller has checked
@@ -243,6 +247,32 @@ pub trait Inode: Send + Sync + std::fmt::Debug {
     /// mapped.
     fn map_pages(&self, _off: u64, _len: u64, _shared: bool) -> Result<Vec<MappedPages>, Errno> {
         Err(Errno::ENODEV)
+    }
+
+    /// The value of extended attribute `name` (namespace prefix
+    /// included; the caller checked permissions): `ENODATA` if unset,
+    /// `EOPNOTSUPP` where the filesystem has no such namespace.
+    fn getxattr(&self, _name: &[u8]) -> Result<Vec<u8>, Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
+
+    /// Sets extended attribute `name` (`XATTR_CREATE`, `XATTR_REPLACE`
+    /// in `flags`), or with no value removes it.
+    fn setxattr(&self, _name: &[u8], _value: Option<&[u8]>, _flags: i32) -> Result<(), Errno> {
+        Err(Errno::EOPNOTSUPP)
+    }
+
+    /// The names of the extended attributes set, in the filesystem's
+    /// order; none where it has none.
+    fn listxattr(&self) -> Result<Vec<Vec<u8>>, Errno> {
+        Ok(Vec::new())
+    }
+
+    /// The size and mappers of a regular file whose filesystem reports
+    /// its size changes to them (for SIGBUS past the end of a mapping);
+    /// `None` where mappings keep the size the file had when mapped.
+    fn file_mapping(&self) -> Option<Arc<crate::mm::FileMapping>> {
+        None
     }
 
     /// `SEEK_DATA` (or with `hole`, `SEEK_HOLE`) from `off`: a file

@@ -865,7 +865,7 @@ fn maps(fs: &ProcFs, t: &Target, smaps: bool) -> Result<Vec<u8>, Errno> {
         let place = v
             .file
             .as_ref()
-            .and_then(|f| f.0.downcast_ref::<Location>().cloned());
+            .and_then(|f| f.place.downcast_ref::<Location>().cloned());
         let (mut dev, mut ino) = place
             .as_ref()
             .and_then(|l| l.inode().stat().ok())
