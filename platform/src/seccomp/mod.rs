@@ -5,9 +5,9 @@
 //! registers in place and lets the stub `rt_sigreturn` into the
 //! application. Faults and the sentry's interrupts arrive the same way, as
 //! signals. No ptrace stop is involved after a stub's start, so a system
-//! call costs a signal delivery, a `sigreturn` and two hand-overs between
-//! threads on one CPU (`sched_yield` while the other side is expected
-//! within microseconds, a futex otherwise).
+//! call costs a signal delivery, a `sigreturn` and two futex hand-overs
+//! between threads on one CPU (see the stub's `SPINS` for why not
+//! `sched_yield`).
 //!
 //! Stub processes come from a factory thread, as for ptrace, which traces
 //! them only to their ready stop. Every stub thread owns a region (see
@@ -62,9 +62,6 @@ const STUB_THREAD_FLAGS: u64 = (libc::CLONE_VM
     | libc::CLONE_THREAD
     | libc::CLONE_SYSVSEM) as u64;
 
-/// How many times the sentry yields to its stub thread before it sleeps
-/// (none: see the stub's `SPINS`).
-const SENTRY_SPINS: u32 = 0;
 /// How long a sleeping sentry waits before it checks that the stub lives
 /// (a thread that dies before it set up its robust list wakes nobody).
 const LIVENESS_CHECK: Duration = Duration::from_secs(1);
@@ -487,7 +484,6 @@ impl StubThread {
         if state.swap(STATE_CMD, Ordering::SeqCst) == STATE_STUB_SLEEPING {
             region::futex_wake(state);
         }
-        let mut spins = 0;
         loop {
             let s = state.load(Ordering::Acquire);
             if s == STATE_DONE || s == STATE_STUB_SLEEPING {
@@ -496,11 +492,6 @@ impl StubThread {
             let death = self.region.death().load(Ordering::Acquire);
             if death & FUTEX_OWNER_DIED != 0 {
                 return Err(self.died(pid, "thread exited"));
-            }
-            if spins < SENTRY_SPINS {
-                spins += 1;
-                std::thread::yield_now();
-                continue;
             }
             // Sleeping marks the command as still posted, so the stub
             // takes it either way.

@@ -19,9 +19,8 @@
 //! host system call (address-space changes), or clone a new stub thread.
 //! The application's system calls and faults arrive as signals on the
 //! region's signal stack; the handler publishes the frame and waits for the
-//! next command. Handing over between the two sides is `sched_yield` while
-//! the other side is expected soon (both threads share one CPU), then a
-//! futex.
+//! next command. The two sides hand over through a futex word in the
+//! region (both threads share one CPU).
 //!
 //! The code uses no memory but its own page and its region, and no stack but
 //! the region's.
