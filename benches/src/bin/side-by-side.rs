@@ -16,7 +16,7 @@ const USAGE: &str =
   --quick        shorter runs and fewer repetitions
   --runsc PATH   our runsc (default: <workspace>/target/release/runsc, built if missing)
   --gvisor PATH  gVisor's runsc (default: /usr/bin/runsc; absent is reported, not fatal)
-  --platform P   our platform to run on, repeatable (default: ptrace)
+  --platform P   our platform to run on, repeatable (default: ptrace and seccomp)
   --no-write     print the report only, leave BENCHMARKS.md alone";
 
 const FULL: Plan = Plan {
@@ -71,6 +71,7 @@ fn parse_args(args: &[String]) -> Result<Option<Args>> {
     }
     if parsed.platforms.is_empty() {
         parsed.platforms.push("ptrace".to_owned());
+        parsed.platforms.push("seccomp".to_owned());
     }
     Ok(Some(parsed))
 }
