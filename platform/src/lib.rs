@@ -74,6 +74,16 @@ pub struct Fault {
     pub code: i32,
     /// `si_addr`: the faulting address for memory faults, else the instruction.
     pub addr: u64,
+    /// The CPU's trap number and error code, when the platform learns them
+    /// (seccomp does, from the host's signal frame; ptrace does not).
+    pub cpu: Option<CpuTrap>,
+}
+
+/// What the CPU reported for a fault: `sigcontext`'s `trapno` and `err`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CpuTrap {
+    pub trapno: u64,
+    pub err: u64,
 }
 
 /// Why [`Context::switch`] returned.

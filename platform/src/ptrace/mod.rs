@@ -531,6 +531,7 @@ impl Context for PtraceContext {
                             signo: sig as i32,
                             code: info.si_code,
                             addr: raw::si_addr(&info),
+                            cpu: None,
                         })
                     }
                     // Our interrupts, and anything the host sends the

@@ -46,8 +46,8 @@ use self::region::{
 use crate::factory::{Factory, Stub};
 use crate::ptrace::raw;
 use crate::{
-    Access, AddressSpace, Context, Event, Fault, FpState, Interrupter, Platform, PlatformError,
-    Registers, ThreadSeed, USER_CS, USER_DS,
+    Access, AddressSpace, Context, CpuTrap, Event, Fault, FpState, Interrupter, Platform,
+    PlatformError, Registers, ThreadSeed, USER_CS, USER_DS,
 };
 
 /// The highest address (exclusive) an application may map: the stub
@@ -416,8 +416,11 @@ const GREGS: [(u64, Field); 18] = [
     (128, |r| &mut r.rip),
     (136, |r| &mut r.eflags),
 ];
-/// The `cs, gs, fs, ss` selectors word.
+/// The `cs, gs, fs, ss` selectors word, then the fault's error code and
+/// trap number.
 const SELECTORS: u64 = 144;
+const ERR: u64 = 152;
+const TRAPNO: u64 = 160;
 
 /// Offsets in the XSAVE area's software-reserved bytes (`fpx_sw_bytes`).
 const FPX_MAGIC1: u64 = 464;
@@ -714,6 +717,10 @@ impl Context for SeccompContext {
                     signo,
                     code,
                     addr: r.get(info + 16),
+                    cpu: Some(CpuTrap {
+                        trapno: r.get(mc + TRAPNO),
+                        err: r.get(mc + ERR),
+                    }),
                 })
             }
             // Our interrupts, and anything the host sends the stub.

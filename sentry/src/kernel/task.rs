@@ -500,13 +500,26 @@ fn platform_failure(task: &Task) -> ExitStatus {
     s
 }
 
-/// The `sigcontext` fault fields Linux would report for a fault.
+/// The `sigcontext` fault fields Linux would report for a fault: the CPU's
+/// when the platform has them, else worked out from the fault.
 fn trap_info(task: &Task, f: &platform::Fault) -> TrapInfo {
     const X86_TRAP_PF: u64 = 14;
     const X86_TRAP_DE: u64 = 0;
     const X86_TRAP_UD: u64 = 6;
     const X86_TRAP_BP: u64 = 3;
     const X86_TRAP_GP: u64 = 13;
+    if let Some(cpu) = f.cpu {
+        let cr2 = if cpu.trapno == X86_TRAP_PF {
+            f.addr
+        } else {
+            task.trap.cr2
+        };
+        return TrapInfo {
+            err: cpu.err,
+            trapno: cpu.trapno,
+            cr2,
+        };
+    }
     match f.signo {
         libc::SIGSEGV | libc::SIGBUS if f.code > 0 && f.code < 0x80 => {
             // User mode (4); present (1) for an access error; an instruction
