@@ -59,6 +59,8 @@ pub struct Kernel {
     pub timers: Arc<crate::waiter::timer::Timers>,
     /// The AF_UNIX names bound in the sandbox.
     pub unix: Arc<crate::net::unix::Names>,
+    /// The sandbox's network namespace: its loopback's port tables.
+    pub inet: Arc<crate::net::inet::Stack>,
     /// Read-only segments of the programs above, loaded once.
     pub segments: crate::loader::SegmentCache,
     /// The bytes of every executable and interpreter exec has read, by
@@ -113,6 +115,7 @@ impl Kernel {
             futexes: futex::Futexes::default(),
             timers: Arc::default(),
             unix: Arc::new(crate::net::unix::Names::new()),
+            inet: Arc::default(),
             segments: crate::loader::SegmentCache::default(),
             images: Mutex::new(HashMap::new()),
             file_pages: crate::loader::PageCache::default(),

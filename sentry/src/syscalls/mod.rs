@@ -7,6 +7,7 @@ mod exit;
 mod fd;
 mod futex;
 mod identity;
+mod inet;
 mod misc;
 mod mmap;
 mod namei;
