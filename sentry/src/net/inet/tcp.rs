@@ -342,7 +342,7 @@ impl Tcp {
     pub fn bind(&self, addr: SocketAddr) -> Result<(), Errno> {
         check_bindable(addr.ip())?;
         let mut st = self.inner.lock();
-        if st.binding.is_some() || st.conn != Conn::Idle {
+        if st.binding.is_some() || !matches!(st.conn, Conn::Idle | Conn::Failed) {
             return Err(Errno::EINVAL);
         }
         if self.domain == Domain::V6 && addr.ip().is_ipv4() && st.ip.v6only {
@@ -596,10 +596,13 @@ impl Tcp {
         st.conn = Conn::Failed;
         st.peer = None;
         // The source address connect chose goes, and the port if
-        // connect took it.
-        st.local = st.bound;
+        // connect took it, though getsockname still names it (Linux
+        // keeps `inet_sport`).
         if !st.bind_locked {
             st.binding = None;
+            st.local = st.local.map(|l| SocketAddr::new(self.domain.any(), l.port()));
+        } else {
+            st.local = st.bound;
         }
         drop(st);
         self.ep.reset(err);

@@ -47,8 +47,9 @@ pub struct Received {
 #[derive(Debug)]
 struct Inner {
     local: Option<SocketAddr>,
-    /// What bind(2) gave (`SOCK_BINDADDR_LOCK`): connect(AF_UNSPEC)
-    /// keeps it.
+    /// What bind(2) gave: connect(AF_UNSPEC) keeps an address it named
+    /// (`SOCK_BINDADDR_LOCK`) and a port it named (`SOCK_BINDPORT_LOCK`),
+    /// and gives up the rest.
     bound: Option<SocketAddr>,
     binding: Option<Binding<Udp>>,
     peer: Option<SocketAddr>,
@@ -216,7 +217,7 @@ impl Udp {
         let want = self.want(&st, addr.ip(), false);
         let b = self.stack.bind_udp(self.this.clone(), &want, addr.port())?;
         st.local = Some(SocketAddr::new(addr.ip(), b.port()));
-        st.bound = st.local;
+        st.bound = Some(addr);
         st.binding = Some(b);
         if self.domain == Domain::V6 && !addr.ip().is_unspecified() && addr.ip().is_ipv6() {
             st.ip.v6only = true;
@@ -228,9 +229,10 @@ impl Udp {
     /// connect).
     fn autobind(&self, st: &mut Inner) -> Result<(), Errno> {
         if st.binding.is_none() {
-            let want = self.want(st, self.domain.any(), true);
+            let ip = st.local.map_or(self.domain.any(), |l| l.ip());
+            let want = self.want(st, ip, true);
             let b = self.stack.bind_udp(self.this.clone(), &want, 0)?;
-            st.local = Some(SocketAddr::new(self.domain.any(), b.port()));
+            st.local = Some(SocketAddr::new(ip, b.port()));
             st.binding = Some(b);
         }
         Ok(())
@@ -257,18 +259,14 @@ impl Udp {
         let mut st = self.inner.lock();
         let Some(dst) = dst else {
             st.peer = None;
-            match st.bound {
-                Some(b) => {
-                    st.local = Some(b);
-                    if let Some(binding) = &st.binding {
-                        binding.set_ip(b.ip());
-                    }
-                }
-                None => {
-                    st.local = None;
-                    st.binding = None;
-                }
+            let ip = st.bound.map_or(self.domain.any(), |b| b.ip());
+            let port = st.bound.map_or(0, |b| b.port());
+            if port == 0 {
+                st.binding = None;
+            } else if let Some(binding) = &st.binding {
+                binding.set_ip(ip);
             }
+            st.local = st.local.map(|_| SocketAddr::new(ip, port));
             return Ok(());
         };
         if self.domain == Domain::V6 && dst.ip().is_ipv4() && st.ip.v6only {
