@@ -615,9 +615,11 @@ impl Endpoint {
         self.state.lock().owner
     }
 
-    /// TCP: the peer ended its stream.
-    pub fn peer_closed(&self) -> bool {
-        self.state.lock().fin
+    /// TCP: whether the peer ended its stream, and whether the
+    /// connection is over (shut both ways, as after a reset).
+    pub fn ended(&self) -> (bool, bool) {
+        let st = self.state.lock();
+        (st.fin, st.shutdown == SHUTDOWN_MASK)
     }
 
     /// The owner `fstat` reports; an accepted socket belongs to whoever

@@ -522,7 +522,8 @@ pub(super) fn getsockopt(
                     if !connected {
                         return Err(Errno::ENOTCONN);
                     }
-                    inet::iface::MTU
+                    // lo's MTU, within IPv4's largest packet.
+                    inet::iface::MTU.min(65535)
                 }
                 _ => return Err(Errno::ENOPROTOOPT),
             };

@@ -302,8 +302,11 @@ impl Tcp {
         match self.inner.lock().conn {
             Conn::Listening => TCP_LISTEN,
             Conn::Connecting => TCP_SYN_SENT,
-            Conn::Connected if self.ep.peer_closed() => TCP_CLOSE_WAIT,
-            Conn::Connected => TCP_ESTABLISHED,
+            Conn::Connected => match self.ep.ended() {
+                (_, true) => TCP_CLOSE,
+                (true, false) => TCP_CLOSE_WAIT,
+                (false, false) => TCP_ESTABLISHED,
+            },
             _ => TCP_CLOSE,
         }
     }
@@ -600,7 +603,9 @@ impl Tcp {
         // keeps `inet_sport`).
         if !st.bind_locked {
             st.binding = None;
-            st.local = st.local.map(|l| SocketAddr::new(self.domain.any(), l.port()));
+            st.local = st
+                .local
+                .map(|l| SocketAddr::new(self.domain.any(), l.port()));
         } else {
             st.local = st.bound;
         }
