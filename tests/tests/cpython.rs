@@ -22,6 +22,7 @@ const MODULES: &[&str] = &[
     "test_fcntl",
     "test_fileio",
     "test_glob",
+    "test_os",
     "test_pathlib",
     "test_posix",
     "test_pty",
