@@ -13,7 +13,7 @@ use super::socket::wait;
 use crate::creds::CAP_NET_BIND_SERVICE;
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
-use crate::net::inet::tcp::{Connecting, Tcp};
+use crate::net::inet::tcp::{Connecting, Tcp, TcpOptions};
 use crate::net::inet::udp::Udp;
 use crate::net::inet::{self, Domain, Given, IpOptions, PRIVILEGED_BELOW};
 use crate::net::{Family, Timeout};
@@ -382,33 +382,25 @@ fn set_tcp(t: &Task, s: &Tcp, name: i32, optval: u64, optlen: usize) -> Result<(
         return Err(Errno::ENOPROTOOPT);
     }
     let v = read_int(t, optval, optlen, false)?;
-    let in_range = |lo: i32, hi: i32| {
-        if (lo..=hi).contains(&v) {
-            Ok(v)
-        } else {
-            Err(Errno::EINVAL)
-        }
+    // The counts and times kept within their ranges (EINVAL outside).
+    let ranged: Option<(i32, SetTcp)> = match name {
+        TCP_KEEPIDLE => Some((MAX_TCP_KEEPIDLE, |o, v| o.keepidle = v)),
+        TCP_KEEPINTVL => Some((MAX_TCP_KEEPIDLE, |o, v| o.keepintvl = v)),
+        TCP_KEEPCNT => Some((MAX_TCP_KEEPCNT, |o, v| o.keepcnt = v)),
+        TCP_SYNCNT => Some((MAX_TCP_KEEPCNT, |o, v| o.syncnt = v)),
+        _ => None,
     };
+    if let Some((max, set)) = ranged {
+        if !(1..=max).contains(&v) {
+            return Err(Errno::EINVAL);
+        }
+        s.with_tcp_options(|o| set(o, v));
+        return Ok(());
+    }
     match name {
         TCP_NODELAY => s.with_tcp_options(|o| o.nodelay = v != 0),
         TCP_CORK => s.with_tcp_options(|o| o.cork = v != 0),
         TCP_QUICKACK => s.with_tcp_options(|o| o.quickack = v != 0),
-        TCP_KEEPIDLE => {
-            let v = in_range(1, MAX_TCP_KEEPIDLE)?;
-            s.with_tcp_options(|o| o.keepidle = v);
-        }
-        TCP_KEEPINTVL => {
-            let v = in_range(1, MAX_TCP_KEEPIDLE)?;
-            s.with_tcp_options(|o| o.keepintvl = v);
-        }
-        TCP_KEEPCNT => {
-            let v = in_range(1, MAX_TCP_KEEPCNT)?;
-            s.with_tcp_options(|o| o.keepcnt = v);
-        }
-        TCP_SYNCNT => {
-            let v = in_range(1, MAX_TCP_KEEPCNT)?;
-            s.with_tcp_options(|o| o.syncnt = v);
-        }
         TCP_MAXSEG => {
             if v != 0 && !(TCP_MIN_MSS..=MAX_TCP_WINDOW).contains(&v) {
                 return Err(Errno::EINVAL);
@@ -442,6 +434,9 @@ fn set_tcp(t: &Task, s: &Tcp, name: i32, optval: u64, optlen: usize) -> Result<(
     }
     Ok(())
 }
+
+/// Sets one `SOL_TCP` option to a value.
+type SetTcp = fn(&mut TcpOptions, i32);
 
 /// `sizeof(struct tcp_info)` in Linux 6.x.
 const TCP_INFO_SIZE: usize = 280;

@@ -331,25 +331,13 @@ fn recv(
             if flags & MSG_OOB != 0 {
                 return Err(Errno::EOPNOTSUPP);
             }
-            let waits = can_wait(nonblocking, timeout);
-            let Some(d) = wait(t, ep.queue(), nonblocking, timeout, || {
-                ep.recv_dgram(size, peek, waits)
-            })?
-            else {
-                return Ok(Received::default());
-            };
-            scatter(t, segs, &d.data)?;
-            let passcred = ep.with_options(|o| o.passcred);
-            Ok(Received {
-                len: if flags & MSG_TRUNC != 0 {
-                    d.len
-                } else {
-                    d.data.len()
-                },
-                flags: if d.len > d.data.len() { MSG_TRUNC } else { 0 },
-                from: sender_addr(d.from.as_deref()),
-                creds: passcred.then_some(d.creds),
-                rights: d.rights,
+            let take = |waits| ep.recv_dgram(size, peek, waits);
+            wait_datagram(t, ep.queue(), nonblocking, timeout, take, |d| {
+                let from = sender_addr(d.from.as_deref());
+                let mut r = datagram(t, segs, &d.data, d.len, flags, from)?;
+                r.creds = ep.with_options(|o| o.passcred).then_some(d.creds);
+                r.rights = d.rights;
+                Ok(r)
             })
         }
         Family::Tcp(s) => {
@@ -370,27 +358,63 @@ fn recv(
             if flags & MSG_OOB != 0 {
                 return Err(Errno::EOPNOTSUPP);
             }
-            let waits = can_wait(nonblocking, timeout);
-            let Some(d) = wait(t, s.queue(), nonblocking, timeout, || {
-                s.recv(size, peek, waits)
-            })?
-            else {
-                return Ok(Received::default());
-            };
-            scatter(t, segs, &d.data)?;
-            Ok(Received {
-                len: if flags & MSG_TRUNC != 0 {
-                    d.len
-                } else {
-                    d.data.len()
-                },
-                flags: if d.len > d.data.len() { MSG_TRUNC } else { 0 },
-                from: inet::name(s.domain(), d.from),
-                creds: None,
-                rights: Vec::new(),
+            let take = |waits| s.recv(size, peek, waits);
+            wait_datagram(t, s.queue(), nonblocking, timeout, take, |d| {
+                datagram(
+                    t,
+                    segs,
+                    &d.data,
+                    d.len,
+                    flags,
+                    inet::name(s.domain(), d.from),
+                )
             })
         }
     }
+}
+
+/// Waits for a datagram as the socket allows and makes it the receive's
+/// result with `done`: `take` gets whether the call could wait (a
+/// shut-down socket's end of input, `None`, is for such calls only, and
+/// reads nothing).
+fn wait_datagram<D>(
+    t: &Task,
+    queue: &crate::waiter::WaitQueue,
+    nonblocking: bool,
+    timeout: Timeout,
+    mut take: impl FnMut(bool) -> Result<Option<D>, Errno>,
+    done: impl FnOnce(D) -> Result<Received, Errno>,
+) -> Result<Received, Errno> {
+    let waits = can_wait(nonblocking, timeout);
+    match wait(t, queue, nonblocking, timeout, || take(waits))? {
+        Some(d) => done(d),
+        None => Ok(Received::default()),
+    }
+}
+
+/// A received datagram's bytes copied out to `segs`: the call returns
+/// their count, or with `MSG_TRUNC` the datagram's `whole` length, and
+/// says `MSG_TRUNC` when it did not fit.
+fn datagram(
+    t: &Task,
+    segs: &[(u64, usize)],
+    data: &[u8],
+    whole: usize,
+    flags: u32,
+    from: Vec<u8>,
+) -> Result<Received, Errno> {
+    scatter(t, segs, data)?;
+    Ok(Received {
+        len: if flags & MSG_TRUNC != 0 {
+            whole
+        } else {
+            data.len()
+        },
+        flags: if whole > data.len() { MSG_TRUNC } else { 0 },
+        from,
+        creds: None,
+        rights: Vec::new(),
+    })
 }
 
 /// Reads a connected stream into `segs`: up to what fits, waiting (as

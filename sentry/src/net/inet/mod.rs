@@ -355,6 +355,34 @@ pub struct Want {
     pub even: bool,
 }
 
+impl Want {
+    /// What a socket with IP options `ip` and `SO_REUSEADDR` and
+    /// `SO_REUSEPORT` as `reuse` asks for at `ip_addr`.
+    pub fn new(
+        ip_addr: IpAddr,
+        ip: &IpOptions,
+        uid: u32,
+        reuse: (bool, bool),
+        stream: bool,
+    ) -> Want {
+        let (reuseaddr, reuseport) = reuse;
+        Want {
+            ip: ip_addr,
+            v6only: ip.v6only,
+            uid,
+            reuseaddr,
+            reuseport,
+            stream,
+            even: false,
+        }
+    }
+
+    /// An ephemeral port for connect: an even one.
+    pub fn for_connect(self) -> Want {
+        Want { even: true, ..self }
+    }
+}
+
 impl<T: Bound> Ports<T> {
     fn new() -> Ports<T> {
         let seed = std::time::SystemTime::now()

@@ -326,17 +326,8 @@ impl Tcp {
         }
     }
 
-    fn want(&self, st: &Inner, ip: std::net::IpAddr, even: bool) -> Want {
-        let (reuseaddr, reuseport) = self.reuse();
-        Want {
-            ip,
-            v6only: st.ip.v6only,
-            uid: self.uid,
-            reuseaddr,
-            reuseport,
-            stream: true,
-            even,
-        }
+    fn want(&self, st: &Inner, ip: std::net::IpAddr) -> Want {
+        Want::new(ip, &st.ip, self.uid, self.reuse(), true)
     }
 
     /// bind(2) to `addr` (canonical), checked for `lo` and the port's
@@ -351,7 +342,7 @@ impl Tcp {
         if self.domain == Domain::V6 && addr.ip().is_ipv4() && st.ip.v6only {
             return Err(Errno::EINVAL);
         }
-        let want = self.want(&st, addr.ip(), false);
+        let want = self.want(&st, addr.ip());
         let b = self.stack.bind_tcp(self.this.clone(), &want, addr.port())?;
         st.local = Some(SocketAddr::new(addr.ip(), b.port()));
         st.bound = st.local;
@@ -389,14 +380,14 @@ impl Tcp {
             _ => return Err(Errno::EINVAL),
         }
         if st.binding.is_none() {
-            let want = self.want(&st, self.domain.any(), false);
+            let want = self.want(&st, self.domain.any());
             let b = self.stack.bind_tcp(self.this.clone(), &want, 0)?;
             st.local = Some(SocketAddr::new(self.domain.any(), b.port()));
             st.binding = Some(b);
         }
         if st.conn == Conn::Idle {
             let ip = st.local.map_or(self.domain.any(), |l| l.ip());
-            let want = self.want(&st, canon(ip), false);
+            let want = self.want(&st, canon(ip));
             if let Some(b) = &st.binding {
                 b.check_listen(&want)?;
             }
@@ -530,7 +521,7 @@ impl Tcp {
         }
         let to = SocketAddr::new(route(dst.ip())?, dst.port());
         if st.binding.is_none() {
-            let want = self.want(&st, self.domain.any(), true);
+            let want = self.want(&st, self.domain.any()).for_connect();
             let b = self.stack.bind_tcp(self.this.clone(), &want, 0)?;
             st.local = Some(SocketAddr::new(self.domain.any(), b.port()));
             st.binding = Some(b);

@@ -191,16 +191,9 @@ impl Udp {
         }
     }
 
-    fn want(&self, st: &Inner, ip: std::net::IpAddr, even: bool) -> Want {
-        Want {
-            ip,
-            v6only: st.ip.v6only,
-            uid: self.uid,
-            reuseaddr: st.opts.reuseaddr,
-            reuseport: st.opts.reuseport,
-            stream: false,
-            even,
-        }
+    fn want(&self, st: &Inner, ip: std::net::IpAddr) -> Want {
+        let reuse = (st.opts.reuseaddr, st.opts.reuseport);
+        Want::new(ip, &st.ip, self.uid, reuse, false)
     }
 
     /// bind(2) to `addr` (canonical; the caller checked its family and
@@ -214,7 +207,7 @@ impl Udp {
         if self.domain == Domain::V6 && addr.ip().is_ipv4() && st.ip.v6only {
             return Err(Errno::EINVAL);
         }
-        let want = self.want(&st, addr.ip(), false);
+        let want = self.want(&st, addr.ip());
         let b = self.stack.bind_udp(self.this.clone(), &want, addr.port())?;
         st.local = Some(SocketAddr::new(addr.ip(), b.port()));
         st.bound = Some(addr);
@@ -230,7 +223,7 @@ impl Udp {
     fn autobind(&self, st: &mut Inner) -> Result<(), Errno> {
         if st.binding.is_none() {
             let ip = st.local.map_or(self.domain.any(), |l| l.ip());
-            let want = self.want(st, ip, true);
+            let want = self.want(st, ip).for_connect();
             let b = self.stack.bind_udp(self.this.clone(), &want, 0)?;
             st.local = Some(SocketAddr::new(ip, b.port()));
             st.binding = Some(b);
