@@ -274,6 +274,43 @@ pub const IFF_UP: u16 = 0x1;
 pub const IFF_LOOPBACK: u16 = 0x8;
 pub const IFF_RUNNING: u16 = 0x40;
 
+/// Netlink (<linux/netlink.h>): the routing protocol, its option level
+/// and options, `sizeof(struct sockaddr_nl)`, the message header.
+pub const NETLINK_ROUTE: i32 = 0;
+pub const SOL_NETLINK: i32 = 270;
+pub const NETLINK_EXT_ACK: i32 = 11;
+pub const NETLINK_GET_STRICT_CHK: i32 = 12;
+pub const SOCKADDR_NL_SIZE: usize = 12;
+pub const NLMSG_HDRLEN: usize = 16;
+pub const NLMSG_ERROR: u16 = 2;
+pub const NLMSG_DONE: u16 = 3;
+/// The first type of a protocol's own messages.
+pub const NLMSG_MIN_TYPE: u16 = 0x10;
+pub const NLM_F_REQUEST: u16 = 1;
+pub const NLM_F_MULTI: u16 = 2;
+pub const NLM_F_ACK: u16 = 4;
+pub const NLM_F_DUMP: u16 = 0x300;
+
+/// Routing messages and attributes (<linux/rtnetlink.h>,
+/// <linux/if_link.h>, <linux/if_addr.h>).
+pub const RTM_NEWLINK: u16 = 16;
+pub const RTM_GETLINK: u16 = 18;
+pub const RTM_NEWADDR: u16 = 20;
+pub const RTM_GETADDR: u16 = 22;
+pub const IFLA_ADDRESS: u16 = 1;
+pub const IFLA_BROADCAST: u16 = 2;
+pub const IFLA_IFNAME: u16 = 3;
+pub const IFLA_MTU: u16 = 4;
+pub const IFLA_TXQLEN: u16 = 13;
+pub const IFLA_OPERSTATE: u16 = 16;
+pub const IFA_ADDRESS: u16 = 1;
+pub const IFA_LOCAL: u16 = 2;
+pub const IFA_LABEL: u16 = 3;
+pub const IFA_F_PERMANENT: u8 = 0x80;
+pub const RT_SCOPE_HOST: u8 = 254;
+/// `IF_OPER_UNKNOWN`, what `lo` reports.
+pub const IF_OPER_UNKNOWN: u8 = 0;
+
 /// `CMSG_ALIGN`: control messages are aligned to `size_t`.
 pub const fn cmsg_align(len: usize) -> usize {
     (len + 7) & !7
@@ -446,6 +483,8 @@ mod tests {
             ("sizeof(struct sockaddr_in6)", SOCKADDR_IN6_SIZE),
             ("sizeof(struct ifreq)", IFREQ_SIZE),
             ("IFNAMSIZ", IFNAMSIZ),
+            ("sizeof(struct sockaddr_nl)", SOCKADDR_NL_SIZE),
+            ("NLMSG_HDRLEN", NLMSG_HDRLEN),
         ] {
             v.push((n, i64::try_from(x).expect("small")));
         }
@@ -453,6 +492,7 @@ mod tests {
             "#define _GNU_SOURCE\n#include <stdio.h>\n#include <stddef.h>\n\
              #include <sys/socket.h>\n#include <sys/un.h>\n#include <sys/ioctl.h>\n#include <linux/sockios.h>\n\
              #include <netinet/in.h>\n#include <netinet/tcp.h>\n#include <net/if.h>\n\
+             #include <linux/netlink.h>\n#include <linux/rtnetlink.h>\n\
              int main(void) {\n",
         );
         for (name, _) in &v {

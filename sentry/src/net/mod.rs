@@ -1,6 +1,7 @@
-//! Sockets, served entirely by the sentry: [`unix`] (AF_UNIX) and
+//! Sockets, served entirely by the sentry: [`unix`] (AF_UNIX),
 //! [`inet`] (AF_INET and AF_INET6 over the sandbox's own loopback, as
-//! gVisor's `--network=none`). Nothing here touches a host socket.
+//! gVisor's `--network=none`) and [`netlink`] (`NETLINK_ROUTE`, which
+//! describes that loopback). Nothing here touches a host socket.
 //!
 //! A socket file is a [`Socket`]: one of the families' objects behind
 //! it. What the families share lives here: the `SOL_SOCKET` options,
@@ -10,6 +11,7 @@
 //! credentials and already-resolved nodes, and do the waiting.
 
 pub mod inet;
+pub mod netlink;
 pub mod unix;
 
 use std::sync::Arc;
@@ -123,6 +125,7 @@ pub enum Family {
     Unix(Arc<unix::Endpoint>),
     Tcp(Arc<inet::tcp::Tcp>),
     Udp(Arc<inet::udp::Udp>),
+    Netlink(Arc<netlink::Netlink>),
 }
 
 impl Family {
@@ -132,6 +135,7 @@ impl Family {
             Family::Unix(ep) => ep.queue(),
             Family::Tcp(s) => s.endpoint().queue(),
             Family::Udp(s) => s.queue(),
+            Family::Netlink(s) => s.queue(),
         }
     }
 
@@ -141,6 +145,7 @@ impl Family {
             Family::Unix(ep) => ep.with_options(f),
             Family::Tcp(s) => s.endpoint().with_options(f),
             Family::Udp(s) => s.with_options(f),
+            Family::Netlink(s) => s.with_options(f),
         }
     }
 
@@ -150,6 +155,7 @@ impl Family {
             Family::Unix(ep) => ep.sndbuf(),
             Family::Tcp(s) => s.sndbuf(),
             Family::Udp(s) => s.sndbuf(),
+            Family::Netlink(s) => s.sndbuf(),
         }
     }
 
@@ -158,6 +164,7 @@ impl Family {
             Family::Unix(ep) => ep.set_sndbuf(n),
             Family::Tcp(s) => s.set_sndbuf(n),
             Family::Udp(s) => s.set_sndbuf(n),
+            Family::Netlink(s) => s.set_sndbuf(n),
         }
     }
 
@@ -167,6 +174,7 @@ impl Family {
             Family::Unix(ep) => ep.take_error(),
             Family::Tcp(s) => s.take_error(),
             Family::Udp(s) => s.take_error(),
+            Family::Netlink(s) => s.take_error(),
         }
     }
 
@@ -176,6 +184,7 @@ impl Family {
             Family::Unix(ep) => ep.set_error(e),
             Family::Tcp(s) => s.endpoint().set_error(e),
             Family::Udp(s) => s.set_error(e),
+            Family::Netlink(s) => s.set_error(e),
         }
     }
 
@@ -185,7 +194,7 @@ impl Family {
             Family::Unix(ep) => ep.unsent(),
             // Loopback acknowledges what it delivers at once, and a
             // datagram leaves its sender's buffer as it is sent.
-            Family::Tcp(_) | Family::Udp(_) => 0,
+            Family::Tcp(_) | Family::Udp(_) | Family::Netlink(_) => 0,
         }
     }
 
@@ -195,6 +204,7 @@ impl Family {
             Family::Unix(ep) => ep.readable(),
             Family::Tcp(s) => s.readable(),
             Family::Udp(s) => Ok(s.readable()),
+            Family::Netlink(s) => Ok(s.readable()),
         }
     }
 
@@ -203,6 +213,7 @@ impl Family {
             Family::Unix(ep) => ep.poll(),
             Family::Tcp(s) => s.poll(),
             Family::Udp(s) => s.poll(),
+            Family::Netlink(s) => s.poll(),
         }
     }
 
@@ -211,6 +222,7 @@ impl Family {
             Family::Unix(ep) => ep.stat(),
             Family::Tcp(s) => s.endpoint().stat(),
             Family::Udp(s) => s.stat(),
+            Family::Netlink(s) => s.stat(),
         }
     }
 }
@@ -242,6 +254,7 @@ impl Drop for Socket {
             Family::Unix(ep) => ep.close(),
             Family::Tcp(s) => s.close(),
             Family::Udp(s) => s.close(),
+            Family::Netlink(s) => s.close(),
         }
     }
 }

@@ -88,7 +88,7 @@ pub(super) fn bind(t: &Task, fam: &Family, raw: &[u8]) -> Result<(), Errno> {
     let domain = match fam {
         Family::Tcp(s) => s.domain(),
         Family::Udp(s) => s.domain(),
-        Family::Unix(_) => unreachable!("inet only"),
+        Family::Unix(_) | Family::Netlink(_) => unreachable!("inet only"),
     };
     let addr = inet::parse_for(domain, raw)?;
     if domain == Domain::V4 {
@@ -107,7 +107,7 @@ pub(super) fn bind(t: &Task, fam: &Family, raw: &[u8]) -> Result<(), Errno> {
     match fam {
         Family::Tcp(s) => s.bind(addr),
         Family::Udp(s) => s.bind(addr),
-        Family::Unix(_) => unreachable!("inet only"),
+        Family::Unix(_) | Family::Netlink(_) => unreachable!("inet only"),
     }
 }
 
@@ -153,7 +153,7 @@ pub(super) fn connect(
             };
             s.connect(dst)
         }
-        Family::Unix(_) => unreachable!("inet only"),
+        Family::Unix(_) | Family::Netlink(_) => unreachable!("inet only"),
     }
 }
 
@@ -215,7 +215,7 @@ fn ip_options<T>(fam: &Family, f: impl FnOnce(&mut IpOptions) -> T) -> T {
     match fam {
         Family::Tcp(s) => s.with_ip_options(f),
         Family::Udp(s) => s.with_ip_options(f),
-        Family::Unix(_) => unreachable!("inet only"),
+        Family::Unix(_) | Family::Netlink(_) => unreachable!("inet only"),
     }
 }
 
@@ -223,7 +223,7 @@ fn domain(fam: &Family) -> Domain {
     match fam {
         Family::Tcp(s) => s.domain(),
         Family::Udp(s) => s.domain(),
-        Family::Unix(_) => unreachable!("inet only"),
+        Family::Unix(_) | Family::Netlink(_) => unreachable!("inet only"),
     }
 }
 
@@ -231,7 +231,7 @@ fn is_bound(fam: &Family) -> bool {
     match fam {
         Family::Tcp(s) => s.is_bound(),
         Family::Udp(s) => s.is_bound(),
-        Family::Unix(_) => false,
+        Family::Unix(_) | Family::Netlink(_) => false,
     }
 }
 
@@ -512,7 +512,7 @@ pub(super) fn getsockopt(
                     let connected = match fam {
                         Family::Tcp(s) => s.is_connected(),
                         Family::Udp(s) => s.is_connected(),
-                        Family::Unix(_) => false,
+                        Family::Unix(_) | Family::Netlink(_) => false,
                     };
                     if !connected {
                         return Err(Errno::ENOTCONN);

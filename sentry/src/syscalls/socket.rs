@@ -21,6 +21,7 @@ use crate::arch::SyscallArgs;
 use crate::creds::{CAP_NET_ADMIN, CAP_NET_RAW};
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
+use crate::net::netlink::{self, Netlink};
 use crate::net::unix::{Endpoint, Kind, Name};
 use crate::net::{Family, Socket, Timeout, MAX_BUF, MIN_RCVBUF, MIN_SNDBUF, SOMAXCONN};
 use crate::vfs::perm::{self, MAY_WRITE};
@@ -57,6 +58,11 @@ fn peer_cred(t: &Task) -> Ucred {
         uid: t.creds.euid,
         gid: t.creds.egid,
     }
+}
+
+/// The process id netlink names a task's sockets by.
+fn tgid(t: &Task) -> u32 {
+    u32::try_from(t.tgid).unwrap_or(0)
 }
 
 /// The owner of a socket a task makes (its fsuid and fsgid).
@@ -231,6 +237,20 @@ fn make_socket(t: &Task, family: i32, ty: i32, protocol: i32) -> Result<Family, 
             Ok(Family::Unix(Endpoint::new(kind, &t.kernel.unix, owner(t))))
         }
         AF_INET | AF_INET6 => inet::create(t, family, ty, protocol),
+        AF_NETLINK => {
+            if ty != SOCK_RAW && ty != SOCK_DGRAM {
+                return Err(Errno::ESOCKTNOSUPPORT);
+            }
+            // Only the routing protocol (docs/compatibility.md).
+            if protocol != NETLINK_ROUTE {
+                return Err(Errno::EPROTONOSUPPORT);
+            }
+            Ok(Family::Netlink(Netlink::new(
+                ty,
+                &t.kernel.netlink,
+                owner(t),
+            )))
+        }
         // Only these families (docs/compatibility.md).
         _ => Err(Errno::EAFNOSUPPORT),
     }
@@ -268,9 +288,16 @@ pub fn sys_socketpair(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 pub fn sys_bind(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (_, fam) = socket_of(t, a.fd(0))?;
     let raw = read_addr(t, a.addr(1), a.int(2))?;
-    let Family::Unix(ep) = fam else {
-        inet::bind(t, &fam, &raw)?;
-        return Ok(0);
+    let ep = match fam {
+        Family::Unix(ep) => ep,
+        Family::Netlink(n) => {
+            n.bind(&raw, tgid(t))?;
+            return Ok(0);
+        }
+        Family::Tcp(_) | Family::Udp(_) => {
+            inet::bind(t, &fam, &raw)?;
+            return Ok(0);
+        }
     };
     if raw.len() == SUN_PATH_OFFSET && family(&raw) == AF_UNIX {
         ep.autobind()?;
@@ -318,7 +345,7 @@ pub fn sys_listen(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     match fam {
         Family::Unix(ep) => ep.listen(backlog, peer_cred(t))?,
         Family::Tcp(s) => s.listen(backlog)?,
-        Family::Udp(_) => return Err(Errno::EOPNOTSUPP),
+        Family::Udp(_) | Family::Netlink(_) => return Err(Errno::EOPNOTSUPP),
     }
     Ok(0)
 }
@@ -362,7 +389,7 @@ fn accept(t: &Task, fd: i32, addr: u64, lenp: u64, flags: i32) -> Result<u64, Er
             let peer = new.peer().map(|p| inet::name(new.domain(), p));
             (socket_file(Family::Tcp(new), nonblock), peer)
         }
-        Family::Udp(_) => return Err(Errno::EOPNOTSUPP),
+        Family::Udp(_) | Family::Netlink(_) => return Err(Errno::EOPNOTSUPP),
     };
     if addr != 0 {
         // A bad address buffer loses the connection, as on Linux.
@@ -380,6 +407,10 @@ pub fn sys_connect(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let raw = read_addr(t, a.addr(1), a.int(2))?;
     let ep = match family_of(&f)? {
         Family::Unix(ep) => ep,
+        Family::Netlink(n) => {
+            n.connect(&raw, tgid(t))?;
+            return Ok(0);
+        }
         fam => {
             inet::connect(t, &f, &fam, &raw)?;
             return Ok(0);
@@ -423,6 +454,7 @@ pub fn sys_shutdown(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         Family::Unix(ep) => ep.shutdown(how),
         Family::Tcp(s) => s.shutdown(how)?,
         Family::Udp(s) => s.shutdown(how)?,
+        Family::Netlink(_) => return Err(Errno::EOPNOTSUPP),
     }
     Ok(0)
 }
@@ -434,6 +466,7 @@ fn local_name(fam: &Family) -> Vec<u8> {
         Family::Unix(ep) => sockaddr(ep.local_name().as_deref()),
         Family::Tcp(s) => inet::name(s.domain(), s.local()),
         Family::Udp(s) => inet::name(s.domain(), s.local()),
+        Family::Netlink(n) => n.local(),
     }
 }
 
@@ -443,6 +476,8 @@ fn peer_name(fam: &Family) -> Result<Vec<u8>, Errno> {
         Family::Unix(ep) => sockaddr(ep.peer_name()?.as_deref()),
         Family::Tcp(s) => inet::name(s.domain(), s.peer()?),
         Family::Udp(s) => inet::name(s.domain(), s.peer()?),
+        // Its peer is always the kernel.
+        Family::Netlink(_) => netlink::kernel_addr(),
     })
 }
 
@@ -505,10 +540,20 @@ pub fn sys_setsockopt(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (_, ep) = socket_of(t, a.fd(0))?;
     let optlen = usize::try_from(optlen).map_err(|_| Errno::EINVAL)?;
     if level != SOL_SOCKET {
-        if let Family::Unix(_) = ep {
-            return Err(Errno::EOPNOTSUPP);
+        match &ep {
+            Family::Unix(_) => return Err(Errno::EOPNOTSUPP),
+            Family::Netlink(n) if level == SOL_NETLINK => {
+                if optlen < 4 {
+                    return Err(Errno::EINVAL);
+                }
+                let v: i32 = t.mm.read_obj(optval)?;
+                n.set_flag(name, v != 0)?;
+            }
+            Family::Netlink(_) => return Err(Errno::ENOPROTOOPT),
+            Family::Tcp(_) | Family::Udp(_) => {
+                inet::setsockopt(t, &ep, level, name, optval, optlen)?;
+            }
         }
-        inet::setsockopt(t, &ep, level, name, optval, optlen)?;
         return Ok(0);
     }
     if optlen < 4 {
@@ -603,6 +648,7 @@ fn identity(fam: &Family) -> (i32, i32, i32) {
         Family::Unix(ep) => (ep.kind().raw(), 0, AF_UNIX),
         Family::Tcp(s) => (SOCK_STREAM, IPPROTO_TCP, s.domain().raw()),
         Family::Udp(s) => (SOCK_DGRAM, IPPROTO_UDP, s.domain().raw()),
+        Family::Netlink(n) => (n.ty(), NETLINK_ROUTE, AF_NETLINK),
     }
 }
 
@@ -618,7 +664,13 @@ pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let len: i32 = t.mm.read_obj(optlen)?;
     let len = usize::try_from(len).map_err(|_| Errno::EINVAL)?;
     if level != SOL_SOCKET {
-        let value = inet::getsockopt(&ep, level, name, len)?;
+        let value = match &ep {
+            Family::Netlink(n) if level == SOL_NETLINK => {
+                i32::from(n.flag(name)?).to_ne_bytes().to_vec()
+            }
+            Family::Netlink(_) => return Err(Errno::ENOPROTOOPT),
+            _ => inet::getsockopt(&ep, level, name, len)?,
+        };
         let n = len.min(value.len());
         t.mm.copy_out(optval, &value[..n])?;
         t.mm.write_obj(optlen, &i32::try_from(n).expect("small"))?;
@@ -636,7 +688,7 @@ pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         SO_ACCEPTCONN => flag(match &ep {
             Family::Unix(u) => u.is_listening(),
             Family::Tcp(s) => s.is_listening(),
-            Family::Udp(_) => false,
+            Family::Udp(_) | Family::Netlink(_) => false,
         }),
         SO_DEBUG => flag(opts.debug),
         SO_REUSEADDR => flag(opts.reuseaddr),

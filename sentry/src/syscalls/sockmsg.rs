@@ -25,6 +25,7 @@ use crate::creds::{CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN};
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
 use crate::net::inet::tcp::Tcp;
+use crate::net::netlink;
 use crate::net::unix::{Ancillary, Endpoint, Kind, Name, Pass, StreamRead};
 use crate::net::{Family, Timeout};
 
@@ -186,23 +187,33 @@ fn send(
             send_stream(t, &ep, src, anc, flags, nonblocking, timeout)
         }
         Family::Udp(s) => {
-            if flags & MSG_OOB != 0 {
-                return Err(Errno::EOPNOTSUPP);
-            }
-            if !anc.rights.is_empty() || anc.creds.is_some() {
-                return Err(Errno::EINVAL);
-            }
             let dst = match to {
                 Some(raw) => inet::udp_destination(s, &raw)?,
                 None => None,
             };
-            let (data, faulted) = src.gather(t, 0, src.total());
-            if faulted {
-                return Err(Errno::EFAULT);
-            }
-            s.send(&data, dst)
+            s.send(&message(t, src, &anc, flags)?, dst)
+        }
+        Family::Netlink(n) => {
+            let tgid = u32::try_from(t.tgid).unwrap_or(0);
+            n.send(&message(t, src, &anc, flags)?, to.as_deref(), tgid)
         }
     }
+}
+
+/// The bytes of a datagram to send from a socket that takes no urgent
+/// data (`EOPNOTSUPP`) and no descriptions or credentials (`EINVAL`).
+fn message(t: &Task, src: Source, anc: &Ancillary, flags: u32) -> Result<Vec<u8>, Errno> {
+    if flags & MSG_OOB != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if !anc.rights.is_empty() || anc.creds.is_some() {
+        return Err(Errno::EINVAL);
+    }
+    let (data, faulted) = src.gather(t, 0, src.total());
+    if faulted {
+        return Err(Errno::EFAULT);
+    }
+    Ok(data)
 }
 
 /// A TCP socket's connection to read or write: a connection still being
@@ -368,6 +379,15 @@ fn recv(
                     flags,
                     inet::name(s.domain(), d.from),
                 )
+            })
+        }
+        Family::Netlink(n) => {
+            if flags & MSG_OOB != 0 {
+                return Err(Errno::EOPNOTSUPP);
+            }
+            let take = |_| n.recv(size, peek);
+            wait_datagram(t, n.queue(), nonblocking, timeout, take, |d| {
+                datagram(t, segs, &d.data, d.len, flags, netlink::kernel_addr())
             })
         }
     }

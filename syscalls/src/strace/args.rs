@@ -317,6 +317,11 @@ pub fn sockaddr(mem: &dyn MemReader, addr: u64, len: usize) -> String {
                 s.push_str(&format!(", sin6_scope_id={scope}"));
             }
         }
+        (socket::AF_NETLINK, [_, _, a, b, c, d, e, f, g, h, ..]) => {
+            let pid = u32::from_ne_bytes([*a, *b, *c, *d]);
+            let groups = u32::from_ne_bytes([*e, *f, *g, *h]);
+            s.push_str(&format!(", nl_pid={pid}, nl_groups={groups:08x}"));
+        }
         _ => {}
     }
     if fam == socket::AF_UNIX && !path.is_empty() {
