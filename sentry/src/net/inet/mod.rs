@@ -15,7 +15,7 @@
 //! Lock order (outer first):
 //!   tcp::Tcp::inner, udp::Udp::inner
 //!     Stack's port tables
-//!       unix::Endpoint::state (a bound socket's options)
+//!       unix::Endpoint::state, udp::Udp::opts (a bound socket's options)
 //!   tcp::Tcp::backlog is taken with no other inet lock held, or under
 //!   its own socket's `inner`.
 

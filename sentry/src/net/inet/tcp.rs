@@ -455,10 +455,7 @@ impl Tcp {
         new.ep.set_sndbuf(self.ep.sndbuf());
         let joined = {
             let mut cs = c.inner.lock();
-            if cs.conn == Conn::Connecting {
-                let (Some(local), Some(peer)) = (cs.local, cs.peer) else {
-                    unreachable!("a connecting socket has both addresses");
-                };
+            if let (Conn::Connecting, Some(local), Some(peer)) = (cs.conn, cs.local, cs.peer) {
                 let mut ns = new.inner.lock();
                 ns.local = Some(peer);
                 ns.peer = Some(local);

@@ -58,7 +58,6 @@ struct Inner {
     rmem: usize,
     err: Option<Errno>,
     shutdown: u8,
-    opts: Options,
     ip: IpOptions,
     owner: (u32, u32),
 }
@@ -74,12 +73,15 @@ pub struct Udp {
     queue: WaitQueue,
     sndbuf: AtomicUsize,
     inner: Mutex<Inner>,
+    /// Apart from `inner`: another socket's bind reads them while it
+    /// holds its own `inner` and the port table.
+    opts: Mutex<Options>,
 }
 
 impl Bound for Udp {
     fn reuse(&self) -> (bool, bool) {
-        let st = self.inner.lock();
-        (st.opts.reuseaddr, st.opts.reuseport)
+        let o = self.opts.lock();
+        (o.reuseaddr, o.reuseport)
     }
 
     fn listening(&self) -> bool {
@@ -106,10 +108,10 @@ impl Udp {
                 rmem: 0,
                 err: None,
                 shutdown: 0,
-                opts: Options::default(),
                 ip: IpOptions::new(PMTUDISC_WANT),
                 owner,
             }),
+            opts: Mutex::new(Options::default()),
         })
     }
 
@@ -122,7 +124,7 @@ impl Udp {
     }
 
     pub fn with_options<T>(&self, f: impl FnOnce(&mut Options) -> T) -> T {
-        f(&mut self.inner.lock().opts)
+        f(&mut self.opts.lock())
     }
 
     pub fn with_ip_options<T>(&self, f: impl FnOnce(&mut IpOptions) -> T) -> T {
@@ -192,8 +194,7 @@ impl Udp {
     }
 
     fn want(&self, st: &Inner, ip: std::net::IpAddr) -> Want {
-        let reuse = (st.opts.reuseaddr, st.opts.reuseport);
-        Want::new(ip, &st.ip, self.uid, reuse, false)
+        Want::new(ip, &st.ip, self.uid, self.reuse(), false)
     }
 
     /// bind(2) to `addr` (canonical; the caller checked its family and
@@ -351,7 +352,7 @@ impl Udp {
         let charge = dgram_truesize(data.len());
         {
             let mut st = self.inner.lock();
-            if st.rmem > st.opts.rcvbuf {
+            if st.rmem > self.opts.lock().rcvbuf {
                 return;
             }
             st.rmem += charge;
