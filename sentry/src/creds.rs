@@ -100,6 +100,8 @@ pub const CAP_FSETID: u32 = 4;
 pub const CAP_SETGID: u32 = 6;
 /// `CAP_SETUID`.
 pub const CAP_SETUID: u32 = 7;
+/// `CAP_NET_BIND_SERVICE`.
+pub const CAP_NET_BIND_SERVICE: u32 = 10;
 /// `CAP_NET_ADMIN`.
 pub const CAP_NET_ADMIN: u32 = 12;
 /// `CAP_NET_RAW`.

@@ -177,6 +177,140 @@ pub const SOCKADDR_UN_SIZE: usize = 110;
 /// `sizeof(struct sockaddr_storage)`: the most an address argument may be.
 pub const SOCKADDR_STORAGE_SIZE: usize = 128;
 
+/// `sizeof(struct sockaddr_in)`.
+pub const SOCKADDR_IN_SIZE: usize = 16;
+/// `sizeof(struct sockaddr_in6)`.
+pub const SOCKADDR_IN6_SIZE: usize = 28;
+/// The size of RFC 2133's `sockaddr_in6`, without `sin6_scope_id`: the
+/// least an AF_INET6 address may be.
+pub const SIN6_LEN_RFC2133: usize = 24;
+
+named_consts! {
+    /// The name of an IP protocol, "IPPROTO_TCP" (<netinet/in.h>).
+    pub fn ipproto_name(i32) {
+        IPPROTO_IP = 0,
+        IPPROTO_ICMP = 1,
+        IPPROTO_TCP = 6,
+        IPPROTO_UDP = 17,
+        IPPROTO_IPV6 = 41,
+        IPPROTO_ICMPV6 = 58,
+        IPPROTO_UDPLITE = 136,
+        IPPROTO_SCTP = 132,
+        IPPROTO_RAW = 255,
+    }
+}
+
+/// The option levels of the IP protocols: their protocol numbers.
+pub const SOL_IP: i32 = IPPROTO_IP;
+pub const SOL_TCP: i32 = IPPROTO_TCP;
+pub const SOL_UDP: i32 = IPPROTO_UDP;
+pub const SOL_IPV6: i32 = IPPROTO_IPV6;
+
+/// `IPPROTO_IP` options (<linux/in.h>).
+pub const IP_TOS: i32 = 1;
+pub const IP_TTL: i32 = 2;
+pub const IP_HDRINCL: i32 = 3;
+pub const IP_OPTIONS: i32 = 4;
+pub const IP_RECVOPTS: i32 = 6;
+pub const IP_PKTINFO: i32 = 8;
+pub const IP_MTU_DISCOVER: i32 = 10;
+pub const IP_RECVERR: i32 = 11;
+pub const IP_RECVTTL: i32 = 12;
+pub const IP_RECVTOS: i32 = 13;
+pub const IP_MTU: i32 = 14;
+pub const IP_FREEBIND: i32 = 15;
+pub const IP_BIND_ADDRESS_NO_PORT: i32 = 24;
+pub const IP_MULTICAST_TTL: i32 = 33;
+pub const IP_MULTICAST_LOOP: i32 = 34;
+
+/// `IPPROTO_IPV6` options (<linux/in6.h>).
+pub const IPV6_UNICAST_HOPS: i32 = 16;
+pub const IPV6_MULTICAST_HOPS: i32 = 18;
+pub const IPV6_MULTICAST_LOOP: i32 = 19;
+pub const IPV6_V6ONLY: i32 = 26;
+pub const IPV6_RECVPKTINFO: i32 = 49;
+pub const IPV6_TCLASS: i32 = 67;
+
+/// `IPPROTO_TCP` options (<linux/tcp.h>).
+pub const TCP_NODELAY: i32 = 1;
+pub const TCP_MAXSEG: i32 = 2;
+pub const TCP_CORK: i32 = 3;
+pub const TCP_KEEPIDLE: i32 = 4;
+pub const TCP_KEEPINTVL: i32 = 5;
+pub const TCP_KEEPCNT: i32 = 6;
+pub const TCP_SYNCNT: i32 = 7;
+pub const TCP_LINGER2: i32 = 8;
+pub const TCP_DEFER_ACCEPT: i32 = 9;
+pub const TCP_WINDOW_CLAMP: i32 = 10;
+pub const TCP_INFO: i32 = 11;
+pub const TCP_QUICKACK: i32 = 12;
+pub const TCP_CONGESTION: i32 = 13;
+pub const TCP_USER_TIMEOUT: i32 = 18;
+pub const TCP_NOTSENT_LOWAT: i32 = 25;
+
+/// `tcp_info.tcpi_state` values (<netinet/tcp.h>'s `TCP_ESTABLISHED` ...).
+pub const TCP_ESTABLISHED: u8 = 1;
+pub const TCP_SYN_SENT: u8 = 2;
+pub const TCP_CLOSE: u8 = 7;
+pub const TCP_CLOSE_WAIT: u8 = 8;
+pub const TCP_LISTEN: u8 = 10;
+
+/// Interface requests of any socket (<linux/sockios.h>).
+pub const SIOCGIFNAME: u64 = 0x8910;
+pub const SIOCGIFCONF: u64 = 0x8912;
+pub const SIOCGIFFLAGS: u64 = 0x8913;
+pub const SIOCGIFADDR: u64 = 0x8915;
+pub const SIOCGIFBRDADDR: u64 = 0x8919;
+pub const SIOCGIFNETMASK: u64 = 0x891b;
+pub const SIOCGIFMTU: u64 = 0x8921;
+pub const SIOCGIFHWADDR: u64 = 0x8927;
+pub const SIOCGIFINDEX: u64 = 0x8933;
+pub const SIOCGIFTXQLEN: u64 = 0x8942;
+/// `sizeof(struct ifreq)`: a name of `IFNAMSIZ` bytes, then a union.
+pub const IFREQ_SIZE: usize = 40;
+pub const IFNAMSIZ: usize = 16;
+/// Interface flags (<net/if.h>).
+pub const IFF_UP: u16 = 0x1;
+pub const IFF_LOOPBACK: u16 = 0x8;
+pub const IFF_RUNNING: u16 = 0x40;
+
+/// Netlink (<linux/netlink.h>): the routing protocol, its option level
+/// and options, `sizeof(struct sockaddr_nl)`, the message header.
+pub const NETLINK_ROUTE: i32 = 0;
+pub const SOL_NETLINK: i32 = 270;
+pub const NETLINK_EXT_ACK: i32 = 11;
+pub const NETLINK_GET_STRICT_CHK: i32 = 12;
+pub const SOCKADDR_NL_SIZE: usize = 12;
+pub const NLMSG_HDRLEN: usize = 16;
+pub const NLMSG_ERROR: u16 = 2;
+pub const NLMSG_DONE: u16 = 3;
+/// The first type of a protocol's own messages.
+pub const NLMSG_MIN_TYPE: u16 = 0x10;
+pub const NLM_F_REQUEST: u16 = 1;
+pub const NLM_F_MULTI: u16 = 2;
+pub const NLM_F_ACK: u16 = 4;
+pub const NLM_F_DUMP: u16 = 0x300;
+
+/// Routing messages and attributes (<linux/rtnetlink.h>,
+/// <linux/if_link.h>, <linux/if_addr.h>).
+pub const RTM_NEWLINK: u16 = 16;
+pub const RTM_GETLINK: u16 = 18;
+pub const RTM_NEWADDR: u16 = 20;
+pub const RTM_GETADDR: u16 = 22;
+pub const IFLA_ADDRESS: u16 = 1;
+pub const IFLA_BROADCAST: u16 = 2;
+pub const IFLA_IFNAME: u16 = 3;
+pub const IFLA_MTU: u16 = 4;
+pub const IFLA_TXQLEN: u16 = 13;
+pub const IFLA_OPERSTATE: u16 = 16;
+pub const IFA_ADDRESS: u16 = 1;
+pub const IFA_LOCAL: u16 = 2;
+pub const IFA_LABEL: u16 = 3;
+pub const IFA_F_PERMANENT: u8 = 0x80;
+pub const RT_SCOPE_HOST: u8 = 254;
+/// `IF_OPER_UNKNOWN`, what `lo` reports.
+pub const IF_OPER_UNKNOWN: u8 = 0;
+
 /// `CMSG_ALIGN`: control messages are aligned to `size_t`.
 pub const fn cmsg_align(len: usize) -> usize {
     (len + 7) & !7
@@ -260,6 +394,79 @@ mod tests {
         ] {
             v.push((n, i64::from(x)));
         }
+        for p in 0..256 {
+            if let Some(n) = ipproto_name(p) {
+                v.push((n, i64::from(p)));
+            }
+        }
+        for (n, x) in [
+            ("IP_TOS", IP_TOS),
+            ("IP_TTL", IP_TTL),
+            ("IP_PKTINFO", IP_PKTINFO),
+            ("IP_MTU_DISCOVER", IP_MTU_DISCOVER),
+            ("IP_RECVERR", IP_RECVERR),
+            ("IP_MTU", IP_MTU),
+            ("IP_FREEBIND", IP_FREEBIND),
+            ("IP_BIND_ADDRESS_NO_PORT", IP_BIND_ADDRESS_NO_PORT),
+            ("IP_MULTICAST_TTL", IP_MULTICAST_TTL),
+            ("IP_MULTICAST_LOOP", IP_MULTICAST_LOOP),
+            ("IPV6_UNICAST_HOPS", IPV6_UNICAST_HOPS),
+            ("IPV6_MULTICAST_HOPS", IPV6_MULTICAST_HOPS),
+            ("IPV6_V6ONLY", IPV6_V6ONLY),
+            ("IPV6_RECVPKTINFO", IPV6_RECVPKTINFO),
+            ("IPV6_TCLASS", IPV6_TCLASS),
+            ("TCP_NODELAY", TCP_NODELAY),
+            ("TCP_MAXSEG", TCP_MAXSEG),
+            ("TCP_CORK", TCP_CORK),
+            ("TCP_KEEPIDLE", TCP_KEEPIDLE),
+            ("TCP_KEEPINTVL", TCP_KEEPINTVL),
+            ("TCP_KEEPCNT", TCP_KEEPCNT),
+            ("TCP_SYNCNT", TCP_SYNCNT),
+            ("TCP_LINGER2", TCP_LINGER2),
+            ("TCP_DEFER_ACCEPT", TCP_DEFER_ACCEPT),
+            ("TCP_WINDOW_CLAMP", TCP_WINDOW_CLAMP),
+            ("TCP_INFO", TCP_INFO),
+            ("TCP_QUICKACK", TCP_QUICKACK),
+            ("TCP_CONGESTION", TCP_CONGESTION),
+            ("TCP_USER_TIMEOUT", TCP_USER_TIMEOUT),
+            ("TCP_NOTSENT_LOWAT", TCP_NOTSENT_LOWAT),
+            ("SOL_IP", SOL_IP),
+            ("SOL_TCP", SOL_TCP),
+            ("SOL_UDP", SOL_UDP),
+            ("SOL_IPV6", SOL_IPV6),
+        ] {
+            v.push((n, i64::from(x)));
+        }
+        for (n, x) in [
+            ("TCP_ESTABLISHED", TCP_ESTABLISHED),
+            ("TCP_SYN_SENT", TCP_SYN_SENT),
+            ("TCP_CLOSE", TCP_CLOSE),
+            ("TCP_CLOSE_WAIT", TCP_CLOSE_WAIT),
+            ("TCP_LISTEN", TCP_LISTEN),
+        ] {
+            v.push((n, i64::from(x)));
+        }
+        for (n, x) in [
+            ("IFF_UP", IFF_UP),
+            ("IFF_LOOPBACK", IFF_LOOPBACK),
+            ("IFF_RUNNING", IFF_RUNNING),
+        ] {
+            v.push((n, i64::from(x)));
+        }
+        for (n, x) in [
+            ("SIOCGIFNAME", SIOCGIFNAME),
+            ("SIOCGIFCONF", SIOCGIFCONF),
+            ("SIOCGIFFLAGS", SIOCGIFFLAGS),
+            ("SIOCGIFADDR", SIOCGIFADDR),
+            ("SIOCGIFBRDADDR", SIOCGIFBRDADDR),
+            ("SIOCGIFNETMASK", SIOCGIFNETMASK),
+            ("SIOCGIFMTU", SIOCGIFMTU),
+            ("SIOCGIFHWADDR", SIOCGIFHWADDR),
+            ("SIOCGIFINDEX", SIOCGIFINDEX),
+            ("SIOCGIFTXQLEN", SIOCGIFTXQLEN),
+        ] {
+            v.push((n, i64::try_from(x).expect("small")));
+        }
         for (n, x) in [("SIOCINQ", SIOCINQ), ("SIOCOUTQ", SIOCOUTQ)] {
             v.push((n, i64::try_from(x).expect("small")));
         }
@@ -272,12 +479,20 @@ mod tests {
             ("sizeof(struct sockaddr_un)", SOCKADDR_UN_SIZE),
             ("sizeof(struct sockaddr_storage)", SOCKADDR_STORAGE_SIZE),
             ("offsetof(struct sockaddr_un, sun_path)", SUN_PATH_OFFSET),
+            ("sizeof(struct sockaddr_in)", SOCKADDR_IN_SIZE),
+            ("sizeof(struct sockaddr_in6)", SOCKADDR_IN6_SIZE),
+            ("sizeof(struct ifreq)", IFREQ_SIZE),
+            ("IFNAMSIZ", IFNAMSIZ),
+            ("sizeof(struct sockaddr_nl)", SOCKADDR_NL_SIZE),
+            ("NLMSG_HDRLEN", NLMSG_HDRLEN),
         ] {
             v.push((n, i64::try_from(x).expect("small")));
         }
         let mut program = String::from(
             "#define _GNU_SOURCE\n#include <stdio.h>\n#include <stddef.h>\n\
              #include <sys/socket.h>\n#include <sys/un.h>\n#include <sys/ioctl.h>\n#include <linux/sockios.h>\n\
+             #include <netinet/in.h>\n#include <netinet/tcp.h>\n#include <net/if.h>\n\
+             #include <linux/netlink.h>\n#include <linux/rtnetlink.h>\n\
              int main(void) {\n",
         );
         for (name, _) in &v {

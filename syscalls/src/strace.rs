@@ -302,6 +302,21 @@ mod tests {
             format_call(nr("connect"), &[3, 0x6000, 7, 0, 0, 0], &mem),
             "connect(3, {sa_family=AF_UNIX, sun_path=@\"name\"}, 7)"
         );
+        let v4 = b"\x02\0\x1f\x90\x7f\0\0\x01\0\0\0\0\0\0\0\0";
+        let mut v6 = vec![10u8, 0, 0, 80, 0, 0, 0, 0];
+        v6.extend_from_slice(&std::net::Ipv6Addr::LOCALHOST.octets());
+        v6.extend_from_slice(&[0; 4]);
+        let mem = mem.with(0x7000, v4).with(0x8000, &v6);
+        assert_eq!(
+            format_call(nr("connect"), &[3, 0x7000, 16, 0, 0, 0], &mem),
+            "connect(3, {sa_family=AF_INET, sin_port=htons(8080), \
+             sin_addr=inet_addr(\"127.0.0.1\")}, 16)"
+        );
+        assert_eq!(
+            format_call(nr("bind"), &[3, 0x8000, 28, 0, 0, 0], &mem),
+            "bind(3, {sa_family=AF_INET6, sin6_port=htons(80), sin6_flowinfo=htonl(0), \
+             inet_pton(AF_INET6, \"::1\", &sin6_addr), sin6_scope_id=0}, 28)"
+        );
         assert_eq!(
             format_call(nr("sendto"), &[3, 0x5000, 0, 0x4040, 0, 0], &mem),
             "sendto(3, \"\", 0, MSG_DONTWAIT|MSG_NOSIGNAL, NULL, 0)"

@@ -67,10 +67,4 @@ __attribute__((unused)) static void unix_cleanup(void) {
 /* An address nothing is mapped at, hidden from the compiler's checks. */
 static void *volatile unix_bad_ptr = (void *)8;
 
-/* Whether this is the native run (or a run outside the test harness). */
-__attribute__((unused)) static int unix_native(void) {
-    const char *p = getenv("SANDBOX_TEST_PLATFORM");
-    return !p || strcmp(p, "native") == 0;
-}
-
 #endif

@@ -22,12 +22,15 @@ const MODULES: &[&str] = &[
     "test_fcntl",
     "test_fileio",
     "test_glob",
+    "test_httpservers",
+    "test_os",
     "test_pathlib",
     "test_posix",
     "test_pty",
     "test_shutil",
     "test_stat",
     "test_tempfile",
+    "test_urllib2_localnet",
 ];
 
 fn module(name: &str) -> anyhow::Result<()> {

@@ -59,6 +59,10 @@ pub struct Kernel {
     pub timers: Arc<crate::waiter::timer::Timers>,
     /// The AF_UNIX names bound in the sandbox.
     pub unix: Arc<crate::net::unix::Names>,
+    /// The sandbox's network namespace: its loopback's port tables.
+    pub inet: Arc<crate::net::inet::Stack>,
+    /// The port ids of its netlink sockets.
+    pub netlink: Arc<crate::net::netlink::Ports>,
     /// Read-only segments of the programs above, loaded once.
     pub segments: crate::loader::SegmentCache,
     /// The bytes of every executable and interpreter exec has read, by
@@ -113,6 +117,8 @@ impl Kernel {
             futexes: futex::Futexes::default(),
             timers: Arc::default(),
             unix: Arc::new(crate::net::unix::Names::new()),
+            inet: Arc::default(),
+            netlink: Arc::default(),
             segments: crate::loader::SegmentCache::default(),
             images: Mutex::new(HashMap::new()),
             file_pages: crate::loader::PageCache::default(),

@@ -25,41 +25,23 @@
 //! socket: they are dropped only with no state lock held.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
-use std::time::Duration;
 
 use abi::types::{Stat, Ucred};
 use abi::Errno;
 use parking_lot::{Mutex, MutexGuard};
 
+use super::{Options, DEFAULT_BUF, RCV_SHUTDOWN, SEND_SHUTDOWN, SHUTDOWN_MASK};
 use crate::fsimpl::events::{
     POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRBAND, POLLWRNORM,
 };
-use crate::fsimpl::{FileDescription, FileImpl};
+use crate::fsimpl::FileDescription;
 use crate::vfs::InodeRef;
 use crate::waiter::WaitQueue;
 
-/// `net.core.wmem_default` and `rmem_default`.
-pub const DEFAULT_BUF: usize = 212_992;
-/// `net.core.wmem_max` and `rmem_max` (Linux's defaults).
-pub const MAX_BUF: usize = 212_992;
-/// `SOCK_MIN_SNDBUF` and `SOCK_MIN_RCVBUF` on x86-64.
-pub const MIN_SNDBUF: usize = 4608;
-pub const MIN_RCVBUF: usize = 2304;
-/// `net.core.somaxconn`: listen(2) backlogs are capped at it.
-pub const SOMAXCONN: usize = 4096;
 /// `net.unix.max_dgram_qlen`: a receiver's queue limit until it listens.
 const MAX_DGRAM_QLEN: usize = 10;
-/// The device number of sockfs as `fstat` shows it.
-const SOCKFS_DEV: u64 = 9;
-
-/// `sk_shutdown` bits.
-const RCV_SHUTDOWN: u8 = 1;
-const SEND_SHUTDOWN: u8 = 2;
-const SHUTDOWN_MASK: u8 = 3;
-
-static NEXT_INO: AtomicU64 = AtomicU64::new(1);
 
 /// The socket types AF_UNIX has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -118,55 +100,6 @@ impl Name {
     /// The `sun_path` bytes.
     pub fn bytes(&self) -> &[u8] {
         &self.0
-    }
-}
-
-/// `SO_RCVTIMEO` and `SO_SNDTIMEO`, kept at a millisecond (a jiffy of a
-/// 1000 Hz kernel): `After(0)` never waits (a negative time set it).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Timeout {
-    #[default]
-    Forever,
-    After(Duration),
-}
-
-/// The settable `SOL_SOCKET` options (`SO_SNDBUF` is kept apart, for
-/// the accounting).
-#[derive(Clone, Debug)]
-pub struct Options {
-    pub rcvbuf: usize,
-    pub passcred: bool,
-    pub keepalive: bool,
-    pub reuseaddr: bool,
-    pub broadcast: bool,
-    pub dontroute: bool,
-    pub oobinline: bool,
-    pub debug: bool,
-    pub priority: i32,
-    /// `l_onoff` and `l_linger` (seconds).
-    pub linger: (bool, i32),
-    pub rcvtimeo: Timeout,
-    pub sndtimeo: Timeout,
-    pub rcvlowat: i32,
-}
-
-impl Default for Options {
-    fn default() -> Options {
-        Options {
-            rcvbuf: DEFAULT_BUF,
-            passcred: false,
-            keepalive: false,
-            reuseaddr: false,
-            broadcast: false,
-            dontroute: false,
-            oobinline: false,
-            debug: false,
-            priority: 0,
-            linger: (false, 0),
-            rcvtimeo: Timeout::Forever,
-            sndtimeo: Timeout::Forever,
-            rcvlowat: 1,
-        }
     }
 }
 
@@ -246,7 +179,7 @@ fn stream_truesize(len: usize) -> usize {
 }
 
 /// The charge of a datagram of `len` bytes.
-fn dgram_truesize(len: usize) -> usize {
+pub(crate) fn dgram_truesize(len: usize) -> usize {
     let frags = if len > DGRAM_MAX_HEAD {
         page_align((len - DGRAM_MAX_HEAD).min(17 * 4096))
     } else {
@@ -290,6 +223,9 @@ struct State {
     /// receiver the queue limit.
     backlog: usize,
     shutdown: u8,
+    /// TCP: the peer ended its stream (Linux's `SOCK_DONE`); reads see
+    /// the end before an error.
+    fin: bool,
     /// `sk_err`, reported once.
     err: Option<Errno>,
     /// Released: its file is closed (or it was never accepted).
@@ -368,6 +304,14 @@ pub struct Endpoint {
     /// What its sent, unconsumed messages cost.
     wmem: AtomicUsize,
     sndbuf: AtomicUsize,
+    /// One end of a TCP connection over loopback (`net::inet::tcp`):
+    /// closing says end of stream to the peer instead of hanging up, a
+    /// write to a closed peer goes once and is then `EPIPE` (the peer's
+    /// reset), and `SHUT_RD` stays on this side.
+    tcp: bool,
+    /// For TCP, the room the peer's receive buffer adds to the send
+    /// buffer: bytes in flight sit in either.
+    peer_room: AtomicUsize,
     state: Mutex<State>,
 }
 
@@ -438,14 +382,27 @@ impl Endpoint {
     /// A new, unbound, unconnected endpoint owned by `owner` (fsuid,
     /// fsgid).
     pub fn new(kind: Kind, names: &Arc<Names>, owner: (u32, u32)) -> Arc<Endpoint> {
+        Endpoint::build(kind, names, owner, false, DEFAULT_BUF, Options::default())
+    }
+
+    fn build(
+        kind: Kind,
+        names: &Arc<Names>,
+        owner: (u32, u32),
+        tcp: bool,
+        sndbuf: usize,
+        opts: Options,
+    ) -> Arc<Endpoint> {
         Arc::new_cyclic(|this| Endpoint {
             kind,
             names: names.clone(),
-            ino: NEXT_INO.fetch_add(1, Ordering::Relaxed),
+            ino: super::next_ino(),
+            tcp,
+            peer_room: AtomicUsize::new(0),
             this: this.clone(),
             queue: WaitQueue::default(),
             wmem: AtomicUsize::new(0),
-            sndbuf: AtomicUsize::new(DEFAULT_BUF),
+            sndbuf: AtomicUsize::new(sndbuf),
             state: Mutex::new(State {
                 phase: Phase::Closed,
                 peer: None,
@@ -456,15 +413,59 @@ impl Endpoint {
                 pending: VecDeque::new(),
                 backlog: MAX_DGRAM_QLEN,
                 shutdown: 0,
+                fin: false,
                 err: None,
                 dead: false,
                 attached: true,
                 peercred: None,
-                opts: Options::default(),
+                opts,
                 peer_waiters: Vec::new(),
                 owner,
             }),
         })
+    }
+
+    /// A TCP connection's end, unconnected, with `sndbuf` and `rcvbuf`
+    /// as the protocol's defaults.
+    pub fn tcp(owner: (u32, u32), sndbuf: usize, rcvbuf: usize) -> Arc<Endpoint> {
+        let names = Arc::new(Names::default());
+        let opts = Options::with_rcvbuf(rcvbuf);
+        Endpoint::build(Kind::Stream, &names, owner, true, sndbuf, opts)
+    }
+
+    /// Connects two unconnected TCP endpoints to each other (the
+    /// handshake): each may then send up to its send buffer plus the
+    /// other's receive buffer.
+    pub fn join(a: &Arc<Endpoint>, b: &Arc<Endpoint>) {
+        let (mut x, mut y) = lock2(a, b);
+        a.peer_room.store(y.opts.rcvbuf, Ordering::Relaxed);
+        b.peer_room.store(x.opts.rcvbuf, Ordering::Relaxed);
+        x.peer = Some(b.clone());
+        y.peer = Some(a.clone());
+        x.phase = Phase::Established;
+        y.phase = Phase::Established;
+        drop((x, y));
+        a.queue.notify_all();
+        b.queue.notify_all();
+    }
+
+    /// A TCP endpoint's connection attempt failed (`err`) or its
+    /// connection was reset: it reports `err` once and is shut down.
+    pub fn reset(&self, err: Errno) {
+        {
+            let mut st = self.state.lock();
+            st.err = Some(err);
+            st.shutdown = SHUTDOWN_MASK;
+        }
+        self.queue.notify_all();
+    }
+
+    /// A TCP endpoint whose attempt failed is made fresh for another
+    /// (Linux's tcp_disconnect): no error, not shut down.
+    pub fn clear(&self) {
+        let mut st = self.state.lock();
+        st.err = None;
+        st.shutdown = 0;
     }
 
     /// Two endpoints connected to each other (socketpair), each with
@@ -523,14 +524,20 @@ impl Endpoint {
     fn uncharge(&self, n: usize) {
         let after = self.wmem.fetch_sub(n, Ordering::SeqCst) - n;
         // unix_write_space: writers hear of room at a quarter.
-        if after * 4 <= self.sndbuf() {
+        if after * 4 <= self.limit() {
             self.queue.notify(POLLOUT | POLLWRNORM | POLLWRBAND);
         }
     }
 
+    /// What its unconsumed messages may cost: the send buffer, and for
+    /// TCP the peer's receive buffer.
+    fn limit(&self) -> usize {
+        self.sndbuf() + self.peer_room.load(Ordering::Relaxed)
+    }
+
     /// unix_writable's charge test.
     fn writable_charge(&self) -> bool {
-        self.wmem.load(Ordering::SeqCst) * 4 <= self.sndbuf()
+        self.wmem.load(Ordering::SeqCst) * 4 <= self.limit()
     }
 
     /// Linux's `sock_alloc_send_pskb`: a pending error first, then
@@ -544,7 +551,7 @@ impl Endpoint {
         if st.shutdown & SEND_SHUTDOWN != 0 {
             return Err(Errno::EPIPE);
         }
-        if self.wmem.load(Ordering::SeqCst) >= self.sndbuf() {
+        if self.wmem.load(Ordering::SeqCst) >= self.limit() {
             return Err(Errno::EAGAIN);
         }
         Ok(())
@@ -601,6 +608,18 @@ impl Endpoint {
         }
         let name = peer.state.lock().addr.clone();
         Ok(name)
+    }
+
+    /// The owner `fstat` reports.
+    pub fn owner(&self) -> (u32, u32) {
+        self.state.lock().owner
+    }
+
+    /// TCP: whether the peer ended its stream, and whether the
+    /// connection is over (shut both ways, as after a reset).
+    pub fn ended(&self) -> (bool, bool) {
+        let st = self.state.lock();
+        (st.fin, st.shutdown == SHUTDOWN_MASK)
     }
 
     /// The owner `fstat` reports; an accepted socket belongs to whoever
@@ -861,26 +880,44 @@ impl Endpoint {
             return;
         }
         let mut peer_mode = 0;
-        if mode & RCV_SHUTDOWN != 0 {
+        // TCP's SHUT_RD sends nothing.
+        if mode & RCV_SHUTDOWN != 0 && !self.tcp {
             peer_mode |= SEND_SHUTDOWN;
         }
         if mode & SEND_SHUTDOWN != 0 {
             peer_mode |= RCV_SHUTDOWN;
         }
-        peer.state.lock().shutdown |= peer_mode;
+        let mut ps = peer.state.lock();
+        ps.shutdown |= peer_mode;
+        ps.fin |= self.tcp && peer_mode & RCV_SHUTDOWN != 0;
+        drop(ps);
         peer.queue.notify_all();
+    }
+
+    /// The last close of its file.
+    pub fn close(&self) {
+        self.release(false);
+    }
+
+    /// Closes a connection that was never accepted: the peer hears
+    /// `ECONNRESET`.
+    pub fn abort(&self) {
+        self.release(true);
     }
 
     /// The last close (Linux's unix_release_sock): the names go, a
     /// connected peer can no longer send and hears `ECONNRESET` if data
     /// went unread here (or this was never accepted), pending
-    /// connections are refused.
+    /// connections are refused. A TCP peer hears the end of the stream
+    /// instead (a FIN), unless data went unread or `SO_LINGER` was on
+    /// with no time (a reset).
     fn release(&self, embryo: bool) {
-        let (peer, recv, pending, bound, waiters) = {
+        let (peer, recv, pending, bound, waiters, abort) = {
             let mut st = self.state.lock();
             if st.dead {
                 return;
             }
+            let abort = embryo || !st.recv.is_empty() || (self.tcp && st.opts.linger == (true, 0));
             st.dead = true;
             st.shutdown = SHUTDOWN_MASK;
             st.phase = Phase::Closed;
@@ -891,6 +928,7 @@ impl Endpoint {
                 std::mem::take(&mut st.pending),
                 st.bound.take(),
                 std::mem::take(&mut st.peer_waiters),
+                abort,
             )
         };
         let addr = self.local_name();
@@ -914,10 +952,16 @@ impl Endpoint {
         }
         wake_all(waiters);
         if let Some(p) = peer.filter(|p| !p.is(self)) {
-            if self.kind.connection_based() {
+            if self.tcp && !abort {
+                let mut ps = p.state.lock();
+                ps.shutdown |= RCV_SHUTDOWN;
+                ps.fin = true;
+                drop(ps);
+                p.queue.notify_all();
+            } else if self.kind.connection_based() {
                 let mut ps = p.state.lock();
                 ps.shutdown = SHUTDOWN_MASK;
-                if !recv.is_empty() || embryo {
+                if abort {
                     ps.err = Some(Errno::ECONNRESET);
                 }
                 drop(ps);
@@ -955,11 +999,19 @@ impl Endpoint {
             self.may_charge()?;
             // Two pieces in the buffer at least, as Linux keeps.
             let size = (data.len() - *sent)
-                .min((self.sndbuf() / 2).saturating_sub(64).max(1))
+                .min((self.limit() / 2).saturating_sub(64).max(1))
                 .min(STREAM_MAX_PIECE);
             let charge = stream_truesize(size);
             let mut ps = peer.state.lock();
-            if ps.dead || ps.shutdown & RCV_SHUTDOWN != 0 {
+            if self.tcp && ps.dead {
+                // The bytes go and the closed peer answers with a reset:
+                // the next call hears EPIPE.
+                drop(ps);
+                self.reset(Errno::EPIPE);
+                *sent = data.len();
+                return Ok(());
+            }
+            if ps.dead || (ps.shutdown & RCV_SHUTDOWN != 0 && !self.tcp) {
                 return Err(Errno::EPIPE);
             }
             let creds = anc
@@ -1114,7 +1166,7 @@ impl Endpoint {
         let mut idx = 0;
         loop {
             let Some(msg) = st.recv.get_mut(idx) else {
-                if r.data.len() >= target {
+                if r.data.len() >= target || st.fin {
                     return Ok(Pass::Done);
                 }
                 if let Some(e) = st.err.take() {
@@ -1276,73 +1328,8 @@ impl Endpoint {
         ev
     }
 
-    fn stat(&self) -> Stat {
-        let (uid, gid) = self.state.lock().owner;
-        Stat {
-            st_dev: SOCKFS_DEV,
-            st_ino: self.ino,
-            st_nlink: 1,
-            st_mode: abi::stat::S_IFSOCK | 0o777,
-            st_uid: uid,
-            st_gid: gid,
-            st_blksize: 4096,
-            ..Stat::default()
-        }
-    }
-}
-
-/// A socket file: its endpoint, released at the last close.
-#[derive(Debug)]
-pub struct Socket {
-    ep: Arc<Endpoint>,
-}
-
-impl Socket {
-    pub fn new(ep: Arc<Endpoint>) -> Socket {
-        Socket { ep }
-    }
-
-    pub fn endpoint(&self) -> &Arc<Endpoint> {
-        &self.ep
-    }
-
-    /// The socket behind a description, if it is one.
-    pub fn of(f: &FileDescription) -> Option<&Socket> {
-        f.imp().as_any()?.downcast_ref::<Socket>()
-    }
-}
-
-impl Drop for Socket {
-    fn drop(&mut self) {
-        self.ep.release(false);
-    }
-}
-
-impl FileImpl for Socket {
-    fn stat(&self) -> Result<Stat, Errno> {
-        Ok(self.ep.stat())
-    }
-
-    fn bytes_readable(&self) -> Result<i32, Errno> {
-        self.ep
-            .readable()
-            .map(|n| i32::try_from(n).unwrap_or(i32::MAX))
-    }
-
-    fn readiness(&self) -> u32 {
-        self.ep.poll()
-    }
-
-    fn queue(&self) -> Option<&WaitQueue> {
-        Some(&self.ep.queue)
-    }
-
-    fn async_queue(&self) -> Option<&WaitQueue> {
-        Some(&self.ep.queue)
-    }
-
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        Some(self)
+    pub(crate) fn stat(&self) -> Stat {
+        super::sockfs_stat(self.ino, self.state.lock().owner)
     }
 }
 
@@ -1358,15 +1345,30 @@ mod tests {
         }
     }
 
+    /// A socket file's part: its endpoint, closed when dropped.
+    struct Socket(Arc<Endpoint>);
+
+    impl Drop for Socket {
+        fn drop(&mut self) {
+            self.0.close();
+        }
+    }
+
+    impl Socket {
+        fn readiness(&self) -> u32 {
+            self.0.poll()
+        }
+    }
+
     fn pair(kind: Kind) -> (Socket, Socket) {
         let names = Arc::new(Names::new());
         let (a, b) = Endpoint::pair(kind, &names, (0, 0), cred());
-        (Socket::new(a), Socket::new(b))
+        (Socket(a), Socket(b))
     }
 
     fn read_all(s: &Socket, max: usize) -> Result<Vec<u8>, Errno> {
         let mut r = StreamRead::default();
-        s.ep.recv_stream(&mut r, max, 1, false)?;
+        s.0.recv_stream(&mut r, max, 1, false)?;
         Ok(r.data)
     }
 
@@ -1386,7 +1388,7 @@ mod tests {
         loop {
             let mut sent = 0;
             match a
-                .ep
+                .0
                 .send_stream(&[7], &mut sent, &mut Ancillary::default(), cred())
             {
                 Ok(()) => n += 1,
@@ -1408,7 +1410,7 @@ mod tests {
     fn closing_with_unread_data_resets_the_peer() {
         let (a, b) = pair(Kind::Stream);
         let mut sent = 0;
-        b.ep.send_stream(b"x", &mut sent, &mut Ancillary::default(), cred())
+        b.0.send_stream(b"x", &mut sent, &mut Ancillary::default(), cred())
             .unwrap();
         drop(a);
         let ev = b.readiness();
@@ -1417,7 +1419,7 @@ mod tests {
         assert_eq!(read_all(&b, 10).unwrap().len(), 0, "then end of input");
         let mut sent = 0;
         assert_eq!(
-            b.ep.send_stream(b"x", &mut sent, &mut Ancillary::default(), cred()),
+            b.0.send_stream(b"x", &mut sent, &mut Ancillary::default(), cred()),
             Err(Errno::EPIPE)
         );
     }
@@ -1427,7 +1429,7 @@ mod tests {
         let (a, b) = pair(Kind::Dgram);
         drop(b);
         let send = || {
-            a.ep.send_dgram(b"x", None, &mut Ancillary::default(), cred())
+            a.0.send_dgram(b"x", None, &mut Ancillary::default(), cred())
         };
         assert_eq!(send(), Err(Errno::ECONNREFUSED));
         assert_eq!(send(), Err(Errno::ENOTCONN));
@@ -1436,30 +1438,30 @@ mod tests {
     #[test]
     fn listener_backlog_takes_one_more_than_asked() {
         let names = Arc::new(Names::new());
-        let l = Socket::new(Endpoint::new(Kind::Stream, &names, (0, 0)));
-        l.ep.bind_abstract(Name::abstract_name(b"\0l")).unwrap();
-        l.ep.listen(1, cred()).unwrap();
+        let l = Socket(Endpoint::new(Kind::Stream, &names, (0, 0)));
+        l.0.bind_abstract(Name::abstract_name(b"\0l")).unwrap();
+        l.0.listen(1, cred()).unwrap();
         let clients: Vec<Socket> = (0..3)
-            .map(|_| Socket::new(Endpoint::new(Kind::Stream, &names, (0, 0))))
+            .map(|_| Socket(Endpoint::new(Kind::Stream, &names, (0, 0))))
             .collect();
         let target = names.find_abstract(b"\0l", Kind::Stream).unwrap();
-        assert_eq!(clients[0].ep.connect_stream(&target, cred()), Ok(()));
-        assert_eq!(clients[1].ep.connect_stream(&target, cred()), Ok(()));
+        assert_eq!(clients[0].0.connect_stream(&target, cred()), Ok(()));
+        assert_eq!(clients[1].0.connect_stream(&target, cred()), Ok(()));
         assert_eq!(
-            clients[2].ep.connect_stream(&target, cred()),
+            clients[2].0.connect_stream(&target, cred()),
             Err(Errno::EAGAIN)
         );
         assert_eq!(
-            clients[0].ep.connect_stream(&target, cred()),
+            clients[0].0.connect_stream(&target, cred()),
             Err(Errno::EAGAIN),
             "a full backlog answers before the socket's own state"
         );
-        let accepted = Socket::new(l.ep.accept(false).unwrap());
+        let accepted = Socket(l.0.accept(false).unwrap());
         assert_eq!(
-            clients[0].ep.connect_stream(&target, cred()),
+            clients[0].0.connect_stream(&target, cred()),
             Err(Errno::EISCONN)
         );
-        assert!(accepted.ep.is_established());
+        assert!(accepted.0.is_established());
         drop(l);
         assert_eq!(
             read_all(&clients[1], 1),
@@ -1480,6 +1482,6 @@ mod tests {
             s2.bind_abstract(Name::abstract_name(b"\0n")),
             Err(Errno::EADDRINUSE)
         );
-        let _keep = (Socket::new(s), Socket::new(d), Socket::new(s2));
+        let _keep = (Socket(s), Socket(d), Socket(s2));
     }
 }

@@ -426,13 +426,6 @@ pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             t.mm.write_obj(arg, &n)?;
             Ok(0)
         }
-        // SIOCOUTQ on sockets: what their unconsumed messages cost.
-        TIOCOUTQ => {
-            let s = crate::net::unix::Socket::of(&file).ok_or(Errno::ENOTTY)?;
-            let n = i32::try_from(s.endpoint().unsent()).unwrap_or(i32::MAX);
-            t.mm.write_obj(arg, &n)?;
-            Ok(0)
-        }
         FIOCLEX | FIONCLEX => {
             t.fds.lock().set_cloexec(fd, req == FIOCLEX)?;
             Ok(0)

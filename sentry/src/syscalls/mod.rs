@@ -8,6 +8,7 @@ mod fasync;
 mod fd;
 mod futex;
 mod identity;
+mod inet;
 mod inotify;
 mod misc;
 mod mmap;

@@ -8,7 +8,7 @@ use abi::Errno;
 use crate::arch::SyscallArgs;
 use crate::fsimpl::{events, FileDescription};
 use crate::kernel::Task;
-use crate::net::unix::Socket;
+use crate::net::Socket;
 
 /// Linux's `MAX_RW_COUNT`: one call moves at most this much.
 pub(super) const MAX_RW_COUNT: u64 = (i32::MAX as u64) & !0xfff;
@@ -169,7 +169,7 @@ pub(super) fn write_blocking(t: &Task, f: &FileDescription, buf: &[u8]) -> Resul
 /// receives, anything else reads.
 fn read_segs(t: &Task, f: &FileDescription, segs: &[(u64, usize)]) -> Result<u64, Errno> {
     if let Some(s) = Socket::of(f) {
-        return super::sockmsg::read(t, f, s.endpoint(), segs);
+        return super::sockmsg::read(t, f, s.family(), segs);
     }
     read_into(t, segs, f.imp().consumes_before_copy(), |b| {
         read_blocking(t, f, b)
@@ -179,7 +179,7 @@ fn read_segs(t: &Task, f: &FileDescription, segs: &[(u64, usize)]) -> Result<u64
 /// write(2) and writev(2) from `segs`: a socket sends.
 fn write_segs(t: &Task, f: &FileDescription, segs: &[(u64, usize)]) -> Result<u64, Errno> {
     if let Some(s) = Socket::of(f) {
-        return super::sockmsg::write(t, f, s.endpoint(), segs);
+        return super::sockmsg::write(t, f, s.family(), segs);
     }
     write_from(t, f, segs, |b, _| write_blocking(t, f, b))
 }

@@ -1,8 +1,9 @@
 //! Socket setup calls: socket, socketpair, bind, listen, accept,
 //! accept4, connect, shutdown, getsockname, getpeername, setsockopt and
 //! getsockopt, and what the data calls (`sockmsg`) share with them:
-//! addresses, credentials, waiting. AF_UNIX only: other families answer
-//! EAFNOSUPPORT until networking (docs/compatibility.md).
+//! addresses, credentials, waiting. AF_UNIX is here; AF_INET and
+//! AF_INET6 are in `inet`; other families answer EAFNOSUPPORT
+//! (docs/compatibility.md).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +13,7 @@ use abi::types::{Linger, Timeval, Ucred};
 use abi::Errno;
 
 use super::fd::{install, install_pair, nofile};
+use super::inet;
 use super::namei::parent_for_create;
 use super::open::create_in;
 use super::path::{lookup_at, AT_FDCWD};
@@ -19,22 +21,23 @@ use crate::arch::SyscallArgs;
 use crate::creds::{CAP_NET_ADMIN, CAP_NET_RAW};
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
-use crate::net::unix::{
-    Endpoint, Kind, Name, Socket, Timeout, MAX_BUF, MIN_RCVBUF, MIN_SNDBUF, SOMAXCONN,
-};
+use crate::net::netlink::{self, Netlink};
+use crate::net::unix::{Endpoint, Kind, Name};
+use crate::net::{Family, Socket, Timeout, MAX_BUF, MIN_RCVBUF, MIN_SNDBUF, SOMAXCONN};
 use crate::vfs::perm::{self, MAY_WRITE};
 use crate::vfs::NewKind;
+use crate::waiter::WaitQueue;
 
 /// The socket behind descriptor `fd`: `EBADF`, or `ENOTSOCK` for
 /// another file.
-pub(super) fn socket_of(t: &Task, fd: i32) -> Result<(Arc<FileDescription>, Arc<Endpoint>), Errno> {
+pub(super) fn socket_of(t: &Task, fd: i32) -> Result<(Arc<FileDescription>, Family), Errno> {
     let f = t.fds.lock().get(fd)?;
-    let ep = endpoint_of(&f)?;
-    Ok((f, ep))
+    let fam = family_of(&f)?;
+    Ok((f, fam))
 }
 
-fn endpoint_of(f: &FileDescription) -> Result<Arc<Endpoint>, Errno> {
-    Ok(Socket::of(f).ok_or(Errno::ENOTSOCK)?.endpoint().clone())
+fn family_of(f: &FileDescription) -> Result<Family, Errno> {
+    Ok(Socket::of(f).ok_or(Errno::ENOTSOCK)?.family().clone())
 }
 
 /// The credentials a message carries by default: the sender's process
@@ -57,15 +60,20 @@ fn peer_cred(t: &Task) -> Ucred {
     }
 }
 
+/// The process id netlink names a task's sockets by.
+fn tgid(t: &Task) -> u32 {
+    u32::try_from(t.tgid).unwrap_or(0)
+}
+
 /// The owner of a socket a task makes (its fsuid and fsgid).
 fn owner(t: &Task) -> (u32, u32) {
     (t.creds.fsuid, t.creds.fsgid)
 }
 
-/// A socket file for `ep`, read-write as Linux's `sock_alloc_file`.
-fn socket_file(ep: Arc<Endpoint>, nonblock: bool) -> FileDescription {
+/// A socket file for `fam`, read-write as Linux's `sock_alloc_file`.
+fn socket_file(fam: Family, nonblock: bool) -> FileDescription {
     let flags = libc::O_RDWR | if nonblock { libc::O_NONBLOCK } else { 0 };
-    FileDescription::new(Box::new(Socket::new(ep)), flags)
+    FileDescription::new(Box::new(Socket::new(fam)), flags)
 }
 
 /// Reads an address argument (Linux's `move_addr_to_kernel`): a length
@@ -158,12 +166,12 @@ pub(super) fn resolve(t: &Task, kind: Kind, addr: &UnixAddr) -> Result<Arc<Endpo
 
 /// Runs `attempt` until it stops answering `EAGAIN`, as Linux's socket
 /// waits: at once when `nonblocking` or the timeout is zero, else
-/// waiting on `ep`'s queue. A timeout ends the wait with `EAGAIN`; a
+/// waiting on the socket's `queue`. A timeout ends the wait with `EAGAIN`; a
 /// signal with `ERESTARTSYS`, or `EINTR` when the wait has a timeout
 /// (Linux's `sock_intr_errno`: such calls are never restarted).
 pub(super) fn wait<T>(
     t: &Task,
-    ep: &Endpoint,
+    queue: &WaitQueue,
     nonblocking: bool,
     timeout: Timeout,
     mut attempt: impl FnMut() -> Result<T, Errno>,
@@ -179,7 +187,7 @@ pub(super) fn wait<T>(
     if nonblocking || timeout == Timeout::After(Duration::ZERO) {
         return Err(Errno::EAGAIN);
     }
-    let _reg = ep.queue().register(&t.shared.waker);
+    let _reg = queue.register(&t.shared.waker);
     let r = t.block(deadline, || match attempt() {
         Err(Errno::EAGAIN) => None,
         r => Some(r),
@@ -211,41 +219,63 @@ fn split_type(ty: i32) -> Result<(i32, bool, bool), Errno> {
     ))
 }
 
-/// The kind of socket asked for, with Linux's checks in its order.
-fn unix_kind(family: i32, ty: i32, protocol: i32) -> Result<Kind, Errno> {
+/// The socket asked for, with Linux's checks in its order: the family,
+/// the type, then the family's own.
+fn make_socket(t: &Task, family: i32, ty: i32, protocol: i32) -> Result<Family, Errno> {
     if !(0..AF_MAX).contains(&family) {
         return Err(Errno::EAFNOSUPPORT);
     }
     if !(0..SOCK_MAX).contains(&ty) {
         return Err(Errno::EINVAL);
     }
-    if family != AF_UNIX {
-        // No networking yet (docs/compatibility.md).
-        return Err(Errno::EAFNOSUPPORT);
+    match family {
+        AF_UNIX => {
+            if protocol != 0 && protocol != AF_UNIX {
+                return Err(Errno::EPROTONOSUPPORT);
+            }
+            let kind = Kind::from_type(ty)?;
+            Ok(Family::Unix(Endpoint::new(kind, &t.kernel.unix, owner(t))))
+        }
+        AF_INET | AF_INET6 => inet::create(t, family, ty, protocol),
+        AF_NETLINK => {
+            if ty != SOCK_RAW && ty != SOCK_DGRAM {
+                return Err(Errno::ESOCKTNOSUPPORT);
+            }
+            // Only the routing protocol (docs/compatibility.md).
+            if protocol != NETLINK_ROUTE {
+                return Err(Errno::EPROTONOSUPPORT);
+            }
+            Ok(Family::Netlink(Netlink::new(
+                ty,
+                &t.kernel.netlink,
+                owner(t),
+            )))
+        }
+        // Only these families (docs/compatibility.md).
+        _ => Err(Errno::EAFNOSUPPORT),
     }
-    if protocol != 0 && protocol != AF_UNIX {
-        return Err(Errno::EPROTONOSUPPORT);
-    }
-    Kind::from_type(ty)
 }
 
 /// Implements socket(2).
 pub fn sys_socket(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (ty, nonblock, cloexec) = split_type(a.int(1))?;
-    let kind = unix_kind(a.int(0), ty, a.int(2))?;
-    let ep = Endpoint::new(kind, &t.kernel.unix, owner(t));
-    install(t, socket_file(ep, nonblock), cloexec)
+    let fam = make_socket(t, a.int(0), ty, a.int(2))?;
+    install(t, socket_file(fam, nonblock), cloexec)
 }
 
-/// Implements socketpair(2).
+/// Implements socketpair(2): AF_UNIX only; the other families make
+/// their socket (with its checks) and answer `EOPNOTSUPP`.
 pub fn sys_socketpair(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (ty, nonblock, cloexec) = split_type(a.int(1))?;
-    let kind = unix_kind(a.int(0), ty, a.int(2))?;
-    let (x, y) = Endpoint::pair(kind, &t.kernel.unix, owner(t), peer_cred(t));
+    let Family::Unix(first) = make_socket(t, a.int(0), ty, a.int(2))? else {
+        return Err(Errno::EOPNOTSUPP);
+    };
+    let (x, y) = Endpoint::pair(first.kind(), &t.kernel.unix, owner(t), peer_cred(t));
+    first.close();
     install_pair(
         t,
-        socket_file(x, nonblock),
-        socket_file(y, nonblock),
+        socket_file(Family::Unix(x), nonblock),
+        socket_file(Family::Unix(y), nonblock),
         cloexec,
         a.addr(3),
     )?;
@@ -256,8 +286,19 @@ pub fn sys_socketpair(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 /// abstract name (autobind); a path makes a socket node, `EADDRINUSE`
 /// if the name exists.
 pub fn sys_bind(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let (_, ep) = socket_of(t, a.fd(0))?;
+    let (_, fam) = socket_of(t, a.fd(0))?;
     let raw = read_addr(t, a.addr(1), a.int(2))?;
+    let ep = match fam {
+        Family::Unix(ep) => ep,
+        Family::Netlink(n) => {
+            n.bind(&raw, tgid(t))?;
+            return Ok(0);
+        }
+        Family::Tcp(_) | Family::Udp(_) => {
+            inet::bind(t, &fam, &raw)?;
+            return Ok(0);
+        }
+    };
     if raw.len() == SUN_PATH_OFFSET && family(&raw) == AF_UNIX {
         ep.autobind()?;
         return Ok(0);
@@ -297,11 +338,15 @@ fn bind_path(t: &Task, ep: &Endpoint, path: &[u8]) -> Result<(), Errno> {
 /// Implements listen(2); a backlog above `SOMAXCONN` (or negative) is
 /// `SOMAXCONN`.
 pub fn sys_listen(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let (_, ep) = socket_of(t, a.fd(0))?;
+    let (_, fam) = socket_of(t, a.fd(0))?;
     let backlog = usize::try_from(a.uint(1))
         .unwrap_or(SOMAXCONN)
         .min(SOMAXCONN);
-    ep.listen(backlog, peer_cred(t))?;
+    match fam {
+        Family::Unix(ep) => ep.listen(backlog, peer_cred(t))?,
+        Family::Tcp(s) => s.listen(backlog)?,
+        Family::Udp(_) | Family::Netlink(_) => return Err(Errno::EOPNOTSUPP),
+    }
     Ok(0)
 }
 
@@ -326,17 +371,29 @@ fn accept(t: &Task, fd: i32, addr: u64, lenp: u64, flags: i32) -> Result<u64, Er
     if !t.fds.lock().has_free(nofile(t)) {
         return Err(Errno::EMFILE);
     }
-    let ep = endpoint_of(&f)?;
-    let nonblocking = f.nonblocking();
-    let timeout = ep.with_options(|o| o.rcvtimeo);
-    let waits = can_wait(nonblocking, timeout);
-    let new = wait(t, &ep, nonblocking, timeout, || ep.accept(waits))?;
-    new.set_owner(owner(t));
-    let file = socket_file(new.clone(), flags & SOCK_NONBLOCK != 0);
+    let nonblock = flags & SOCK_NONBLOCK != 0;
+    let (file, name) = match family_of(&f)? {
+        Family::Unix(ep) => {
+            let nonblocking = f.nonblocking();
+            let timeout = ep.with_options(|o| o.rcvtimeo);
+            let waits = can_wait(nonblocking, timeout);
+            let new = wait(t, ep.queue(), nonblocking, timeout, || ep.accept(waits))?;
+            new.set_owner(owner(t));
+            let file = socket_file(Family::Unix(new.clone()), nonblock);
+            let peer = new.peer_name().map_err(|_| Errno::ECONNABORTED);
+            (file, peer.map(|p| sockaddr(p.as_deref())))
+        }
+        Family::Tcp(s) => {
+            let new = inet::accept(t, &f, &s)?;
+            new.endpoint().set_owner(owner(t));
+            let peer = new.peer().map(|p| inet::name(new.domain(), p));
+            (socket_file(Family::Tcp(new), nonblock), peer)
+        }
+        Family::Udp(_) | Family::Netlink(_) => return Err(Errno::EOPNOTSUPP),
+    };
     if addr != 0 {
-        let peer = new.peer_name().map_err(|_| Errno::ECONNABORTED)?;
         // A bad address buffer loses the connection, as on Linux.
-        write_addr(t, &sockaddr(peer.as_deref()), addr, lenp)?;
+        write_addr(t, &name?, addr, lenp)?;
     }
     install(t, file, flags & SOCK_CLOEXEC != 0)
 }
@@ -348,7 +405,17 @@ fn accept(t: &Task, fd: i32, addr: u64, lenp: u64, flags: i32) -> Result<u64, Er
 pub fn sys_connect(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = t.fds.lock().get(a.fd(0))?;
     let raw = read_addr(t, a.addr(1), a.int(2))?;
-    let ep = endpoint_of(&f)?;
+    let ep = match family_of(&f)? {
+        Family::Unix(ep) => ep,
+        Family::Netlink(n) => {
+            n.connect(&raw, tgid(t))?;
+            return Ok(0);
+        }
+        fam => {
+            inet::connect(t, &f, &fam, &raw)?;
+            return Ok(0);
+        }
+    };
     if ep.kind() == Kind::Dgram {
         if raw.len() < SUN_PATH_OFFSET {
             return Err(Errno::EINVAL);
@@ -369,38 +436,62 @@ pub fn sys_connect(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     }
     let timeout = ep.with_options(|o| o.sndtimeo);
     let cred = peer_cred(t);
-    wait(t, &ep, f.nonblocking(), timeout, || {
+    wait(t, ep.queue(), f.nonblocking(), timeout, || {
         ep.connect_stream(&target, cred)
     })?;
     Ok(0)
 }
 
 /// Implements shutdown(2). Linux allows it on any AF_UNIX socket,
-/// connected or not.
+/// connected or not; an unconnected inet socket is `ENOTCONN`.
 pub fn sys_shutdown(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let (_, ep) = socket_of(t, a.fd(0))?;
+    let (_, fam) = socket_of(t, a.fd(0))?;
     let how = a.int(1);
     if !(SHUT_RD..=SHUT_RDWR).contains(&how) {
         return Err(Errno::EINVAL);
     }
-    ep.shutdown(how);
+    match fam {
+        Family::Unix(ep) => ep.shutdown(how),
+        Family::Tcp(s) => s.shutdown(how)?,
+        Family::Udp(s) => s.shutdown(how)?,
+        Family::Netlink(_) => return Err(Errno::EOPNOTSUPP),
+    }
     Ok(0)
 }
 
-/// Implements getsockname(2); an unbound socket's name is its family
-/// alone.
+/// The address getsockname reports: an unbound AF_UNIX socket's is its
+/// family alone, an unbound inet socket's the wildcard and port 0.
+fn local_name(fam: &Family) -> Vec<u8> {
+    match fam {
+        Family::Unix(ep) => sockaddr(ep.local_name().as_deref()),
+        Family::Tcp(s) => inet::name(s.domain(), s.local()),
+        Family::Udp(s) => inet::name(s.domain(), s.local()),
+        Family::Netlink(n) => n.local(),
+    }
+}
+
+/// The address getpeername reports: `ENOTCONN` without a peer.
+fn peer_name(fam: &Family) -> Result<Vec<u8>, Errno> {
+    Ok(match fam {
+        Family::Unix(ep) => sockaddr(ep.peer_name()?.as_deref()),
+        Family::Tcp(s) => inet::name(s.domain(), s.peer()?),
+        Family::Udp(s) => inet::name(s.domain(), s.peer()?),
+        // Its peer is always the kernel.
+        Family::Netlink(_) => netlink::kernel_addr(),
+    })
+}
+
+/// Implements getsockname(2).
 pub fn sys_getsockname(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let (_, ep) = socket_of(t, a.fd(0))?;
-    let name = ep.local_name();
-    write_addr(t, &sockaddr(name.as_deref()), a.addr(1), a.addr(2))?;
+    let (_, fam) = socket_of(t, a.fd(0))?;
+    write_addr(t, &local_name(&fam), a.addr(1), a.addr(2))?;
     Ok(0)
 }
 
 /// Implements getpeername(2).
 pub fn sys_getpeername(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    let (_, ep) = socket_of(t, a.fd(0))?;
-    let name = ep.peer_name()?;
-    write_addr(t, &sockaddr(name.as_deref()), a.addr(1), a.addr(2))?;
+    let (_, fam) = socket_of(t, a.fd(0))?;
+    write_addr(t, &peer_name(&fam)?, a.addr(1), a.addr(2))?;
     Ok(0)
 }
 
@@ -442,14 +533,28 @@ fn timeval_of(t: Timeout) -> Timeval {
     }
 }
 
-/// Implements setsockopt(2) for `SOL_SOCKET` options; other levels are
-/// `EOPNOTSUPP` (AF_UNIX has none).
+/// Implements setsockopt(2): `SOL_SOCKET` options, and the IP levels'
+/// of inet sockets; AF_UNIX has no other level (`EOPNOTSUPP`).
 pub fn sys_setsockopt(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (level, name, optval, optlen) = (a.int(1), a.int(2), a.addr(3), a.int(4));
     let (_, ep) = socket_of(t, a.fd(0))?;
     let optlen = usize::try_from(optlen).map_err(|_| Errno::EINVAL)?;
     if level != SOL_SOCKET {
-        return Err(Errno::EOPNOTSUPP);
+        match &ep {
+            Family::Unix(_) => return Err(Errno::EOPNOTSUPP),
+            Family::Netlink(n) if level == SOL_NETLINK => {
+                if optlen < 4 {
+                    return Err(Errno::EINVAL);
+                }
+                let v: i32 = t.mm.read_obj(optval)?;
+                n.set_flag(name, v != 0)?;
+            }
+            Family::Netlink(_) => return Err(Errno::ENOPROTOOPT),
+            Family::Tcp(_) | Family::Udp(_) => {
+                inet::setsockopt(t, &ep, level, name, optval, optlen)?;
+            }
+        }
+        return Ok(0);
     }
     if optlen < 4 {
         return Err(Errno::EINVAL);
@@ -464,8 +569,12 @@ pub fn sys_setsockopt(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         SO_DEBUG => ep.with_options(|o| o.debug = on),
         SO_REUSEADDR => ep.with_options(|o| o.reuseaddr = on),
         // SO_REUSEPORT is for inet sockets (Linux 6.13, 6.12.9, 6.1.124).
-        SO_REUSEPORT if on => return Err(Errno::EOPNOTSUPP),
-        SO_REUSEPORT => {}
+        SO_REUSEPORT if matches!(ep, Family::Unix(_)) => {
+            if on {
+                return Err(Errno::EOPNOTSUPP);
+            }
+        }
+        SO_REUSEPORT => ep.with_options(|o| o.reuseport = on),
         SO_KEEPALIVE => ep.with_options(|o| o.keepalive = on),
         SO_DONTROUTE => ep.with_options(|o| o.dontroute = on),
         SO_BROADCAST => ep.with_options(|o| o.broadcast = on),
@@ -533,29 +642,57 @@ pub fn sys_setsockopt(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     Ok(0)
 }
 
-/// Implements getsockopt(2) for `SOL_SOCKET` options: the value is cut
-/// to the length given, and the length written back.
+/// The `SO_TYPE`, `SO_PROTOCOL` and `SO_DOMAIN` of a socket.
+fn identity(fam: &Family) -> (i32, i32, i32) {
+    match fam {
+        Family::Unix(ep) => (ep.kind().raw(), 0, AF_UNIX),
+        Family::Tcp(s) => (SOCK_STREAM, IPPROTO_TCP, s.domain().raw()),
+        Family::Udp(s) => (SOCK_DGRAM, IPPROTO_UDP, s.domain().raw()),
+        Family::Netlink(n) => (n.ty(), NETLINK_ROUTE, AF_NETLINK),
+    }
+}
+
+/// Implements getsockopt(2): `SOL_SOCKET` options, and the IP levels'
+/// of inet sockets. The value is cut to the length given, and the
+/// length written back.
 pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (level, name, optval, optlen) = (a.int(1), a.int(2), a.addr(3), a.addr(4));
     let (_, ep) = socket_of(t, a.fd(0))?;
-    if level != SOL_SOCKET {
+    if level != SOL_SOCKET && matches!(ep, Family::Unix(_)) {
         return Err(Errno::EOPNOTSUPP);
     }
     let len: i32 = t.mm.read_obj(optlen)?;
     let len = usize::try_from(len).map_err(|_| Errno::EINVAL)?;
+    if level != SOL_SOCKET {
+        let value = match &ep {
+            Family::Netlink(n) if level == SOL_NETLINK => {
+                i32::from(n.flag(name)?).to_ne_bytes().to_vec()
+            }
+            Family::Netlink(_) => return Err(Errno::ENOPROTOOPT),
+            _ => inet::getsockopt(&ep, level, name, len)?,
+        };
+        let n = len.min(value.len());
+        t.mm.copy_out(optval, &value[..n])?;
+        t.mm.write_obj(optlen, &i32::try_from(n).expect("small"))?;
+        return Ok(0);
+    }
     let int = |v: i32| v.to_ne_bytes().to_vec();
     let flag = |b: bool| int(i32::from(b));
     let size = |n: usize| int(i32::try_from(n).unwrap_or(i32::MAX));
     let opts = ep.with_options(|o| o.clone());
     let value = match name {
-        SO_TYPE => int(ep.kind().raw()),
-        SO_PROTOCOL => int(0),
-        SO_DOMAIN => int(AF_UNIX),
+        SO_TYPE => int(identity(&ep).0),
+        SO_PROTOCOL => int(identity(&ep).1),
+        SO_DOMAIN => int(identity(&ep).2),
         SO_ERROR => int(ep.take_error().map_or(0, Errno::raw)),
-        SO_ACCEPTCONN => flag(ep.is_listening()),
+        SO_ACCEPTCONN => flag(match &ep {
+            Family::Unix(u) => u.is_listening(),
+            Family::Tcp(s) => s.is_listening(),
+            Family::Udp(_) | Family::Netlink(_) => false,
+        }),
         SO_DEBUG => flag(opts.debug),
         SO_REUSEADDR => flag(opts.reuseaddr),
-        SO_REUSEPORT => flag(false),
+        SO_REUSEPORT => flag(opts.reuseport),
         SO_KEEPALIVE => flag(opts.keepalive),
         SO_DONTROUTE => flag(opts.dontroute),
         SO_BROADCAST => flag(opts.broadcast),
@@ -580,7 +717,11 @@ pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             zerocopy::IntoBytes::as_bytes(&timeval_of(opts.sndtimeo)).to_vec()
         }
         SO_PEERCRED => {
-            let c = ep.peer_cred().unwrap_or(Ucred {
+            let cred = match &ep {
+                Family::Unix(u) => u.peer_cred(),
+                _ => None,
+            };
+            let c = cred.unwrap_or(Ucred {
                 pid: 0,
                 uid: u32::MAX,
                 gid: u32::MAX,
@@ -588,8 +729,7 @@ pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             zerocopy::IntoBytes::as_bytes(&c).to_vec()
         }
         SO_PEERNAME => {
-            let peer = ep.peer_name().map_err(|_| Errno::ENOTCONN)?;
-            let v = sockaddr(peer.as_deref());
+            let v = peer_name(&ep).map_err(|_| Errno::ENOTCONN)?;
             // Linux refuses a buffer longer than the address.
             if v.len() < len {
                 return Err(Errno::EINVAL);

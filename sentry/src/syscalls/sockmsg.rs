@@ -1,7 +1,8 @@
 //! Socket data calls: sendto, recvfrom, sendmsg, recvmsg, sendmmsg,
 //! recvmmsg, and read/write on sockets; control messages carry
 //! descriptions (`SCM_RIGHTS`, installed in the receiver) and
-//! credentials (`SCM_CREDENTIALS`).
+//! credentials (`SCM_CREDENTIALS`) between AF_UNIX sockets. A TCP
+//! connection's reads and writes are an AF_UNIX stream's.
 
 use std::mem::offset_of;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use abi::Errno;
 use zerocopy::FromBytes;
 
 use super::fd::nofile;
+use super::inet;
 use super::read_write::{access_ok, iovecs, CHUNK, MAX_RW_COUNT, UIO_MAXIOV};
 use super::socket::{
     can_wait, parse_unix, read_addr, resolve, scm_cred, sockaddr, socket_of, wait, write_addr,
@@ -22,7 +24,10 @@ use crate::arch::SyscallArgs;
 use crate::creds::{CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN};
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
+use crate::net::inet::tcp::Tcp;
+use crate::net::netlink;
 use crate::net::unix::{Ancillary, Endpoint, Kind, Name, Pass, StreamRead};
+use crate::net::{Family, Timeout};
 
 /// `net.core.optmem_max`: control data of this size or more is
 /// `ENOBUFS`.
@@ -38,7 +43,9 @@ struct Received {
     len: usize,
     /// `MSG_TRUNC` when a datagram did not fit.
     flags: u32,
-    from: Option<Arc<Name>>,
+    /// The sender's address bytes; none for an unnamed sender, or a
+    /// TCP peer.
+    from: Vec<u8>,
     /// With `SO_PASSCRED`: the credentials to report (`None` when the
     /// message carried none).
     creds: Option<Option<Ucred>>,
@@ -73,6 +80,32 @@ fn gather(t: &Task, segs: &[(u64, usize)], skip: usize, max: usize) -> (Vec<u8>,
     (out, false)
 }
 
+/// Where the bytes of a send come from.
+#[derive(Clone, Copy, Debug)]
+enum Source<'a> {
+    /// The application's ranges.
+    App(&'a [(u64, usize)]),
+    /// A sentry buffer (sendfile and splice).
+    Buf(&'a [u8]),
+}
+
+impl Source<'_> {
+    fn total(&self) -> usize {
+        match self {
+            Source::App(segs) => segs.iter().map(|s| s.1).sum(),
+            Source::Buf(b) => b.len(),
+        }
+    }
+
+    /// Up to `max` bytes from `skip` on; whether a fault cut them short.
+    fn gather(&self, t: &Task, skip: usize, max: usize) -> (Vec<u8>, bool) {
+        match self {
+            Source::App(segs) => gather(t, segs, skip, max),
+            Source::Buf(b) => (b[skip..(skip + max).min(b.len())].to_vec(), false),
+        }
+    }
+}
+
 /// Copies `data` out to the application ranges `segs`.
 fn scatter(t: &Task, segs: &[(u64, usize)], data: &[u8]) -> Result<(), Errno> {
     let mut done = 0;
@@ -100,62 +133,161 @@ fn writable_room(t: &Task, segs: &[(u64, usize)]) -> usize {
     room
 }
 
-/// Sends the application ranges `segs` on `ep`, to the address `to`
-/// (raw, as given) if any.
+/// Sends `src` on the socket `fam`, to the address `to` (raw, as
+/// given) if any.
 fn send(
     t: &Task,
     f: &FileDescription,
-    ep: &Arc<Endpoint>,
-    segs: &[(u64, usize)],
+    fam: &Family,
+    src: Source,
     to: Option<Vec<u8>>,
-    mut anc: Ancillary,
+    anc: Ancillary,
     flags: u32,
 ) -> Result<usize, Errno> {
     let nonblocking = f.nonblocking() || flags & MSG_DONTWAIT != 0;
-    let timeout = ep.with_options(|o| o.sndtimeo);
-    let cur = scm_cred(t);
-    let total: usize = segs.iter().map(|s| s.1).sum();
-    if ep.kind() == Kind::Stream {
-        if flags & MSG_OOB != 0 {
-            // No out-of-band data (docs/compatibility.md).
-            return Err(Errno::EOPNOTSUPP);
-        }
-        if to.is_some() {
-            return Err(if ep.is_established() {
-                Errno::EISCONN
-            } else {
-                Errno::EOPNOTSUPP
-            });
-        }
-        let mut done = 0;
-        loop {
-            let (buf, faulted) = gather(t, segs, done, CHUNK.min(total - done));
-            if buf.is_empty() && faulted {
-                return if done > 0 {
-                    Ok(done)
+    let timeout = fam.with_options(|o| o.sndtimeo);
+    match fam {
+        Family::Unix(ep) if ep.kind() == Kind::Stream => {
+            if flags & MSG_OOB != 0 {
+                // No out-of-band data (docs/compatibility.md).
+                return Err(Errno::EOPNOTSUPP);
+            }
+            if to.is_some() {
+                return Err(if ep.is_established() {
+                    Errno::EISCONN
                 } else {
-                    Err(Errno::EFAULT)
-                };
+                    Errno::EOPNOTSUPP
+                });
             }
-            let mut sent = 0;
-            let r = wait(t, ep, nonblocking, timeout, || {
-                ep.send_stream(&buf, &mut sent, &mut anc, cur)
-            });
-            done += sent;
-            if let Err(e) = r {
-                if done > 0 {
-                    return Ok(done);
+            send_stream(t, ep, src, anc, flags, nonblocking, timeout)
+        }
+        Family::Unix(ep) => send_unix_dgram(t, ep, src, to, anc, flags, nonblocking, timeout),
+        Family::Tcp(s) => {
+            if flags & MSG_OOB != 0 {
+                // No urgent data (docs/compatibility.md).
+                return Err(Errno::EOPNOTSUPP);
+            }
+            if !anc.rights.is_empty() || anc.creds.is_some() {
+                return Err(Errno::EINVAL);
+            }
+            // TCP ignores an address (without fast open).
+            let ep = match tcp_endpoint(t, s, nonblocking, timeout) {
+                Ok(ep) => ep,
+                Err(Errno::ENOTCONN) => {
+                    if let Some(e) = s.take_error() {
+                        return Err(e);
+                    }
+                    if flags & MSG_NOSIGNAL == 0 {
+                        t.send_sig(abi::signal::SIGPIPE);
+                    }
+                    return Err(Errno::EPIPE);
                 }
-                if e == Errno::EPIPE && flags & MSG_NOSIGNAL == 0 {
-                    t.send_sig(abi::signal::SIGPIPE);
-                }
-                return Err(e);
-            }
-            if faulted || done >= total {
-                return Ok(done);
-            }
+                Err(e) => return Err(e),
+            };
+            send_stream(t, &ep, src, anc, flags, nonblocking, timeout)
+        }
+        Family::Udp(s) => {
+            let dst = match to {
+                Some(raw) => inet::udp_destination(s, &raw)?,
+                None => None,
+            };
+            s.send(&message(t, src, &anc, flags)?, dst)
+        }
+        Family::Netlink(n) => {
+            let tgid = u32::try_from(t.tgid).unwrap_or(0);
+            n.send(&message(t, src, &anc, flags)?, to.as_deref(), tgid)
         }
     }
+}
+
+/// The bytes of a datagram to send from a socket that takes no urgent
+/// data (`EOPNOTSUPP`) and no descriptions or credentials (`EINVAL`).
+fn message(t: &Task, src: Source, anc: &Ancillary, flags: u32) -> Result<Vec<u8>, Errno> {
+    if flags & MSG_OOB != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if !anc.rights.is_empty() || anc.creds.is_some() {
+        return Err(Errno::EINVAL);
+    }
+    let (data, faulted) = src.gather(t, 0, src.total());
+    if faulted {
+        return Err(Errno::EFAULT);
+    }
+    Ok(data)
+}
+
+/// A TCP socket's connection to read or write: a connection still being
+/// made is waited for (`EAGAIN` when non-blocking); `ENOTCONN` without
+/// one.
+fn tcp_endpoint(
+    t: &Task,
+    s: &Tcp,
+    nonblocking: bool,
+    timeout: Timeout,
+) -> Result<Arc<Endpoint>, Errno> {
+    wait(t, s.endpoint().queue(), nonblocking, timeout, || {
+        s.connected().cloned()
+    })
+}
+
+/// Sends `src` on a connected stream, waiting for room as the socket
+/// allows; a write cut short by a fault or a signal counts what went.
+/// `EPIPE` raises `SIGPIPE` unless `MSG_NOSIGNAL`.
+fn send_stream(
+    t: &Task,
+    ep: &Arc<Endpoint>,
+    src: Source,
+    mut anc: Ancillary,
+    flags: u32,
+    nonblocking: bool,
+    timeout: Timeout,
+) -> Result<usize, Errno> {
+    let cur = scm_cred(t);
+    let total = src.total();
+    let mut done = 0;
+    loop {
+        let (buf, faulted) = src.gather(t, done, CHUNK.min(total - done));
+        if buf.is_empty() && faulted {
+            return if done > 0 {
+                Ok(done)
+            } else {
+                Err(Errno::EFAULT)
+            };
+        }
+        let mut sent = 0;
+        let r = wait(t, ep.queue(), nonblocking, timeout, || {
+            ep.send_stream(&buf, &mut sent, &mut anc, cur)
+        });
+        done += sent;
+        if let Err(e) = r {
+            if done > 0 {
+                return Ok(done);
+            }
+            if e == Errno::EPIPE && flags & MSG_NOSIGNAL == 0 {
+                t.send_sig(abi::signal::SIGPIPE);
+            }
+            return Err(e);
+        }
+        if faulted || done >= total {
+            return Ok(done);
+        }
+    }
+}
+
+/// Sends one AF_UNIX datagram or seqpacket record.
+#[allow(clippy::too_many_arguments)]
+fn send_unix_dgram(
+    t: &Task,
+    ep: &Arc<Endpoint>,
+    src: Source,
+    to: Option<Vec<u8>>,
+    mut anc: Ancillary,
+    flags: u32,
+    nonblocking: bool,
+    timeout: Timeout,
+) -> Result<usize, Errno> {
+    let cur = scm_cred(t);
+    let total = src.total();
     let mut to = to;
     if ep.kind() == Kind::SeqPacket {
         if let Some(e) = ep.take_error() {
@@ -173,99 +305,189 @@ fn send(
     if total + 32 > ep.sndbuf() {
         return Err(Errno::EMSGSIZE);
     }
-    let (data, faulted) = gather(t, segs, 0, total);
+    let (data, faulted) = src.gather(t, 0, total);
     if faulted {
         return Err(Errno::EFAULT);
     }
     let target = addr.map(|a| resolve(t, ep.kind(), &a)).transpose()?;
-    wait(t, ep, nonblocking, timeout, || {
+    wait(t, ep.queue(), nonblocking, timeout, || {
         ep.send_dgram(&data, target.as_ref(), &mut anc, cur)
     })
 }
 
-/// Receives into the application ranges `segs` from `ep`.
+/// Receives into the application ranges `segs` from the socket `fam`.
 fn recv(
     t: &Task,
     f: &FileDescription,
-    ep: &Arc<Endpoint>,
+    fam: &Family,
     segs: &[(u64, usize)],
     flags: u32,
 ) -> Result<Received, Errno> {
     let nonblocking = f.nonblocking() || flags & MSG_DONTWAIT != 0;
-    let timeout = ep.with_options(|o| o.rcvtimeo);
+    let timeout = fam.with_options(|o| o.rcvtimeo);
     let peek = flags & MSG_PEEK != 0;
     let size: usize = segs.iter().map(|s| s.1).sum();
-    if ep.kind() == Kind::Stream {
-        if flags & MSG_OOB != 0 {
-            // Linux with out-of-band support: there is none to read.
-            return Err(Errno::EINVAL);
-        }
-        // Read no more than can be copied out, so a bad buffer loses
-        // nothing: with no room at all, wait for bytes as Linux does,
-        // then fail to copy them (they stay queued).
-        let room = writable_room(t, segs);
-        let (size, peek) = if room == 0 && size > 0 {
-            (1, true)
-        } else {
-            (room, peek)
-        };
-        let lowat = usize::try_from(ep.with_options(|o| o.rcvlowat)).unwrap_or(1);
-        let target = if flags & MSG_WAITALL != 0 {
-            size
-        } else {
-            lowat.min(size)
-        }
-        .max(1);
-        let mut r = StreamRead::default();
-        let res = wait(t, ep, nonblocking, timeout, || {
-            match ep.recv_stream(&mut r, size, target, peek)? {
-                Pass::Done => Ok(()),
-                Pass::Wait => Err(Errno::EAGAIN),
+    match fam {
+        Family::Unix(ep) if ep.kind() == Kind::Stream => {
+            if flags & MSG_OOB != 0 {
+                // Linux with out-of-band support: there is none to read.
+                return Err(Errno::EINVAL);
             }
-        });
-        // Bytes read win over the error that ended the read.
-        if let Err(e) = res {
-            if r.data.is_empty() {
-                return Err(e);
+            recv_stream(t, ep, segs, flags, nonblocking, timeout)
+        }
+        Family::Unix(ep) => {
+            if ep.kind() == Kind::SeqPacket && !ep.is_established() {
+                return Err(Errno::ENOTCONN);
             }
+            if flags & MSG_OOB != 0 {
+                return Err(Errno::EOPNOTSUPP);
+            }
+            let take = |waits| ep.recv_dgram(size, peek, waits);
+            wait_datagram(t, ep.queue(), nonblocking, timeout, take, |d| {
+                let from = sender_addr(d.from.as_deref());
+                let mut r = datagram(t, segs, &d.data, d.len, flags, from)?;
+                r.creds = ep.with_options(|o| o.passcred).then_some(d.creds);
+                r.rights = d.rights;
+                Ok(r)
+            })
         }
-        if room == 0 && !r.data.is_empty() {
-            return Err(Errno::EFAULT);
+        Family::Tcp(s) => {
+            if flags & MSG_OOB != 0 {
+                return Err(Errno::EINVAL);
+            }
+            let ep = match tcp_endpoint(t, s, nonblocking, timeout) {
+                Err(Errno::ENOTCONN) => return Err(s.take_error().unwrap_or(Errno::ENOTCONN)),
+                r => r?,
+            };
+            let mut r = recv_stream(t, &ep, segs, flags, nonblocking, timeout)?;
+            // TCP names no sender, and carries nothing else.
+            r.from.clear();
+            r.creds = None;
+            Ok(r)
         }
-        scatter(t, segs, &r.data)?;
-        return Ok(Received {
-            len: r.data.len(),
-            flags: 0,
-            from: r.from,
-            creds: r.creds,
-            rights: r.rights,
-        });
+        Family::Udp(s) => {
+            if flags & MSG_OOB != 0 {
+                return Err(Errno::EOPNOTSUPP);
+            }
+            let take = |waits| s.recv(size, peek, waits);
+            wait_datagram(t, s.queue(), nonblocking, timeout, take, |d| {
+                datagram(
+                    t,
+                    segs,
+                    &d.data,
+                    d.len,
+                    flags,
+                    inet::name(s.domain(), d.from),
+                )
+            })
+        }
+        Family::Netlink(n) => {
+            if flags & MSG_OOB != 0 {
+                return Err(Errno::EOPNOTSUPP);
+            }
+            let take = |_| n.recv(size, peek);
+            wait_datagram(t, n.queue(), nonblocking, timeout, take, |d| {
+                datagram(t, segs, &d.data, d.len, flags, netlink::kernel_addr())
+            })
+        }
     }
-    if ep.kind() == Kind::SeqPacket && !ep.is_established() {
-        return Err(Errno::ENOTCONN);
-    }
-    if flags & MSG_OOB != 0 {
-        return Err(Errno::EOPNOTSUPP);
-    }
+}
+
+/// Waits for a datagram as the socket allows and makes it the receive's
+/// result with `done`: `take` gets whether the call could wait (a
+/// shut-down socket's end of input, `None`, is for such calls only, and
+/// reads nothing).
+fn wait_datagram<D>(
+    t: &Task,
+    queue: &crate::waiter::WaitQueue,
+    nonblocking: bool,
+    timeout: Timeout,
+    mut take: impl FnMut(bool) -> Result<Option<D>, Errno>,
+    done: impl FnOnce(D) -> Result<Received, Errno>,
+) -> Result<Received, Errno> {
     let waits = can_wait(nonblocking, timeout);
-    let Some(d) = wait(t, ep, nonblocking, timeout, || {
-        ep.recv_dgram(size, peek, waits)
-    })?
-    else {
-        return Ok(Received::default());
-    };
-    scatter(t, segs, &d.data)?;
-    let passcred = ep.with_options(|o| o.passcred);
+    match wait(t, queue, nonblocking, timeout, || take(waits))? {
+        Some(d) => done(d),
+        None => Ok(Received::default()),
+    }
+}
+
+/// A received datagram's bytes copied out to `segs`: the call returns
+/// their count, or with `MSG_TRUNC` the datagram's `whole` length, and
+/// says `MSG_TRUNC` when it did not fit.
+fn datagram(
+    t: &Task,
+    segs: &[(u64, usize)],
+    data: &[u8],
+    whole: usize,
+    flags: u32,
+    from: Vec<u8>,
+) -> Result<Received, Errno> {
+    scatter(t, segs, data)?;
     Ok(Received {
         len: if flags & MSG_TRUNC != 0 {
-            d.len
+            whole
         } else {
-            d.data.len()
+            data.len()
         },
-        flags: if d.len > d.data.len() { MSG_TRUNC } else { 0 },
-        from: d.from,
-        creds: passcred.then_some(d.creds),
-        rights: d.rights,
+        flags: if whole > data.len() { MSG_TRUNC } else { 0 },
+        from,
+        creds: None,
+        rights: Vec::new(),
+    })
+}
+
+/// Reads a connected stream into `segs`: up to what fits, waiting (as
+/// the socket allows) for `SO_RCVLOWAT` bytes, or all with
+/// `MSG_WAITALL`.
+fn recv_stream(
+    t: &Task,
+    ep: &Arc<Endpoint>,
+    segs: &[(u64, usize)],
+    flags: u32,
+    nonblocking: bool,
+    timeout: Timeout,
+) -> Result<Received, Errno> {
+    let size: usize = segs.iter().map(|s| s.1).sum();
+    // Read no more than can be copied out, so a bad buffer loses
+    // nothing: with no room at all, wait for bytes as Linux does,
+    // then fail to copy them (they stay queued).
+    let room = writable_room(t, segs);
+    let (size, peek) = if room == 0 && size > 0 {
+        (1, true)
+    } else {
+        (room, flags & MSG_PEEK != 0)
+    };
+    let lowat = usize::try_from(ep.with_options(|o| o.rcvlowat)).unwrap_or(1);
+    let target = if flags & MSG_WAITALL != 0 {
+        size
+    } else {
+        lowat.min(size)
+    }
+    .max(1);
+    let mut r = StreamRead::default();
+    let res = wait(t, ep.queue(), nonblocking, timeout, || {
+        match ep.recv_stream(&mut r, size, target, peek)? {
+            Pass::Done => Ok(()),
+            Pass::Wait => Err(Errno::EAGAIN),
+        }
+    });
+    // Bytes read win over the error that ended the read.
+    if let Err(e) = res {
+        if r.data.is_empty() {
+            return Err(e);
+        }
+    }
+    if room == 0 && !r.data.is_empty() {
+        return Err(Errno::EFAULT);
+    }
+    scatter(t, segs, &r.data)?;
+    Ok(Received {
+        len: r.data.len(),
+        flags: 0,
+        from: sender_addr(r.from.as_deref()),
+        creds: r.creds,
+        rights: r.rights,
     })
 }
 
@@ -274,13 +496,13 @@ fn recv(
 pub(super) fn read(
     t: &Task,
     f: &FileDescription,
-    ep: &Arc<Endpoint>,
+    fam: &Family,
     segs: &[(u64, usize)],
 ) -> Result<u64, Errno> {
     if segs.iter().all(|s| s.1 == 0) {
         return Ok(0);
     }
-    let r = recv(t, f, ep, segs, 0)?;
+    let r = recv(t, f, fam, segs, 0)?;
     Ok(r.len as u64)
 }
 
@@ -288,10 +510,31 @@ pub(super) fn read(
 pub(super) fn write(
     t: &Task,
     f: &FileDescription,
-    ep: &Arc<Endpoint>,
+    fam: &Family,
     segs: &[(u64, usize)],
 ) -> Result<u64, Errno> {
-    send(t, f, ep, segs, None, Ancillary::default(), 0).map(|n| n as u64)
+    send(t, f, fam, Source::App(segs), None, Ancillary::default(), 0).map(|n| n as u64)
+}
+
+/// A write of sentry bytes to a socket (sendfile, splice): a send
+/// without flags, or `MSG_DONTWAIT`.
+pub(super) fn write_bytes(
+    t: &Task,
+    f: &FileDescription,
+    fam: &Family,
+    data: &[u8],
+    nonblock: bool,
+) -> Result<usize, Errno> {
+    let flags = if nonblock { MSG_DONTWAIT } else { 0 };
+    send(
+        t,
+        f,
+        fam,
+        Source::Buf(data),
+        None,
+        Ancillary::default(),
+        flags,
+    )
 }
 
 /// Linux's `scm_check_creds`: a sender may claim only its own process
@@ -483,8 +726,8 @@ fn deliver(t: &Task, addr: u64, len: u64, r: &mut Received, cloexec: bool) -> (u
     (ctl.used, ctl.flags)
 }
 
-/// The address bytes a receive reports for its sender: none for an
-/// unnamed one.
+/// The address bytes a receive reports for an AF_UNIX sender: none for
+/// an unnamed one.
 fn sender_addr(from: Option<&Name>) -> Vec<u8> {
     from.map_or_else(Vec::new, |n| sockaddr(Some(n)))
 }
@@ -493,7 +736,7 @@ fn sender_addr(from: Option<&Name>) -> Vec<u8> {
 fn recvmsg_one(
     t: &Task,
     f: &FileDescription,
-    ep: &Arc<Endpoint>,
+    ep: &Family,
     msg_addr: u64,
     flags: u32,
 ) -> Result<usize, Errno> {
@@ -510,7 +753,7 @@ fn recvmsg_one(
     let (used, ctl_flags) = deliver(t, hdr.msg_control, hdr.msg_controllen, &mut r, cloexec);
     if hdr.msg_name != 0 {
         let namelen = msg_addr + offset_of!(Msghdr, msg_namelen) as u64;
-        write_addr(t, &sender_addr(r.from.as_deref()), hdr.msg_name, namelen)?;
+        write_addr(t, &r.from, hdr.msg_name, namelen)?;
     }
     // Linux reports MSG_CMSG_CLOEXEC back among the flags.
     let out = r.flags | ctl_flags | (flags & MSG_CMSG_CLOEXEC);
@@ -527,7 +770,7 @@ fn recvmsg_one(
 fn sendmsg_one(
     t: &Task,
     f: &FileDescription,
-    ep: &Arc<Endpoint>,
+    ep: &Family,
     msg_addr: u64,
     flags: u32,
 ) -> Result<(usize, usize), Errno> {
@@ -555,7 +798,7 @@ fn sendmsg_one(
     let segs = iovecs(t, hdr.msg_iov, hdr.msg_iovlen)?;
     let total = segs.iter().map(|s| s.1).sum();
     let anc = parse_control(t, hdr.msg_control, hdr.msg_controllen)?;
-    let n = send(t, f, ep, &segs, to, anc, flags)?;
+    let n = send(t, f, ep, Source::App(&segs), to, anc, flags)?;
     Ok((n, total))
 }
 
@@ -575,7 +818,16 @@ pub fn sys_sendto(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     } else {
         Some(read_addr(t, a.addr(4), a.int(5))?).filter(|raw| !raw.is_empty())
     };
-    send(t, &f, &ep, &[seg], to, Ancillary::default(), a.uint(3)).map(|n| n as u64)
+    send(
+        t,
+        &f,
+        &ep,
+        Source::App(&[seg]),
+        to,
+        Ancillary::default(),
+        a.uint(3),
+    )
+    .map(|n| n as u64)
 }
 
 /// Implements recvfrom(2).
@@ -584,7 +836,7 @@ pub fn sys_recvfrom(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (f, ep) = socket_of(t, a.fd(0))?;
     let r = recv(t, &f, &ep, &[seg], a.uint(3))?;
     if a.addr(4) != 0 {
-        write_addr(t, &sender_addr(r.from.as_deref()), a.addr(4), a.addr(5))?;
+        write_addr(t, &r.from, a.addr(4), a.addr(5))?;
     }
     Ok(r.len as u64)
 }

@@ -1,6 +1,6 @@
 //! Moving data between descriptors in the sentry: sendfile(2),
 //! copy_file_range(2) and splice(2). The bytes go through a sentry buffer;
-//! nothing is forwarded to the host.
+//! nothing is forwarded to the host. Into a socket they are a send.
 
 use std::sync::Arc;
 
@@ -10,6 +10,7 @@ use super::read_write::{blocking, read_blocking, write_blocking, MAX_RW_COUNT, R
 use crate::arch::SyscallArgs;
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
+use crate::net::Socket;
 use crate::vfs::{is_dir, is_regular};
 
 /// One transfer's buffer size.
@@ -63,10 +64,13 @@ fn transfer(
             Err(_) if done > 0 => break,
             Err(e) => return Err(e),
         };
-        let wrote = match dst {
-            Pos::File if nonblock => to.write(&buf[..n]),
-            Pos::File => write_blocking(t, to, &buf[..n]),
-            Pos::At(o) => to.pwrite(&buf[..n], o),
+        let wrote = match (dst, Socket::of(to)) {
+            (Pos::File, Some(s)) => {
+                super::sockmsg::write_bytes(t, to, s.family(), &buf[..n], nonblock)
+            }
+            (Pos::File, None) if nonblock => to.write(&buf[..n]),
+            (Pos::File, None) => write_blocking(t, to, &buf[..n]),
+            (Pos::At(o), _) => to.pwrite(&buf[..n], o),
         };
         let w = match wrote {
             Ok(w) => w,

@@ -786,7 +786,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "socket",
                 socket::sys_socket,
-                "AF_UNIX only; other families EAFNOSUPPORT until networking",
+                "AF_UNIX; AF_INET/AF_INET6 TCP and UDP over the sandbox's own loopback (no raw or ping sockets); AF_NETLINK NETLINK_ROUTE link and address dumps; other families EAFNOSUPPORT",
             ),
         ),
         (
@@ -794,7 +794,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "socketpair",
                 socket::sys_socketpair,
-                "AF_UNIX only; other families EAFNOSUPPORT until networking",
+                "AF_UNIX; inet EOPNOTSUPP as on Linux; other families EAFNOSUPPORT",
             ),
         ),
         (nr::BIND, supported("bind", socket::sys_bind)),
@@ -816,7 +816,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "setsockopt",
                 socket::sys_setsockopt,
-                "SOL_SOCKET options of AF_UNIX sockets; no SO_PEEK_OFF, timestamps, filters",
+                "SOL_SOCKET, and IP, IPv6 and TCP options of inet sockets; no SO_PEEK_OFF, timestamps, filters",
             ),
         ),
         (
@@ -824,7 +824,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "getsockopt",
                 socket::sys_getsockopt,
-                "SOL_SOCKET options of AF_UNIX sockets; no SO_PEEK_OFF, timestamps, filters",
+                "SOL_SOCKET, and IP, IPv6 and TCP options of inet sockets; no SO_PEEK_OFF, timestamps, filters",
             ),
         ),
         (nr::SENDTO, supported("sendto", sockmsg::sys_sendto)),

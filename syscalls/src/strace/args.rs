@@ -281,7 +281,8 @@ fn msg_flags(v: u64) -> String {
 }
 
 /// A socket address of `len` bytes at `addr`, as strace shows it: the
-/// family, and an AF_UNIX path (`@` before an abstract name).
+/// family, and an AF_UNIX path (`@` before an abstract name) or an
+/// AF_INET or AF_INET6 port and address.
 pub fn sockaddr(mem: &dyn MemReader, addr: u64, len: usize) -> String {
     if addr == 0 {
         return "NULL".to_string();
@@ -294,6 +295,35 @@ pub fn sockaddr(mem: &dyn MemReader, addr: u64, len: usize) -> String {
     };
     let fam = i32::from(u16::from_ne_bytes([*f0, *f1]));
     let mut s = format!("{{sa_family={}", named(fam, socket::family_name(fam)));
+    match (fam, path) {
+        (socket::AF_INET, [p0, p1, a, b, c, d, ..]) => {
+            let port = u16::from_be_bytes([*p0, *p1]);
+            s.push_str(&format!(
+                ", sin_port=htons({port}), sin_addr=inet_addr(\"{a}.{b}.{c}.{d}\")"
+            ));
+        }
+        (socket::AF_INET6, [p0, p1, ..]) if path.len() >= 22 => {
+            let port = u16::from_be_bytes([*p0, *p1]);
+            let flow = u32::from_be_bytes([path[2], path[3], path[4], path[5]]);
+            let mut ip = [0u8; 16];
+            ip.copy_from_slice(&path[6..22]);
+            s.push_str(&format!(
+                ", sin6_port=htons({port}), sin6_flowinfo=htonl({flow}), \
+                 inet_pton(AF_INET6, \"{}\", &sin6_addr)",
+                std::net::Ipv6Addr::from(ip)
+            ));
+            if path.len() >= 26 {
+                let scope = u32::from_ne_bytes([path[22], path[23], path[24], path[25]]);
+                s.push_str(&format!(", sin6_scope_id={scope}"));
+            }
+        }
+        (socket::AF_NETLINK, [_, _, a, b, c, d, e, f, g, h, ..]) => {
+            let pid = u32::from_ne_bytes([*a, *b, *c, *d]);
+            let groups = u32::from_ne_bytes([*e, *f, *g, *h]);
+            s.push_str(&format!(", nl_pid={pid}, nl_groups={groups:08x}"));
+        }
+        _ => {}
+    }
     if fam == socket::AF_UNIX && !path.is_empty() {
         s.push_str(", sun_path=");
         match path {
