@@ -1,4 +1,4 @@
-//! Host CPU placement.
+//! Host CPU placement, and the calling host thread's id.
 
 use nix::sched::{sched_setaffinity, CpuSet};
 use nix::unistd::Pid;
@@ -37,4 +37,14 @@ pub fn unpin_current_thread() {
         let _ = set.set(cpu);
     }
     let _ = sched_setaffinity(Pid::from_raw(0), &set);
+}
+
+thread_local! {
+    static TID: Pid = nix::unistd::gettid();
+}
+
+/// The calling host thread's id, asked of the host once per thread: the
+/// platforms check it at every switch.
+pub fn current_tid() -> Pid {
+    TID.with(|t| *t)
 }

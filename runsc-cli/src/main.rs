@@ -1,8 +1,9 @@
 //! `runsc`: the sandbox's command line.
 //!
-//! Today: `runsc do PROGRAM [ARGS...]` runs a static program in a fresh
-//! sandbox on the ptrace platform. The OCI commands (create, start, state,
-//! kill, delete, ...) come with the runtime issue.
+//! Today: `runsc do PROGRAM [ARGS...]` runs a program in a fresh sandbox,
+//! on the seccomp platform unless `--platform=ptrace` says otherwise. The
+//! OCI commands (create, start, state, kill, delete, ...) come with the
+//! runtime issue.
 
 mod do_cmd;
 mod gofer_cmd;
@@ -18,7 +19,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(name = "runsc", version, about)]
 struct Cli {
     /// The platform that stops the workload's system calls.
-    #[arg(long, global = true, value_enum, default_value_t = PlatformKind::Ptrace)]
+    #[arg(long, global = true, value_enum, default_value_t = PlatformKind::Seccomp)]
     platform: PlatformKind,
     /// Print every system call the workload makes, decoded, to stderr.
     #[arg(long, global = true)]

@@ -32,11 +32,12 @@ use std::sync::Arc;
 use nix::sys::ptrace;
 use nix::sys::signal::Signal;
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
-use nix::unistd::{gettid, Pid};
+use nix::unistd::Pid;
 use parking_lot::Mutex;
 
 pub use stub::{STUB_BASE, STUB_SIZE, TASK_SIZE};
 
+use crate::cpu::current_tid as gettid;
 use crate::factory::{Factory, Stub};
 use crate::{
     Access, AddressSpace, Context, Event, Fault, FpState, Interrupter, Platform, PlatformError,

@@ -62,8 +62,6 @@ pub const CMD_CLONE: u64 = 3;
 pub const EVENT_SIGNAL: u64 = 1;
 pub const EVENT_DONE: u64 = 2;
 
-const SYS_FUTEX_WAITV: libc::c_long = 449;
-
 /// The sentry's mapping of one region.
 #[derive(Debug)]
 pub struct Region {
@@ -224,68 +222,26 @@ pub fn futex_wake(word: &AtomicU32) {
     unsafe { libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE, 1, 0, 0, 0) };
 }
 
-/// Waits until `state` is no longer `state_val` or `death` is no longer
-/// `death_val`, for at most `timeout` (spurious returns are possible).
-pub fn futex_wait2(
-    state: &AtomicU32,
-    state_val: u32,
-    death: &AtomicU32,
-    death_val: u32,
-    timeout: std::time::Duration,
-) {
-    #[repr(C)]
-    struct FutexWaitv {
-        val: u64,
-        uaddr: u64,
-        flags: u32,
-        reserved: u32,
-    }
-    const FUTEX2_SIZE_U32: u32 = 2;
-    let waiters = [
-        FutexWaitv {
-            val: u64::from(state_val),
-            uaddr: state.as_ptr() as u64,
-            flags: FUTEX2_SIZE_U32,
-            reserved: 0,
-        },
-        FutexWaitv {
-            val: u64::from(death_val),
-            uaddr: death.as_ptr() as u64,
-            flags: FUTEX2_SIZE_U32,
-            reserved: 0,
-        },
-    ];
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
+/// Waits until `state` is no longer `val`, for at most `timeout`
+/// (spurious returns are possible).
+pub fn futex_wait(state: &AtomicU32, val: u32, timeout: std::time::Duration) {
+    let ts = libc::timespec {
+        tv_sec: libc::time_t::try_from(timeout.as_secs()).unwrap_or(libc::time_t::MAX),
+        tv_nsec: libc::c_long::from(timeout.subsec_nanos().min(999_999_999).cast_signed()),
     };
-    // SAFETY: clock_gettime writes the timespec it is given.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &raw mut now) };
-    let nanos = i64::try_from(timeout.as_nanos()).unwrap_or(i64::MAX / 2) + now.tv_nsec;
-    let deadline = libc::timespec {
-        tv_sec: now.tv_sec + nanos / 1_000_000_000,
-        tv_nsec: nanos % 1_000_000_000,
-    };
-    // SAFETY: `waiters` and `deadline` are valid for the call; the words
-    // live in mappings that outlive it.
+    // SAFETY: FUTEX_WAIT reads the word, which lives in a mapping that
+    // outlives the call, and the timespec, valid for the call.
     unsafe {
         libc::syscall(
-            SYS_FUTEX_WAITV,
-            waiters.as_ptr(),
-            2,
+            libc::SYS_futex,
+            state.as_ptr(),
+            libc::FUTEX_WAIT,
+            val,
+            &raw const ts,
             0,
-            &raw const deadline,
-            libc::CLOCK_MONOTONIC,
+            0,
         )
     };
-}
-
-/// Whether the host has `futex_waitv` (Linux 5.16).
-pub fn futex_waitv_exists() -> bool {
-    // futex_waitv with no waiters answers EINVAL where it exists.
-    // SAFETY: no pointers are passed.
-    let r = unsafe { libc::syscall(SYS_FUTEX_WAITV, 0, 0, 0, 0, 0) };
-    r == -1 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINVAL)
 }
 
 /// Whether host thread `tid` of process `pid` still exists.
