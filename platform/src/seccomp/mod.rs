@@ -198,8 +198,8 @@ pub struct SeccompAddressSpace {
     memory_fd: RawFd,
     regions: OwnedFd,
     fp_template: FpState,
-    /// The stub threads attached to host threads now.
-    threads: Mutex<Vec<Arc<StubThread>>>,
+    /// The stub threads attached to host threads now, by serving thread.
+    threads: Mutex<Vec<(Pid, Arc<StubThread>)>>,
     /// Stub threads waiting for a host thread.
     parked: Mutex<Vec<Arc<StubThread>>>,
     /// How many regions the file has.
@@ -217,8 +217,6 @@ struct StubThread {
 
 #[derive(Debug, Default)]
 struct ThreadState {
-    /// The host thread that serves it now.
-    server: Option<Pid>,
     /// The stub address of the ucontext of the frame the thread will
     /// return through: the kernel's last signal frame, or none before the
     /// first run.
@@ -240,18 +238,19 @@ impl SeccompAddressSpace {
     fn attach(self: Arc<Self>, thread: Arc<StubThread>) -> SeccompContext {
         {
             let mut st = thread.state.lock();
-            st.server = Some(gettid());
             st.frame = None;
             st.pending_fp = None;
         }
+        let server = gettid();
         // The serving thread and its stub thread share one CPU.
         if let Ok(set) = nix::sched::sched_getaffinity(Pid::from_raw(0)) {
             let _ = nix::sched::sched_setaffinity(thread.tid, &set);
         }
-        self.threads.lock().push(thread.clone());
+        self.threads.lock().push((server, thread.clone()));
         SeccompContext {
             space: self,
             thread,
+            server,
             _not_send: std::marker::PhantomData,
         }
     }
@@ -262,8 +261,8 @@ impl SeccompAddressSpace {
         self.threads
             .lock()
             .iter()
-            .find(|t| t.state.lock().server == Some(me))
-            .cloned()
+            .find(|(server, _)| *server == me)
+            .map(|(_, t)| t.clone())
             .ok_or(PlatformError::WrongThread { tid: me.as_raw() })
     }
 
@@ -306,8 +305,7 @@ impl SeccompAddressSpace {
     }
 
     fn retire(&self, thread: &Arc<StubThread>) {
-        self.threads.lock().retain(|t| !Arc::ptr_eq(t, thread));
-        thread.state.lock().server = None;
+        self.threads.lock().retain(|(_, t)| !Arc::ptr_eq(t, thread));
         self.parked.lock().push(thread.clone());
     }
 }
@@ -617,13 +615,15 @@ fn to_ptrace_layout(frame: &mut [u8]) {
 pub struct SeccompContext {
     space: Arc<SeccompAddressSpace>,
     thread: Arc<StubThread>,
+    /// The host thread that attached it, the only one that may run it.
+    server: Pid,
     _not_send: std::marker::PhantomData<*const ()>,
 }
 
 impl SeccompContext {
-    fn check_thread(&self, st: &ThreadState) -> Result<(), PlatformError> {
+    fn check_thread(&self) -> Result<(), PlatformError> {
         let me = gettid();
-        if st.server != Some(me) {
+        if self.server != me {
             return Err(PlatformError::WrongThread { tid: me.as_raw() });
         }
         Ok(())
@@ -669,7 +669,7 @@ impl Context for SeccompContext {
         let t = &*self.thread;
         let pid = self.space.pid;
         let mut st = t.state.lock();
-        self.check_thread(&st)?;
+        self.check_thread()?;
         self.sync_bases(&mut st, regs)?;
         let ucp = t.load_frame(&mut st, regs, &self.space.fp_template)?;
         let r = &t.region;
@@ -730,7 +730,7 @@ impl Context for SeccompContext {
     fn fp_state(&mut self) -> Result<FpState, PlatformError> {
         let t = &*self.thread;
         let st = t.state.lock();
-        self.check_thread(&st)?;
+        self.check_thread()?;
         if let Some((off, size)) = t.fp_area(&st) {
             let mut bytes = vec![0u8; usize::try_from(size).expect("region-bounded")];
             t.region.read(off, &mut bytes);
@@ -746,7 +746,7 @@ impl Context for SeccompContext {
     fn set_fp_state(&mut self, state: &FpState) -> Result<(), PlatformError> {
         let t = &*self.thread;
         let mut st = t.state.lock();
-        self.check_thread(&st)?;
+        self.check_thread()?;
         match t.fp_area(&st) {
             Some((off, size)) => {
                 // Everything but the kernel's software bytes, which describe
