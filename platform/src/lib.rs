@@ -20,6 +20,7 @@ pub mod null;
 pub mod ptrace;
 mod regs;
 pub mod seccomp;
+mod stubasm;
 
 pub use cpu::{pin_current_thread, pin_to_cpu};
 pub use regs::{FpState, Registers, USER_CS, USER_DS};
