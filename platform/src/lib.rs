@@ -23,7 +23,7 @@ pub mod seccomp;
 mod stubasm;
 
 pub use cpu::{pin_current_thread, pin_to_cpu};
-pub use regs::{FpState, Registers, USER_CS, USER_DS};
+pub use regs::{to_frame_layout, to_ptrace_layout, FpState, Registers, USER_CS, USER_DS};
 
 /// Memory protection of a platform mapping.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

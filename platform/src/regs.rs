@@ -110,3 +110,36 @@ impl FpState {
         FpState { bytes }
     }
 }
+
+use abi::signal::FP_XSTATE_MAGIC1;
+
+/// Turns an XSAVE image in the ptrace layout (the feature mask, XCR0, alone
+/// in the software-reserved bytes) into a signal frame's: `struct
+/// _fpx_sw_bytes` (magic1, extended size, features, size) there, and x87
+/// and SSE marked present, as the kernel's frames always have them.
+/// MAGIC2 after the area is the caller's to write.
+pub fn to_frame_layout(fp: &mut [u8]) {
+    if fp.len() < XSTATE_BV + 8 {
+        return;
+    }
+    let size = u32::try_from(fp.len()).expect("an XSAVE area is small");
+    let features: [u8; 8] = fp[464..472].try_into().expect("8 bytes");
+    fp[SW_RESERVED].fill(0);
+    fp[464..468].copy_from_slice(&FP_XSTATE_MAGIC1.to_le_bytes());
+    fp[468..472].copy_from_slice(&(size + 4).to_le_bytes());
+    fp[472..480].copy_from_slice(&features);
+    fp[480..484].copy_from_slice(&size.to_le_bytes());
+    let mut bv = u64::from_le_bytes(fp[XSTATE_BV..XSTATE_BV + 8].try_into().expect("8 bytes"));
+    bv |= 3;
+    fp[XSTATE_BV..XSTATE_BV + 8].copy_from_slice(&bv.to_le_bytes());
+}
+
+/// The other way: a signal frame's XSAVE area in the ptrace layout.
+pub fn to_ptrace_layout(fp: &mut [u8]) {
+    if fp.len() < 512 {
+        return;
+    }
+    let features: [u8; 8] = fp[472..480].try_into().expect("8 bytes");
+    fp[SW_RESERVED].fill(0);
+    fp[464..472].copy_from_slice(&features);
+}

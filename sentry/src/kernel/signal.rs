@@ -5,11 +5,10 @@
 use std::collections::VecDeque;
 
 use abi::signal::{
-    sigmask, SigactionFlags, FP_XSTATE_MAGIC1, FP_XSTATE_MAGIC2, FP_XSTATE_MAGIC2_SIZE, NSIG,
-    SIGABRT, SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGILL, SIGKILL, SIGQUIT, SIGRTMIN, SIGSEGV,
-    SIGSTOP, SIGSYS, SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH, SIGXCPU, SIGXFSZ,
-    SIG_DFL, SIG_IGN, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK, UC_FP_XSTATE, UC_SIGCONTEXT_SS,
-    UC_STRICT_RESTORE_SS,
+    sigmask, SigactionFlags, FP_XSTATE_MAGIC2, FP_XSTATE_MAGIC2_SIZE, NSIG, SIGABRT, SIGBUS,
+    SIGCHLD, SIGCONT, SIGFPE, SIGILL, SIGKILL, SIGQUIT, SIGRTMIN, SIGSEGV, SIGSTOP, SIGSYS,
+    SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH, SIGXCPU, SIGXFSZ, SIG_DFL, SIG_IGN,
+    SS_AUTODISARM, SS_DISABLE, SS_ONSTACK, UC_FP_XSTATE, UC_SIGCONTEXT_SS, UC_STRICT_RESTORE_SS,
 };
 use abi::types::{RtSigframe, Sigaction, Sigaltstack, Sigcontext, Siginfo, Ucontext};
 use platform::Registers;
@@ -424,7 +423,7 @@ pub fn build_frame(r: &FrameRequest<'_>) -> Result<Frame, FrameError> {
     let fp_at = usize::try_from(fp_addr - frame_addr).expect("small");
     let fp = &mut bytes[fp_at..fp_at + r.fp.len()];
     fp.copy_from_slice(r.fp);
-    write_fx_sw_bytes(fp);
+    platform::to_frame_layout(fp);
     let m2 = fp_at + r.fp.len();
     bytes[m2..m2 + 4].copy_from_slice(&FP_XSTATE_MAGIC2.to_le_bytes());
 
@@ -443,29 +442,6 @@ pub fn build_frame(r: &FrameRequest<'_>) -> Result<Frame, FrameError> {
         bytes,
         regs: out,
     })
-}
-
-/// The XSAVE software-reserved bytes of a signal frame (`struct
-/// _fpx_sw_bytes` at offset 464): magic1, extended size, features, size.
-fn write_fx_sw_bytes(fp: &mut [u8]) {
-    const SW: usize = 464;
-    if fp.len() < 512 {
-        return;
-    }
-    let size = u32::try_from(fp.len()).expect("small");
-    // The ptrace layout carries the kernel's feature mask (XCR0) at SW.
-    let features = u64::from_le_bytes(fp[SW..SW + 8].try_into().expect("8 bytes"));
-    fp[SW..SW + 4].copy_from_slice(&FP_XSTATE_MAGIC1.to_le_bytes());
-    fp[SW + 4..SW + 8].copy_from_slice(&(size + 4).to_le_bytes());
-    fp[SW + 8..SW + 16].copy_from_slice(&features.to_le_bytes());
-    fp[SW + 16..SW + 20].copy_from_slice(&size.to_le_bytes());
-    // x87 and SSE are always marked present in a signal frame.
-    const XSTATE_BV: usize = 512;
-    if fp.len() >= XSTATE_BV + 8 {
-        let mut bv = u64::from_le_bytes(fp[XSTATE_BV..XSTATE_BV + 8].try_into().expect("8"));
-        bv |= 3;
-        fp[XSTATE_BV..XSTATE_BV + 8].copy_from_slice(&bv.to_le_bytes());
-    }
 }
 
 /// Eflags bits rt_sigreturn takes from the frame (Linux's `FIX_EFLAGS`).
@@ -523,7 +499,7 @@ pub fn restore_regs(current: &Registers, uc: &Ucontext) -> Registers {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use abi::signal::{SIGINT, SIGUSR1, SIGUSR2};
+    use abi::signal::{FP_XSTATE_MAGIC1, SIGINT, SIGUSR1, SIGUSR2};
 
     fn info(sig: i32) -> Siginfo {
         Siginfo::new(sig, 0)
