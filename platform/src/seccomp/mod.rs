@@ -48,9 +48,10 @@ use crate::cpu::current_tid as gettid;
 use crate::factory::{Factory, Stub};
 use crate::ptrace::raw;
 use crate::{
-    Access, AddressSpace, Context, CpuTrap, Event, Fault, FpState, Interrupter, Platform,
-    PlatformError, Registers, ThreadSeed, USER_CS, USER_DS,
+    to_frame_layout, to_ptrace_layout, Access, AddressSpace, Context, CpuTrap, Event, Fault,
+    FpState, Interrupter, Platform, PlatformError, Registers, ThreadSeed, USER_CS, USER_DS,
 };
+use abi::signal::{FP_XSTATE_MAGIC1, FP_XSTATE_MAGIC2};
 
 /// The highest address (exclusive) an application may map: the stub
 /// threads' regions sit above it.
@@ -419,8 +420,6 @@ const TRAPNO: u64 = 160;
 /// Offsets in the XSAVE area's software-reserved bytes (`fpx_sw_bytes`).
 const FPX_MAGIC1: u64 = 464;
 const FPX_XSTATE_SIZE: u64 = 480;
-const FP_XSTATE_MAGIC1: u32 = 0x4650_5853;
-const FP_XSTATE_MAGIC2: u32 = 0x4650_5845;
 const SW_RESERVED: std::ops::Range<usize> = 464..512;
 
 const SYS_SECCOMP: i32 = 1;
@@ -436,9 +435,9 @@ impl StubThread {
         }
     }
 
-    fn died(&self, pid: Pid, why: &str) -> PlatformError {
+    fn died(&self, why: &str) -> PlatformError {
         PlatformError::StubDied {
-            pid: self.tid.as_raw().max(pid.as_raw()),
+            pid: self.tid.as_raw(),
             why: why.to_owned(),
         }
     }
@@ -461,7 +460,7 @@ impl StubThread {
         r.set(CMD, cmd);
         self.post_and_wait(pid)?;
         if r.get(EVENT) != EVENT_DONE {
-            return Err(self.died(pid, "stub reported a signal during a command"));
+            return Err(self.died("stub reported a signal during a command"));
         }
         let out = r.get(RET);
         // A raw syscall result in [-4095, -1] is an errno.
@@ -488,7 +487,7 @@ impl StubThread {
             }
             let death = self.region.death().load(Ordering::Acquire);
             if death & FUTEX_OWNER_DIED != 0 {
-                return Err(self.died(pid, "thread exited"));
+                return Err(self.died("thread exited"));
             }
             // Sleeping marks the command as still posted, so the stub
             // takes it either way.
@@ -513,7 +512,7 @@ impl StubThread {
             if slept.elapsed() >= LIVENESS_CHECK
                 && !region::thread_alive(pid.as_raw(), self.tid.as_raw())
             {
-                return Err(self.died(pid, "thread is gone"));
+                return Err(self.died("thread is gone"));
             }
         }
     }
@@ -534,9 +533,7 @@ impl StubThread {
                 let off = CRAFTED_FRAME + 8;
                 r.write(off, &[0u8; 304]);
                 r.set(off + uc::FLAGS, uc::CRAFTED_FLAGS);
-                r.set(off + uc::STACK, r.stub_addr() + 0x1000);
-                r.set(off + uc::STACK + 8, 0);
-                r.set(off + uc::STACK + 16, REGION_SIZE - 0x1000);
+                r.write_stack_t(off + uc::STACK);
                 let fp = st.pending_fp.take().unwrap_or_else(|| template.clone());
                 let size = u64::try_from(fp.bytes.len()).expect("usize fits u64");
                 if size < 576 || CRAFTED_FPSTATE + size + 4 > REGION_SIZE / 2 {
@@ -544,7 +541,9 @@ impl StubThread {
                         what: "an XSAVE area of this size",
                     });
                 }
-                r.write(CRAFTED_FPSTATE, &to_frame_layout(&fp.bytes));
+                let mut bytes = fp.bytes;
+                to_frame_layout(&mut bytes);
+                r.write(CRAFTED_FPSTATE, &bytes);
                 r.set_u32(CRAFTED_FPSTATE + size, FP_XSTATE_MAGIC2);
                 r.set(off + uc::FPSTATE, r.stub_addr() + CRAFTED_FPSTATE);
                 st.frame = Some(u);
@@ -553,7 +552,7 @@ impl StubThread {
         };
         let off = self
             .frame_offset(ucp)
-            .ok_or_else(|| self.died(Pid::from_raw(0), "bad frame"))?;
+            .ok_or_else(|| self.died("bad frame"))?;
         let mc = off + uc::MCONTEXT;
         let mut regs = *regs;
         for (o, field) in GREGS {
@@ -587,27 +586,6 @@ impl StubThread {
 }
 
 const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
-
-/// An XSAVE image in the ptrace layout (the feature mask alone in the
-/// software-reserved bytes) with a signal frame's software bytes instead.
-fn to_frame_layout(ptrace: &[u8]) -> Vec<u8> {
-    let mut b = ptrace.to_vec();
-    let size = u32::try_from(b.len()).expect("checked by the caller");
-    let features: [u8; 8] = b[464..472].try_into().expect("8 bytes");
-    b[SW_RESERVED].fill(0);
-    b[464..468].copy_from_slice(&FP_XSTATE_MAGIC1.to_le_bytes());
-    b[468..472].copy_from_slice(&(size + 4).to_le_bytes());
-    b[472..480].copy_from_slice(&features);
-    b[480..484].copy_from_slice(&size.to_le_bytes());
-    b
-}
-
-/// The other way: a frame's XSAVE area in the ptrace layout.
-fn to_ptrace_layout(frame: &mut [u8]) {
-    let features: [u8; 8] = frame[472..480].try_into().expect("8 bytes");
-    frame[SW_RESERVED].fill(0);
-    frame[464..472].copy_from_slice(&features);
-}
 
 /// One application thread's execution in a stub thread, bound to the host
 /// thread that attached it (it is not `Send`).
@@ -677,9 +655,9 @@ impl Context for SeccompContext {
         r.set(CMD, CMD_RUN);
         t.post_and_wait(pid)?;
         if r.get(EVENT) != EVENT_SIGNAL {
-            return Err(t.died(pid, "stub reported no signal after a run"));
+            return Err(t.died("stub reported no signal after a run"));
         }
-        let bad = || t.died(pid, "stub reported a frame outside its signal stack");
+        let bad = || t.died("stub reported a frame outside its signal stack");
         let ucp = r.get(UCONTEXT);
         let off = t.frame_offset(ucp).ok_or_else(bad)?;
         let info = r.offset_of(r.get(SIGINFO), 128, 8).ok_or_else(bad)?;

@@ -115,9 +115,15 @@ impl Region {
         self.set(ROBUST_HEAD + 8, DEATH.wrapping_sub(ROBUST_ENTRY));
         self.set(ROBUST_HEAD + 16, 0);
         self.set(ROBUST_ENTRY, a + ROBUST_HEAD);
-        self.set(ALTSTACK_DESC, a + ALTSTACK);
-        self.set(ALTSTACK_DESC + 8, 0);
-        self.set(ALTSTACK_DESC + 16, REGION_SIZE - ALTSTACK);
+        self.write_stack_t(ALTSTACK_DESC);
+    }
+
+    /// Writes the `stack_t` of the thread's signal stack at `off` (for
+    /// `sigaltstack`, and in a frame's `uc_stack`).
+    pub fn write_stack_t(&self, off: u64) {
+        self.set(off, self.stub_addr + ALTSTACK);
+        self.set(off + 8, 0);
+        self.set(off + 16, REGION_SIZE - ALTSTACK);
     }
 
     /// The region's address in the stub.
