@@ -19,6 +19,9 @@ const BPF_RET_K: u16 = 0x06;
 pub const SECCOMP_RET_KILL_PROCESS: u32 = 0x8000_0000;
 pub const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
 pub const SECCOMP_RET_TRAP: u32 = 0x0003_0000;
+pub const SECCOMP_RET_USER_NOTIF: u32 = 0x7fc0_0000;
+/// With no tracer attached the call is not run and fails with ENOSYS.
+pub const SECCOMP_RET_TRACE: u32 = 0x7ff0_0000;
 pub const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
 
 /// Offsets into `struct seccomp_data`.
@@ -49,6 +52,64 @@ fn ret(k: u32) -> SockFilter {
     }
 }
 
+/// What a filter answers, by where a system call comes from: an instruction
+/// in the window `[start, end)` (one 4 GiB-aligned window) or elsewhere.
+/// Each list pairs a system call number with its action; a call not listed
+/// gets the side's `*_other` action, and a call of another architecture
+/// `foreign_arch`.
+#[derive(Clone, Copy, Debug)]
+pub struct WindowRules<'a> {
+    pub start: u64,
+    pub end: u64,
+    pub window: &'a [(u32, u32)],
+    pub window_other: u32,
+    pub outside: &'a [(u32, u32)],
+    pub outside_other: u32,
+    pub foreign_arch: u32,
+}
+
+/// Builds the filter for `rules`.
+pub fn window_filter(rules: &WindowRules<'_>) -> Vec<SockFilter> {
+    let (start, end) = (rules.start, rules.end);
+    assert!(
+        start >> 32 == (end - 1) >> 32,
+        "the stub window must not cross a 4 GiB boundary"
+    );
+    let hi = u32::try_from(start >> 32).expect("shifted right by 32");
+    let lo_start = u32::try_from(start & 0xffff_ffff).expect("masked");
+    let lo_end = u32::try_from(end & 0xffff_ffff).expect("masked");
+    // Instruction indexes: the window's list starts at 8, then the outside
+    // list (after its load), then the foreign-architecture return.
+    let outside_at = 8 + 2 * rules.window.len() + 1;
+    let foreign_at = outside_at + 1 + 2 * rules.outside.len() + 1;
+    // A jump from index `from` to index `to` skips `to - (from + 1)`.
+    let skip =
+        |from: usize, to: usize| u8::try_from(to - from - 1).expect("jump offsets are 8 bits");
+    let mut f = vec![
+        ld(DATA_ARCH),
+        jump(BPF_JEQ_K, AUDIT_ARCH_X86_64, 0, skip(1, foreign_at)),
+        ld(DATA_IP_HI),
+        jump(BPF_JEQ_K, hi, 0, skip(3, outside_at)),
+        ld(DATA_IP_LO),
+        jump(BPF_JGE_K, lo_start, 0, skip(5, outside_at)),
+        jump(BPF_JGE_K, lo_end, skip(6, outside_at), 0),
+        ld(DATA_NR),
+    ];
+    let list = |f: &mut Vec<SockFilter>, pairs: &[(u32, u32)], other: u32| {
+        for &(nr, action) in pairs {
+            f.push(jump(BPF_JEQ_K, nr, 0, 1));
+            f.push(ret(action));
+        }
+        f.push(ret(other));
+    };
+    list(&mut f, rules.window, rules.window_other);
+    f.push(ld(DATA_NR));
+    list(&mut f, rules.outside, rules.outside_other);
+    f.push(ret(rules.foreign_arch));
+    debug_assert_eq!(f.len(), foreign_at + 1);
+    f
+}
+
 /// A filter that allows exactly the system calls `allowed` when they are made
 /// from an instruction in `[ip_start, ip_end)` (both in one 4 GiB-aligned
 /// window), kills the whole process on any other call from the window, and
@@ -60,39 +121,16 @@ pub fn ip_window_filter(
     allowed: &[u32],
     outside: u32,
 ) -> Vec<SockFilter> {
-    assert!(
-        ip_start >> 32 == (ip_end - 1) >> 32,
-        "the stub window must not cross a 4 GiB boundary"
-    );
-    assert!(allowed.len() < 200, "jump offsets are 8 bits");
-    let hi = u32::try_from(ip_start >> 32).expect("shifted right by 32");
-    let lo_start = u32::try_from(ip_start & 0xffff_ffff).expect("masked");
-    let lo_end = u32::try_from(ip_end & 0xffff_ffff).expect("masked");
-    let n = u8::try_from(allowed.len()).expect("checked above");
-
-    // Instruction indexes: the KILL return sits right after the allow list,
-    // then ALLOW, then OUTSIDE. Jumps are relative to the next instruction.
-    let mut f = vec![
-        ld(DATA_ARCH),
-        // OUTSIDE is at index 10 + n; a jump at index i to it skips
-        // 10 + n - (i + 1).
-        jump(BPF_JEQ_K, AUDIT_ARCH_X86_64, 0, 8 + n),
-        ld(DATA_IP_HI),
-        jump(BPF_JEQ_K, hi, 0, 6 + n),
-        ld(DATA_IP_LO),
-        jump(BPF_JGE_K, lo_start, 0, 4 + n),
-        jump(BPF_JGE_K, lo_end, 3 + n, 0),
-        ld(DATA_NR),
-    ];
-    for (i, nr) in allowed.iter().enumerate() {
-        let i = u8::try_from(i).expect("checked above");
-        // Equal: jump over the rest of the list and KILL to ALLOW.
-        f.push(jump(BPF_JEQ_K, *nr, n - i, 0));
-    }
-    f.push(ret(SECCOMP_RET_KILL_PROCESS));
-    f.push(ret(SECCOMP_RET_ALLOW));
-    f.push(ret(outside));
-    f
+    let window: Vec<(u32, u32)> = allowed.iter().map(|&nr| (nr, SECCOMP_RET_ALLOW)).collect();
+    window_filter(&WindowRules {
+        start: ip_start,
+        end: ip_end,
+        window: &window,
+        window_other: SECCOMP_RET_KILL_PROCESS,
+        outside: &[],
+        outside_other: outside,
+        foreign_arch: outside,
+    })
 }
 
 #[cfg(test)]
@@ -169,5 +207,26 @@ mod tests {
         assert_eq!(run(&f, 9, AUDIT_ARCH_X86_64, END), trap);
         assert_eq!(run(&f, 39, AUDIT_ARCH_X86_64, 0x0040_1000), trap);
         assert_eq!(run(&f, 9, 0x4000_0003, START + 8), trap);
+    }
+
+    #[test]
+    fn window_rules_pick_the_listed_action_per_side() {
+        let f = window_filter(&WindowRules {
+            start: START,
+            end: END,
+            window: &[(110, SECCOMP_RET_USER_NOTIF), (9, SECCOMP_RET_ALLOW)],
+            window_other: SECCOMP_RET_KILL_PROCESS,
+            outside: &[(15, SECCOMP_RET_TRAP)],
+            outside_other: SECCOMP_RET_USER_NOTIF,
+            foreign_arch: SECCOMP_RET_TRAP,
+        });
+        let x86 = AUDIT_ARCH_X86_64;
+        assert_eq!(run(&f, 110, x86, START + 8), SECCOMP_RET_USER_NOTIF);
+        assert_eq!(run(&f, 9, x86, START + 8), SECCOMP_RET_ALLOW);
+        assert_eq!(run(&f, 15, x86, START + 8), SECCOMP_RET_KILL_PROCESS);
+        assert_eq!(run(&f, 15, x86, 0x40_1000), SECCOMP_RET_TRAP);
+        assert_eq!(run(&f, 110, x86, 0x40_1000), SECCOMP_RET_USER_NOTIF);
+        assert_eq!(run(&f, 0, x86, END), SECCOMP_RET_USER_NOTIF);
+        assert_eq!(run(&f, 110, 0x4000_0003, START + 8), SECCOMP_RET_TRAP);
     }
 }

@@ -204,6 +204,17 @@ pub trait Context {
     /// interruption; `regs` holds the application's registers afterwards.
     fn switch(&mut self, regs: &mut Registers) -> Result<Event, PlatformError>;
 
+    /// Makes `regs` whole after an [`Event::Syscall`]. A platform may report
+    /// a system call with only its number, arguments and `rip` filled in
+    /// (the seccomp platform's notified calls). Before the next switch the
+    /// sentry either changes nothing but `rax`, or sets every register, or
+    /// calls this first, passing the result it already set in `rax`. A
+    /// no-op when `regs` are whole.
+    fn full_registers(&mut self, regs: &mut Registers) -> Result<(), PlatformError> {
+        let _ = regs;
+        Ok(())
+    }
+
     /// Reads the FP/XSAVE state, which [`Context::switch`] does not move.
     fn fp_state(&mut self) -> Result<FpState, PlatformError>;
 

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{memory_file, ro, rx, CODE_AT, DATA_AT, MARKER};
-use platform::seccomp::{SeccompPlatform, MAX_USER_ADDRESS};
+use platform::seccomp::{Handover, SeccompPlatform, MAX_USER_ADDRESS};
 use platform::{Event, FpState, Platform, PlatformError, Registers};
 
 #[test]
@@ -100,6 +100,43 @@ fn a_killed_stub_is_an_error_not_a_hang() {
 }
 
 #[test]
+fn a_notified_call_is_made_whole_on_demand() {
+    // syscall; syscall; jmp .
+    let mem = memory_file(&[0x0f, 0x05, 0x0f, 0x05, 0xeb, 0xfe]);
+    let (_p, space, mut ctx) = common::start(platform_of, &mem);
+    space.map(CODE_AT, 0x1000, rx(), 0).expect("map code");
+    let mut regs = Registers::initial(CODE_AT, 0x5000);
+    regs.rax = 39;
+    regs.rbx = 0xabc;
+    regs.r12 = 0xdef;
+    regs.rdi = 7;
+    assert_eq!(ctx.switch(&mut regs).expect("switch"), Event::Syscall);
+    assert_eq!((regs.orig_rax, regs.rdi, regs.rip), (39, 7, CODE_AT + 2));
+    assert_eq!(regs.rax, (-i64::from(libc::ENOSYS)).cast_unsigned());
+    // The result set first stays; the rest comes from the thread.
+    regs.rax = 42;
+    regs.rbx = 0;
+    ctx.full_registers(&mut regs).expect("whole registers");
+    assert_eq!((regs.rbx, regs.r12, regs.rsp), (0xabc, 0xdef, 0x5000));
+    assert_eq!((regs.rax, regs.orig_rax, regs.rip), (42, 39, CODE_AT + 2));
+    // Whole registers may then change: the next call sees them.
+    regs.r12 = 0x123;
+    assert_eq!(ctx.switch(&mut regs).expect("switch"), Event::Syscall);
+    assert_eq!((regs.orig_rax, regs.rip), (42, CODE_AT + 4));
+    ctx.full_registers(&mut regs).expect("whole registers");
+    assert_eq!((regs.rbx, regs.r12), (0xabc, 0x123));
+    // Only the result changed: the fast way back, twice over.
+    regs.rip = CODE_AT;
+    regs.rax = 39;
+    assert_eq!(ctx.switch(&mut regs).expect("switch"), Event::Syscall);
+    regs.rax = 11;
+    assert_eq!(ctx.switch(&mut regs).expect("switch"), Event::Syscall);
+    assert_eq!((regs.orig_rax, regs.rip), (11, CODE_AT + 4));
+    ctx.full_registers(&mut regs).expect("whole registers");
+    assert_eq!((regs.rbx, regs.r12, regs.rsp), (0xabc, 0x123, 0x5000));
+}
+
+#[test]
 fn syscall_and_fault_stops_report_the_registers() {
     common::syscall_and_fault_stops_report_the_registers(platform_of);
 }
@@ -114,6 +151,37 @@ fn an_interrupt_ends_a_running_switch() {
     common::an_interrupt_ends_a_running_switch(platform_of);
 }
 
+/// The same on the futex hand-over, which kernels before 6.11 get.
+mod futex {
+    use super::*;
+
+    #[test]
+    fn syscall_and_fault_stops_report_the_registers() {
+        common::syscall_and_fault_stops_report_the_registers(futex_platform);
+    }
+
+    #[test]
+    fn threads_share_the_address_space_and_stub_threads_are_reused() {
+        common::threads_share_the_address_space_and_stub_threads_are_reused(futex_platform);
+    }
+
+    #[test]
+    fn an_interrupt_ends_a_running_switch() {
+        common::an_interrupt_ends_a_running_switch(futex_platform);
+    }
+}
+
+/// The platform as the sentry makes it: on this machine's kernel, with
+/// listeners.
 fn platform_of(mem: std::os::fd::BorrowedFd<'_>) -> Box<dyn Platform> {
-    Box::new(SeccompPlatform::new(mem))
+    assert_eq!(
+        Handover::detect(),
+        Handover::Notify,
+        "a kernel of 6.11 or later"
+    );
+    Box::new(SeccompPlatform::new(mem, &[]))
+}
+
+fn futex_platform(mem: std::os::fd::BorrowedFd<'_>) -> Box<dyn Platform> {
+    Box::new(SeccompPlatform::with_handover(mem, &[], Handover::Futex))
 }

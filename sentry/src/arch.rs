@@ -16,7 +16,9 @@ pub struct SyscallArgs {
 impl SyscallArgs {
     pub fn from_regs(regs: &Registers) -> SyscallArgs {
         SyscallArgs {
-            nr: regs.orig_rax,
+            // Linux takes the number from `eax` (do_syscall_64 has an
+            // `int`): the upper half of `rax` is ignored.
+            nr: regs.orig_rax & 0xffff_ffff,
             raw: regs.syscall_args(),
         }
     }

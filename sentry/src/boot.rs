@@ -100,7 +100,10 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
     let file = Arc::new(MemoryFile::new()?);
     let platform: Arc<dyn Platform> = match config.platform {
         PlatformKind::Ptrace => Arc::new(PtracePlatform::new(file.fd())),
-        PlatformKind::Seccomp => Arc::new(SeccompPlatform::new(file.fd())),
+        PlatformKind::Seccomp => Arc::new(SeccompPlatform::new(
+            file.fd(),
+            crate::syscalls::NEEDS_REGISTERS,
+        )),
     };
     let (space, ctx) = platform.new_address_space().map_err(BootError::Platform)?;
     let max = platform.max_user_address();

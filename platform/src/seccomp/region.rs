@@ -42,6 +42,15 @@ pub const ROBUST_HEAD: u64 = 0x80;
 const ROBUST_ENTRY: u64 = 0x98;
 /// The `stack_t` of the thread's signal stack.
 pub const ALTSTACK_DESC: u64 = 0xa0;
+/// Whether the thread installs a listener filter as it starts (1), and the
+/// descriptor it got, or `-errno`, or `LISTENER_UNSET` before.
+pub const MODE: u64 = 0xc0;
+pub const LISTENER: u64 = 0xc8;
+pub const LISTENER_UNSET: u64 = i64::MIN.cast_unsigned();
+/// The listener filter's `struct sock_fprog`, then its instructions.
+pub const LISTENER_PROG: u64 = 0x400;
+const LISTENER_INSNS: u64 = 0x410;
+const LISTENER_INSNS_END: u64 = 0x1000;
 /// The signal stack.
 const ALTSTACK: u64 = 0x1000;
 /// A frame the sentry builds for a thread's first run, and its XSAVE area.
@@ -78,8 +87,14 @@ unsafe impl Sync for Region {}
 
 impl Region {
     /// Maps region `slot` of `file` (which must be at least that long) and
-    /// initialises its control block for a thread that has not started.
-    pub fn map(file: BorrowedFd<'_>, slot: u64) -> std::io::Result<Region> {
+    /// initialises its control block for a thread that has not started; with
+    /// `listener`, the thread installs that filter with a listener as it
+    /// starts.
+    pub fn map(
+        file: BorrowedFd<'_>,
+        slot: u64,
+        listener: Option<&[crate::bpf::SockFilter]>,
+    ) -> std::io::Result<Region> {
         let len = usize::try_from(REGION_SIZE).expect("64 KiB fits");
         let offset = libc::off_t::try_from(slot * REGION_SIZE)
             .map_err(|_| std::io::Error::from_raw_os_error(libc::EINVAL))?;
@@ -103,12 +118,32 @@ impl Region {
             ptr,
             stub_addr: REGION_BASE + slot * REGION_SIZE,
         };
-        r.init();
+        r.init(listener);
         Ok(r)
     }
 
-    fn init(&self) {
+    fn init(&self, listener: Option<&[crate::bpf::SockFilter]>) {
         let a = self.stub_addr;
+        self.set(LISTENER, LISTENER_UNSET);
+        self.set(MODE, 0);
+        if let Some(prog) = listener {
+            let mut bytes = Vec::with_capacity(prog.len() * 8);
+            for i in prog {
+                bytes.extend_from_slice(&i.code.to_ne_bytes());
+                bytes.extend_from_slice(&[i.jt, i.jf]);
+                bytes.extend_from_slice(&i.k.to_ne_bytes());
+            }
+            let len = u64::try_from(bytes.len()).expect("usize fits u64");
+            assert!(
+                LISTENER_INSNS + len <= LISTENER_INSNS_END,
+                "the listener filter fits the control page"
+            );
+            self.write(LISTENER_INSNS, &bytes);
+            let count = u64::try_from(prog.len()).expect("checked above");
+            self.set(LISTENER_PROG, count);
+            self.set(LISTENER_PROG + 8, a + LISTENER_INSNS);
+            self.set(MODE, 1);
+        }
         self.state().store(STATE_DONE, Ordering::SeqCst);
         self.death().store(0, Ordering::SeqCst);
         self.set(ROBUST_HEAD, a + ROBUST_ENTRY);

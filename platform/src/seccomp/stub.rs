@@ -20,15 +20,18 @@
 //! The application's system calls and faults arrive as signals on the
 //! region's signal stack; the handler publishes the frame and waits for the
 //! next command. The two sides hand over through a futex word in the
-//! region (both threads share one CPU).
+//! region (both threads share one CPU), or, for a thread whose region asks
+//! for a listener, through the `HANDOVER_NR` call its listener reports: the
+//! sentry's answer is the go.
 //!
 //! The code uses no memory but its own page and its region, and no stack but
 //! the region's.
 
 use super::region::{
     ALTSTACK_DESC, CMD, CMD_CLONE, CMD_RUN, CMD_SYSCALL, DEATH, EVENT, EVENT_DONE, EVENT_SIGNAL,
-    NR, REGION_BASE, REGION_SIZE, RET, ROBUST_HEAD, RUN_SP, SIGINFO, SIGNO, STATE, STATE_CMD,
-    STATE_DONE, STATE_SENTRY_SLEEPING, STATE_STUB_SLEEPING, THREAD_SP, UCONTEXT,
+    LISTENER, LISTENER_PROG, MODE, NR, REGION_BASE, REGION_SIZE, RET, ROBUST_HEAD, RUN_SP, SIGINFO,
+    SIGNO, STATE, STATE_CMD, STATE_DONE, STATE_SENTRY_SLEEPING, STATE_STUB_SLEEPING, THREAD_SP,
+    UCONTEXT,
 };
 pub use crate::ptrace::{STUB_BASE, STUB_SIZE, TASK_SIZE};
 
@@ -41,6 +44,14 @@ pub const STUB_SETUP_FAILED: i32 = 114;
 /// a yielder's deadline back a slice each time: measured, a sleep is the
 /// better hand-over.
 const SPINS: u32 = 1;
+
+/// The system call a listening stub thread hands over with: its listener
+/// filter reports it from the stub page, and the thread waits in it until
+/// the sentry answers. Harmless should it ever reach the host (`getppid`).
+pub const HANDOVER_NR: u32 = 110;
+/// SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV:
+/// once the sentry has taken a call, only a fatal signal interrupts it.
+const LISTENER_FLAGS: u32 = (1 << 3) | (1 << 5);
 
 core::arch::global_asm!(
     ".pushsection .text.runsc_sstub,\"ax\",@progbits",
@@ -150,7 +161,19 @@ core::arch::global_asm!(
     "    syscall",
     "    or $0x80000000, %eax",
     "    mov %eax, {death}(%rbx)",
-    "    jmp 20f",
+    // A thread of a listening stub installs its own listener filter (a
+    // thread inherits its creator's filters and may add one listener), and
+    // posts the descriptor it got.
+    "    cmpq $1, {mode}(%rbx)",
+    "    jne 20f",
+    "    mov $317, %eax",
+    "    mov $1, %edi",
+    "    mov ${listener_flags}, %esi",
+    "    lea {listener_prog}(%rbx), %rdx",
+    "    syscall",
+    "    mov %rax, {listener}(%rbx)",
+    "    movq ${event_done}, {event}(%rbx)",
+    "    jmp 12f",
     // The signal handler: every signal, on the region's signal stack, with
     // every signal blocked. The sentry reads the frame where it is.
     "11:",
@@ -165,12 +188,19 @@ core::arch::global_asm!(
     "    mov ${done}, %eax",
     "    xchg %eax, {state}(%rbx)",
     "    cmp ${sentry_sleeping}, %eax",
-    "    jne 20f",
+    "    jne 13f",
     "    mov $202, %eax",
     "    lea {state}(%rbx), %rdi",
     "    mov $1, %esi",
     "    mov $1, %edx",
     "    xor %r10d, %r10d",
+    "    syscall",
+    // With a listener, the hand-over is a system call its filter reports:
+    // the sentry answers it once the next command is posted.
+    "13:",
+    "    cmpq $0, {listener}(%rbx)",
+    "    jl 20f",
+    "    mov ${handover}, %eax",
     "    syscall",
     // Wait for a command: yield a while, then sleep.
     "20:",
@@ -258,11 +288,13 @@ core::arch::global_asm!(
     "    syscall",
     "    ud2",
     // struct kernel_sigaction for every signal: the handler, SA_SIGINFO |
-    // SA_ONSTACK | SA_RESTORER, the restorer, every signal blocked.
+    // SA_ONSTACK | SA_RESTORER | SA_RESTART (an interrupt that lands before
+    // the sentry took a notified call restarts it), the restorer, every
+    // signal blocked.
     ".p2align 3",
     "80:",
     "    .quad {base} + (11b - runsc_sstub_start)",
-    "    .quad 0x0c000004",
+    "    .quad 0x1c000004",
     "    .quad {base} + (50b - runsc_sstub_start)",
     "    .quad -1",
     "runsc_sstub_end:",
@@ -300,11 +332,17 @@ core::arch::global_asm!(
     ret = const RET,
     run_sp = const RUN_SP,
     failed = const STUB_SETUP_FAILED,
+    mode = const MODE,
+    listener = const LISTENER,
+    listener_prog = const LISTENER_PROG,
+    listener_flags = const LISTENER_FLAGS,
+    handover = const HANDOVER_NR,
     options(att_syntax)
 );
 
 /// The host system calls a seccomp stub may make, all from the stub page.
 pub const ALLOWED_SYSCALLS: &[u32] = &[
+    3,   // close: the stub's copy of its listener, once the sentry has one
     9,   // mmap: map the memory file for the application
     10,  // mprotect: application mprotect
     11,  // munmap: application munmap, and the stub's own set-up
@@ -313,12 +351,14 @@ pub const ALLOWED_SYSCALLS: &[u32] = &[
     15,  // rt_sigreturn: into the application
     24,  // sched_yield: waiting for the other side
     56,  // clone: a new stub thread
+    110, // getppid: the hand-over call (HANDOVER_NR), which a listener takes
     131, // sigaltstack: a new thread's signal stack
     158, // arch_prctl: the application's FS and GS bases
     186, // gettid: a new thread's death word
     202, // futex: waiting for and waking the other side
     231, // exit_group: a stub whose set-up failed
     273, // set_robust_list: a new thread's death word
+    317, // seccomp: a new thread's listener filter
 ];
 
 extern "C" {

@@ -111,6 +111,10 @@ pub fn syscall_and_fault_stops_report_the_registers(make: MakePlatform) {
     assert_eq!(regs.orig_rax, 60);
 }
 
+/// The part of `rax` Linux reads a system call number from (`eax`); a
+/// platform may report only that.
+const LOW32: u64 = 0xffff_ffff;
+
 /// Threads of one address space see each other's mappings, each has its
 /// own stub thread, and a finished one's stub thread is reused; mapping
 /// from a host thread with no context there is refused.
@@ -124,6 +128,13 @@ pub fn threads_share_the_address_space_and_stub_threads_are_reused(make: MakePla
         other => panic!("expected a fault, got {other:?}"),
     }
     let (pid, first_thread) = ctx.host_thread();
+    let threads = || {
+        std::fs::read_dir(format!("/proc/{pid}/task"))
+            .expect("task dir")
+            .count()
+    };
+    // A platform may keep a stub thread of its own besides the runners.
+    let at_start = threads();
     let mut seen = Vec::new();
     for round in 0..3 {
         let seed = space.clone().new_thread().expect("new thread");
@@ -137,7 +148,7 @@ pub fn threads_share_the_address_space_and_stub_threads_are_reused(make: MakePla
             }
             let mut regs = Registers::initial(CODE_AT, 0);
             assert_eq!(ctx.switch(&mut regs).expect("switch"), Event::Syscall);
-            assert_eq!(regs.orig_rax, MARKER);
+            assert_eq!(regs.orig_rax & LOW32, MARKER & LOW32);
             ctx.host_thread().1
         })
         .join()
@@ -149,13 +160,10 @@ pub fn threads_share_the_address_space_and_stub_threads_are_reused(make: MakePla
         seen.iter().all(|&t| t == seen[0]),
         "the parked thread was reused"
     );
-    let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
-        .expect("task dir")
-        .count();
-    assert_eq!(tasks, 2, "the stub process has two threads");
+    assert_eq!(threads(), at_start + 1, "one more stub thread, reused");
     let mut regs = Registers::initial(CODE_AT, 0);
     assert_eq!(ctx.switch(&mut regs).expect("switch"), Event::Syscall);
-    assert_eq!(regs.orig_rax, MARKER);
+    assert_eq!(regs.orig_rax & LOW32, MARKER & LOW32);
     let s = space.clone();
     let refused = std::thread::spawn(move || s.map(DATA_AT, 0x1000, ro(), 0x1000).is_err())
         .join()

@@ -434,6 +434,9 @@ pub fn run(mut task: Task) -> ExitStatus {
         task.shared.in_app.store(true, Ordering::SeqCst);
         if task.shared.attention.load(Ordering::SeqCst) {
             task.shared.in_app.store(false, Ordering::SeqCst);
+            if !whole_registers(&mut task) {
+                break platform_failure(&task);
+            }
             if let Some(s) = handle_signals(&mut task, None) {
                 break s;
             }
@@ -453,6 +456,10 @@ pub fn run(mut task: Task) -> ExitStatus {
         };
         match event {
             Event::Syscall => {
+                let nr = u32::try_from(task.regs.orig_rax).unwrap_or(u32::MAX);
+                if syscalls::NEEDS_REGISTERS.contains(&nr) && !whole_registers(&mut task) {
+                    break platform_failure(&task);
+                }
                 let before = task.regs;
                 match syscalls::dispatch(&mut task) {
                     Outcome::Return(v) => {
@@ -461,6 +468,9 @@ pub fn run(mut task: Task) -> ExitStatus {
                             || task.saved_mask.is_some()
                             || is_restart(v).is_some()
                         {
+                            if !whole_registers(&mut task) {
+                                break platform_failure(&task);
+                            }
                             if let Some(s) = handle_signals(&mut task, Some(&before)) {
                                 break s;
                             }
@@ -492,6 +502,18 @@ pub fn run(mut task: Task) -> ExitStatus {
         }
     };
     exit_thread(task, status)
+}
+
+/// Makes `task.regs` whole (a platform may report a system call with its
+/// arguments only); false after a platform failure, which it reports.
+fn whole_registers(task: &mut Task) -> bool {
+    match task.ctx.full_registers(&mut task.regs) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("runsc: platform failure in task {}: {e}", task.tid);
+            false
+        }
+    }
 }
 
 fn platform_failure(task: &Task) -> ExitStatus {

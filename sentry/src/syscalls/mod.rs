@@ -74,6 +74,21 @@ pub fn current_call() -> Option<String> {
     })
 }
 
+/// The system calls whose service reads or writes registers beyond the
+/// arguments and `rax`: the platform hands them over with the whole
+/// register file (see `platform::Context::full_registers`).
+pub const NEEDS_REGISTERS: &[u32] = &[
+    abi::sysno::RT_SIGRETURN,
+    abi::sysno::SIGALTSTACK,
+    abi::sysno::ARCH_PRCTL,
+    abi::sysno::CLONE,
+    abi::sysno::FORK,
+    abi::sysno::VFORK,
+    abi::sysno::CLONE3,
+    abi::sysno::EXECVE,
+    abi::sysno::EXECVEAT,
+];
+
 /// Runs the system call in `task.regs`.
 pub fn dispatch(task: &mut Task) -> Outcome {
     let args = SyscallArgs::from_regs(&task.regs);
