@@ -97,6 +97,13 @@ pub struct RunReport {
 pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
     // The serving thread and the stub thread it serves share this CPU.
     platform::pin_current_thread();
+    // The sentry holds a descriptor per application thread (its seccomp
+    // listener) besides the files it serves: its own limit is the hard one.
+    // The workload's limits were read before and stay as they were.
+    let nofile = nix::sys::resource::Resource::RLIMIT_NOFILE;
+    if let Ok((_, hard)) = nix::sys::resource::getrlimit(nofile) {
+        let _ = nix::sys::resource::setrlimit(nofile, hard, hard);
+    }
     let file = Arc::new(MemoryFile::new()?);
     let platform: Arc<dyn Platform> = match config.platform {
         PlatformKind::Ptrace => Arc::new(PtracePlatform::new(file.fd())),

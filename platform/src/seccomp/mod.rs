@@ -94,6 +94,11 @@ const STUB_THREAD_FLAGS: u64 = (libc::CLONE_VM
 /// word (the kernel marks it as the thread dies) and asks whether it lives.
 const LIVENESS_CHECK: Duration = Duration::from_millis(100);
 
+const CLONE_NR: u32 = 56;
+
+/// How long a new listening thread may take to post its listener.
+const START_LIMIT: Duration = Duration::from_secs(10);
+
 /// How a stub thread hands the sentry its application's system calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Handover {
@@ -121,7 +126,8 @@ impl Handover {
             .split(|c: char| !c.is_ascii_digit())
             .map(|p| p.parse::<u32>().unwrap_or(0));
         let version = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-        if version >= (6, 11) {
+        // A seccomp policy around the sandbox may refuse listeners.
+        if version >= (6, 11) && notify::listeners_work() {
             Handover::Notify
         } else {
             Handover::Futex
@@ -228,7 +234,13 @@ impl SeccompPlatform {
                 let listener = crate::bpf::window_filter(&WindowRules {
                     start,
                     end,
-                    window: &[(stub::HANDOVER_NR, SECCOMP_RET_USER_NOTIF)],
+                    // Only the first thread clones: a clone of this thread
+                    // would share its listener and keep it open past the
+                    // thread's death.
+                    window: &[
+                        (stub::HANDOVER_NR, SECCOMP_RET_USER_NOTIF),
+                        (CLONE_NR, SECCOMP_RET_KILL_PROCESS),
+                    ],
                     window_other: SECCOMP_RET_ALLOW,
                     outside: &with(SECCOMP_RET_ALLOW),
                     outside_other: SECCOMP_RET_USER_NOTIF,
@@ -504,7 +516,15 @@ impl SeccompAddressSpace {
 
     fn retire(&self, thread: &Arc<StubThread>) {
         self.threads.lock().retain(|(_, t)| !Arc::ptr_eq(t, thread));
-        self.parked.lock().push(thread.clone());
+        // A listening thread that is in no notification after it started
+        // was left by a platform failure: it cannot serve again.
+        let broken = {
+            let st = thread.state.lock();
+            st.listener.is_some() && st.pending == Pending::None
+        };
+        if !broken {
+            self.parked.lock().push(thread.clone());
+        }
     }
 }
 
@@ -772,7 +792,11 @@ impl StubThread {
         }
         let r = &self.region;
         let state = r.state();
+        let started = Instant::now();
         let fd = loop {
+            if started.elapsed() > START_LIMIT {
+                return Err(self.died("no listener after its start"));
+            }
             let fd = r.get(LISTENER);
             if fd != LISTENER_UNSET {
                 break fd.cast_signed();
@@ -788,6 +812,13 @@ impl StubThread {
                 .is_err()
                 && state.load(Ordering::SeqCst) != STATE_SENTRY_SLEEPING
             {
+                // Sleeping for a command: it went on without a listener
+                // (only the application, writing its region, does that).
+                if state.load(Ordering::SeqCst) == STATE_STUB_SLEEPING {
+                    return Err(PlatformError::StubStart {
+                        why: "a stub thread started without its listener".to_owned(),
+                    });
+                }
                 std::thread::yield_now();
                 continue;
             }
@@ -1153,8 +1184,18 @@ impl Context for SeccompContext {
                 return self.decode(&mut st, report, regs);
             }
         }
-        // Anything else changed: the sentry set the registers whole.
-        st.partial = None;
+        // Anything else changed without the registers made whole first (a
+        // command may have brought the thread into its handler meanwhile):
+        // what the sentry changed is its, the rest is the thread's.
+        if let Some(mut partial) = st.partial {
+            let mut given = *regs;
+            self.fill_partial(&mut st, regs)?;
+            for (_, field) in GREGS {
+                if *field(&mut given) != *field(&mut partial) {
+                    *field(regs) = *field(&mut given);
+                }
+            }
+        }
         t.to_handler(&mut st, pid)?;
         if st.fresh {
             st.fresh = false;

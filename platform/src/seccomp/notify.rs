@@ -88,3 +88,41 @@ fn own(r: libc::c_long) -> Result<OwnedFd, Errno> {
     // else owns.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
+
+/// Whether this host lets a thread install a filter with a listener that
+/// waits killably, as stub threads do: a short-lived thread tries one that
+/// allows everything.
+pub fn listeners_work() -> bool {
+    std::thread::spawn(|| {
+        let allow = [libc::sock_filter {
+            code: 0x06, // BPF_RET | BPF_K
+            jt: 0,
+            jf: 0,
+            k: crate::bpf::SECCOMP_RET_ALLOW,
+        }];
+        let prog = libc::sock_fprog {
+            len: 1,
+            filter: allow.as_ptr().cast_mut(),
+        };
+        // SAFETY: prctl takes integers; it marks only this thread, which
+        // ends right after.
+        if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
+            return false;
+        }
+        let flags =
+            libc::SECCOMP_FILTER_FLAG_NEW_LISTENER | libc::SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+        // SAFETY: the program is valid for the call; the filter allows
+        // every call and goes with this thread.
+        let fd = unsafe {
+            libc::syscall(
+                libc::SYS_seccomp,
+                libc::SECCOMP_SET_MODE_FILTER,
+                flags,
+                &raw const prog,
+            )
+        };
+        own(fd).is_ok()
+    })
+    .join()
+    .unwrap_or(false)
+}

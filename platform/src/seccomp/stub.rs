@@ -51,7 +51,8 @@ const SPINS: u32 = 1;
 pub const HANDOVER_NR: u32 = 110;
 /// SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV:
 /// once the sentry has taken a call, only a fatal signal interrupts it.
-const LISTENER_FLAGS: u32 = (1 << 3) | (1 << 5);
+const LISTENER_FLAGS: u64 =
+    libc::SECCOMP_FILTER_FLAG_NEW_LISTENER | libc::SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 
 core::arch::global_asm!(
     ".pushsection .text.runsc_sstub,\"ax\",@progbits",
