@@ -137,6 +137,26 @@ fn a_notified_call_is_made_whole_on_demand() {
 }
 
 #[test]
+fn a_command_after_a_notified_call_keeps_the_thread_registers() {
+    // mov $0x77, %ebx; syscall; syscall; jmp .
+    let mem = memory_file(&[0xbb, 0x77, 0, 0, 0, 0x0f, 0x05, 0x0f, 0x05, 0xeb, 0xfe]);
+    let (_p, space, mut ctx) = common::start(platform_of, &mem);
+    space.map(CODE_AT, 0x1000, rx(), 0).expect("map code");
+    let mut regs = Registers::initial(CODE_AT, 0x5000);
+    regs.rax = 39;
+    regs.rbx = 0xabc;
+    assert_eq!(ctx.switch(&mut regs).expect("switch"), Event::Syscall);
+    // An address-space change while the call is served brings the thread
+    // into its handler; the sentry then sets only the result.
+    space.map(DATA_AT, 0x1000, ro(), 0).expect("map data");
+    regs.rax = 5;
+    assert_eq!(ctx.switch(&mut regs).expect("switch"), Event::Syscall);
+    assert_eq!((regs.orig_rax, regs.rip), (5, CODE_AT + 9));
+    ctx.full_registers(&mut regs).expect("whole registers");
+    assert_eq!((regs.rbx, regs.rsp), (0x77, 0x5000), "the thread's rbx");
+}
+
+#[test]
 fn syscall_and_fault_stops_report_the_registers() {
     common::syscall_and_fault_stops_report_the_registers(platform_of);
 }
