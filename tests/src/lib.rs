@@ -147,8 +147,9 @@ fn mtime(p: &Path) -> Option<std::time::SystemTime> {
 /// Builds `src` with `gcc -static -O1 -Wall -Werror` into
 /// `<target>/<dir>/<stem>` unless that is newer than `src` and `deps`.
 /// Concurrent test processes (nextest runs each test in its own) may race:
-/// each compiles to its own temporary name and renames it into place, so
-/// none runs half a file.
+/// each compiles to its own temporary name and links it into place unless a
+/// fresh one is there already, so none runs half a file or sees the file it
+/// runs replaced.
 pub fn build_c(src: &Path, dir: &str, deps: &[PathBuf]) -> anyhow::Result<PathBuf> {
     static SERIAL: AtomicU64 = AtomicU64::new(0);
     let stem = src
@@ -159,16 +160,15 @@ pub fn build_c(src: &Path, dir: &str, deps: &[PathBuf]) -> anyhow::Result<PathBu
     let out_dir = sandbox_visible_dir().join(dir);
     std::fs::create_dir_all(&out_dir).with_context(|| format!("create {}", out_dir.display()))?;
     let out = out_dir.join(&stem);
-    if let Some(built) = mtime(&out) {
-        let newest = std::iter::once(src)
-            .chain(deps.iter().map(PathBuf::as_path))
-            .map(|p| mtime(p).with_context(|| format!("stat {}", p.display())))
-            .collect::<anyhow::Result<Vec<_>>>()?
-            .into_iter()
-            .max();
-        if newest.is_some_and(|n| n <= built) {
-            return Ok(out);
-        }
+    let newest = std::iter::once(src)
+        .chain(deps.iter().map(PathBuf::as_path))
+        .map(|p| mtime(p).with_context(|| format!("stat {}", p.display())))
+        .collect::<anyhow::Result<Vec<_>>>()?
+        .into_iter()
+        .max();
+    let fresh = |out: &Path| mtime(out).is_some_and(|built| newest.is_some_and(|n| n <= built));
+    if fresh(&out) {
+        return Ok(out);
     }
     let tmp = out_dir.join(format!(
         ".{stem}.{}.{}",
@@ -193,6 +193,14 @@ pub fn build_c(src: &Path, dir: &str, deps: &[PathBuf]) -> anyhow::Result<PathBu
             o.status,
             String::from_utf8_lossy(&o.stderr)
         );
+    }
+    // Never replace a fresh binary another process put there meanwhile: it
+    // may be running it, and its /proc/self/exe would read "(deleted)".
+    // Only a stale one is replaced.
+    let placed = std::fs::hard_link(&tmp, &out);
+    if placed.is_ok() || fresh(&out) {
+        let _ = std::fs::remove_file(&tmp);
+        return Ok(out);
     }
     std::fs::rename(&tmp, &out)
         .with_context(|| format!("rename {} to {}", tmp.display(), out.display()))?;
