@@ -3,8 +3,10 @@
 /// The start of a stub image: from the sentry's text, where a forked child
 /// begins, map a private page at `{base}` (`{size}` bytes), copy the image
 /// from `$start` to `$end` into it, make it read-only and executable, and
-/// continue in the copy at the local label `2:`, which must follow. On a
-/// failure it jumps to `$fail`. Needs the `base` and `size` operands.
+/// continue in the copy, which installs the seccomp program whose address
+/// is in `r12`; what follows the macro runs under the filter. On a failure
+/// it jumps to `$fail`. Needs the `base` and `size` operands, and uses the
+/// local label `2:`.
 macro_rules! relocate_to_stub_page {
     ($start:literal, $end:literal, $fail:literal) => {
         concat!(
@@ -46,6 +48,17 @@ macro_rules! relocate_to_stub_page {
             $start,
             "), %rax\n",
             "    jmp *%rax\n",
+            "2:\n",
+            // seccomp(SECCOMP_SET_MODE_FILTER, 0, prog)
+            "    mov $317, %eax\n",
+            "    mov $1, %edi\n",
+            "    xor %esi, %esi\n",
+            "    mov %r12, %rdx\n",
+            "    syscall\n",
+            "    test %rax, %rax\n",
+            "    jnz ",
+            $fail,
+            "\n",
         )
     };
 }

@@ -36,15 +36,6 @@ core::arch::global_asm!(
     "runsc_stub_start:",
     "    mov %rdi, %r12",
     crate::stubasm::relocate_to_stub_page!("runsc_stub_start", "runsc_stub_end", "9f"),
-    "2:",
-    // seccomp(SECCOMP_SET_MODE_FILTER, 0, prog)
-    "    mov $317, %eax",
-    "    mov $1, %edi",
-    "    xor %esi, %esi",
-    "    mov %r12, %rdx",
-    "    syscall",
-    "    test %rax, %rax",
-    "    jnz 9f",
     // munmap(0, STUB_BASE): everything the child inherited below the stub.
     "    mov $11, %eax",
     "    xor %edi, %edi",

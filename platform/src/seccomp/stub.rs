@@ -63,15 +63,6 @@ core::arch::global_asm!(
     "    mov %rdi, %r12",
     "    mov %rsi, %r13",
     crate::stubasm::relocate_to_stub_page!("runsc_sstub_start", "runsc_sstub_end", "90f"),
-    "2:",
-    // seccomp(SECCOMP_SET_MODE_FILTER, 0, prog)
-    "    mov $317, %eax",
-    "    mov $1, %edi",
-    "    xor %esi, %esi",
-    "    mov %r12, %rdx",
-    "    syscall",
-    "    test %rax, %rax",
-    "    jnz 90f",
     // mmap(REGION_BASE, REGION_SIZE, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_FIXED, fd, 0):
     // the first thread's region.
     "    mov $9, %eax",
