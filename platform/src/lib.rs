@@ -16,6 +16,7 @@
 pub mod bpf;
 mod cpu;
 mod factory;
+mod hostcall;
 pub mod null;
 pub mod ptrace;
 mod regs;

@@ -39,6 +39,7 @@ pub use stub::{STUB_BASE, STUB_SIZE, TASK_SIZE};
 
 use crate::cpu::current_tid as gettid;
 use crate::factory::{Factory, Stub};
+use crate::hostcall::HostCall;
 use crate::{
     Access, AddressSpace, Context, Event, Fault, FpState, Interrupter, Platform, PlatformError,
     Registers, ThreadSeed,
@@ -266,18 +267,13 @@ impl PtraceAddressSpace {
 
     /// Runs one system call in the calling host thread's stub thread, at
     /// `site`, and returns its raw result.
-    fn inject(
-        &self,
-        site: u64,
-        call: &'static str,
-        nr: u64,
-        args: [u64; 6],
-    ) -> Result<u64, PlatformError> {
+    fn inject(&self, site: u64, call: HostCall) -> Result<u64, PlatformError> {
         let thread = self.current_thread()?;
         let mut st = thread.state.lock();
+        let args = call.args;
         let regs = Registers {
             rip: site,
-            rax: nr,
+            rax: call.nr,
             orig_rax: u64::MAX,
             rdi: args[0],
             rsi: args[1],
@@ -301,7 +297,8 @@ impl PtraceAddressSpace {
                     return Err(PlatformError::StubDied {
                         pid: thread.tid.as_raw(),
                         why: format!(
-                            "unexpected stop while injecting {call}: {other:?} regs {regs:x?}"
+                            "unexpected stop while injecting {}: {other:?} regs {regs:x?}",
+                            call.name
                         ),
                     });
                 }
@@ -311,15 +308,7 @@ impl PtraceAddressSpace {
             .map_err(|e| thread.err("getregs", e))?
             .into();
         st.host_regs = out;
-        // A raw syscall result in [-4095, -1] is an errno.
-        if out.rax > (-4096i64).cast_unsigned() {
-            return Err(PlatformError::Injected {
-                call,
-                pid: self.pid.as_raw(),
-                errno: i32::try_from(out.rax.wrapping_neg()).unwrap_or(i32::MAX),
-            });
-        }
-        Ok(out.rax)
+        call.result(self.pid.as_raw(), out.rax)
     }
 
     /// Detaches a stub thread whose context ended into the park loop.
@@ -391,32 +380,18 @@ fn wait_thread(tid: Pid) -> Result<WaitStatus, PlatformError> {
 
 impl AddressSpace for PtraceAddressSpace {
     fn map(&self, addr: u64, len: u64, access: Access, offset: u64) -> Result<(), PlatformError> {
-        let flags = (libc::MAP_SHARED | libc::MAP_FIXED) as u64;
-        let fd = u64::try_from(self.memory_fd).expect("descriptors are non-negative");
-        let prot = u64::try_from(access.prot()).expect("PROT bits are non-negative");
-        let args = [addr, len, prot, flags, fd, offset];
-        let site = raw::stub_syscall_site();
-        self.inject(site, "mmap", libc::SYS_mmap as u64, args)
-            .map(drop)
+        let call = HostCall::map(self.memory_fd, addr, len, access, offset);
+        self.inject(raw::stub_syscall_site(), call).map(drop)
     }
 
     fn unmap(&self, addr: u64, len: u64) -> Result<(), PlatformError> {
-        let site = raw::stub_syscall_site();
-        self.inject(
-            site,
-            "munmap",
-            libc::SYS_munmap as u64,
-            [addr, len, 0, 0, 0, 0],
-        )
-        .map(drop)
+        let call = HostCall::unmap(addr, len);
+        self.inject(raw::stub_syscall_site(), call).map(drop)
     }
 
     fn protect(&self, addr: u64, len: u64, access: Access) -> Result<(), PlatformError> {
-        let prot = u64::try_from(access.prot()).expect("PROT bits are non-negative");
-        let site = raw::stub_syscall_site();
-        let args = [addr, len, prot, 0, 0, 0];
-        self.inject(site, "mprotect", libc::SYS_mprotect as u64, args)
-            .map(drop)
+        let call = HostCall::protect(addr, len, access);
+        self.inject(raw::stub_syscall_site(), call).map(drop)
     }
 
     fn new_thread(self: Arc<Self>) -> Result<ThreadSeed, PlatformError> {
@@ -424,9 +399,8 @@ impl AddressSpace for PtraceAddressSpace {
         let tid = match parked {
             Some(tid) => tid,
             None => {
-                let site = raw::stub_clone_site();
-                let args = [STUB_THREAD_FLAGS, 0, 0, 0, 0, 0];
-                let tid = self.inject(site, "clone", libc::SYS_clone as u64, args)?;
+                let call = HostCall::clone_thread(STUB_THREAD_FLAGS, 0);
+                let tid = self.inject(raw::stub_clone_site(), call)?;
                 Pid::from_raw(i32::try_from(tid).expect("a tid fits in i32"))
             }
         };

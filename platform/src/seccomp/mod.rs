@@ -71,6 +71,7 @@ use crate::bpf::{
 };
 use crate::cpu::current_tid as gettid;
 use crate::factory::{Factory, Stub};
+use crate::hostcall::HostCall;
 use crate::ptrace::raw;
 use crate::{
     to_frame_layout, to_ptrace_layout, Access, AddressSpace, Context, CpuTrap, Event, Fault,
@@ -394,8 +395,7 @@ struct ThreadState {
     /// FP state set before the first run.
     pending_fp: Option<FpState>,
     /// The FS and GS bases the host thread has, when known.
-    fs_base: Option<u64>,
-    gs_base: Option<u64>,
+    bases: [Option<u64>; 2],
     /// The sentry's copy of the thread's listener, once taken.
     listener: Option<OwnedFd>,
     /// The notification the thread waits in.
@@ -466,11 +466,10 @@ impl SeccompAddressSpace {
     }
 
     /// Makes a host system call in the calling host thread's stub thread.
-    fn host_call(&self, call: &'static str, nr: i64, args: [u64; 6]) -> Result<u64, PlatformError> {
+    fn host_call(&self, call: HostCall) -> Result<u64, PlatformError> {
         let t = self.current_thread()?;
-        let nr = u64::try_from(nr).expect("syscall numbers are positive");
         let mut st = t.state.lock();
-        t.command(&mut st, self.pid, CMD_SYSCALL, call, nr, args)
+        t.command(&mut st, self.pid, CMD_SYSCALL, call)
     }
 
     /// A new stub thread with its own region, cloned by the spawner or else
@@ -500,16 +499,18 @@ impl SeccompAddressSpace {
                 e.raw_os_error().unwrap_or(libc::ENOMEM),
             ))
         })?;
-        let fd = u64::try_from(self.regions.as_raw_fd()).expect("descriptors are non-negative");
-        let prot = u64::try_from(libc::PROT_READ | libc::PROT_WRITE).expect("small");
-        let flags = u64::try_from(libc::MAP_SHARED | libc::MAP_FIXED).expect("small");
         let addr = region.stub_addr();
-        let args = [addr, REGION_SIZE, prot, flags, fd, slot * REGION_SIZE];
-        let mmap = libc::SYS_mmap as u64;
-        by.command(&mut st, self.pid, CMD_SYSCALL, "mmap", mmap, args)?;
-        let args = [STUB_THREAD_FLAGS, addr + THREAD_SP, 0, 0, 0, 0];
-        let clone = libc::SYS_clone as u64;
-        let tid = by.command(&mut st, self.pid, CMD_CLONE, "clone", clone, args)?;
+        let fd = self.regions.as_raw_fd();
+        let map = HostCall::map(
+            fd,
+            addr,
+            REGION_SIZE,
+            Access::READ_WRITE,
+            slot * REGION_SIZE,
+        );
+        by.command(&mut st, self.pid, CMD_SYSCALL, map)?;
+        let clone = HostCall::clone_thread(STUB_THREAD_FLAGS, addr + THREAD_SP);
+        let tid = by.command(&mut st, self.pid, CMD_CLONE, clone)?;
         let tid = Pid::from_raw(i32::try_from(tid).expect("a tid fits in i32"));
         Ok(Arc::new(StubThread::new(tid, region, self.pidfd.clone())))
     }
@@ -537,21 +538,16 @@ fn share_cpu_with(tid: Pid) {
 
 impl AddressSpace for SeccompAddressSpace {
     fn map(&self, addr: u64, len: u64, access: Access, offset: u64) -> Result<(), PlatformError> {
-        let flags = (libc::MAP_SHARED | libc::MAP_FIXED) as u64;
-        let fd = u64::try_from(self.memory_fd).expect("descriptors are non-negative");
-        let prot = u64::try_from(access.prot()).expect("PROT bits are non-negative");
-        self.host_call("mmap", libc::SYS_mmap, [addr, len, prot, flags, fd, offset])
-            .map(drop)
+        let call = HostCall::map(self.memory_fd, addr, len, access, offset);
+        self.host_call(call).map(drop)
     }
 
     fn unmap(&self, addr: u64, len: u64) -> Result<(), PlatformError> {
-        self.host_call("munmap", libc::SYS_munmap, [addr, len, 0, 0, 0, 0])
-            .map(drop)
+        self.host_call(HostCall::unmap(addr, len)).map(drop)
     }
 
     fn protect(&self, addr: u64, len: u64, access: Access) -> Result<(), PlatformError> {
-        let prot = u64::try_from(access.prot()).expect("PROT bits are non-negative");
-        self.host_call("mprotect", libc::SYS_mprotect, [addr, len, prot, 0, 0, 0])
+        self.host_call(HostCall::protect(addr, len, access))
             .map(drop)
     }
 
@@ -683,14 +679,12 @@ impl StubThread {
         st: &mut ThreadState,
         pid: Pid,
         cmd: u64,
-        call: &'static str,
-        nr: u64,
-        args: [u64; 6],
+        call: HostCall,
     ) -> Result<u64, PlatformError> {
         self.to_handler(st, pid)?;
         let r = &self.region;
-        r.set(NR, nr);
-        for (i, a) in (0u64..).zip(args) {
+        r.set(NR, call.nr);
+        for (i, a) in (0u64..).zip(call.args) {
             r.set(NR + 8 + 8 * i, a);
         }
         r.set(CMD, cmd);
@@ -698,16 +692,7 @@ impl StubThread {
             Report::Handler if r.get(EVENT) == EVENT_DONE => {}
             _ => return Err(self.died("stub reported a signal during a command")),
         }
-        let out = r.get(RET);
-        // A raw syscall result in [-4095, -1] is an errno.
-        if out > (-4096i64).cast_unsigned() {
-            return Err(PlatformError::Injected {
-                call,
-                pid: pid.as_raw(),
-                errno: i32::try_from(out.wrapping_neg()).unwrap_or(i32::MAX),
-            });
-        }
-        Ok(out)
+        call.result(pid.as_raw(), r.get(RET))
     }
 
     /// Hands the thread the command posted in its region and waits for its
@@ -838,9 +823,7 @@ impl StubThread {
             Report::Syscall(_) => return Err(self.died("stub ran before its first command")),
         }
         // The stub's own copy goes: the listener lives in the sentry.
-        let close = libc::SYS_close as u64;
-        let arg = u64::try_from(fd).expect("non-negative");
-        self.command(st, pid, CMD_SYSCALL, "close", close, [arg, 0, 0, 0, 0, 0])?;
+        self.command(st, pid, CMD_SYSCALL, HostCall::close(fd))?;
         Ok(())
     }
 
@@ -1018,30 +1001,16 @@ impl SeccompContext {
 
     /// Gives the host thread the application's FS and GS bases.
     fn sync_bases(&self, st: &mut ThreadState, regs: &Registers) -> Result<(), PlatformError> {
-        let t = &self.thread;
         let pid = self.space.pid;
-        let nr = libc::SYS_arch_prctl as u64;
-        if st.fs_base != Some(regs.fs_base) {
-            t.command(
-                st,
-                pid,
-                CMD_SYSCALL,
-                "arch_prctl",
-                nr,
-                [ARCH_SET_FS, regs.fs_base, 0, 0, 0, 0],
-            )?;
-            st.fs_base = Some(regs.fs_base);
-        }
-        if st.gs_base != Some(regs.gs_base) {
-            t.command(
-                st,
-                pid,
-                CMD_SYSCALL,
-                "arch_prctl",
-                nr,
-                [ARCH_SET_GS, regs.gs_base, 0, 0, 0, 0],
-            )?;
-            st.gs_base = Some(regs.gs_base);
+        for (i, (code, base)) in [(ARCH_SET_FS, regs.fs_base), (ARCH_SET_GS, regs.gs_base)]
+            .into_iter()
+            .enumerate()
+        {
+            if st.bases[i] != Some(base) {
+                let call = HostCall::arch_prctl(code, base);
+                self.thread.command(st, pid, CMD_SYSCALL, call)?;
+                st.bases[i] = Some(base);
+            }
         }
         Ok(())
     }
