@@ -69,20 +69,7 @@ fn a_stub_outlives_the_host_thread_that_made_it() {
     assert_eq!(regs.orig_rax, MARKER);
 }
 
-#[test]
-fn syscall_and_fault_stops_report_the_registers() {
-    common::syscall_and_fault_stops_report_the_registers(platform_of);
-}
-
-#[test]
-fn threads_share_the_address_space_and_stub_threads_are_reused() {
-    common::threads_share_the_address_space_and_stub_threads_are_reused(platform_of);
-}
-
-#[test]
-fn an_interrupt_ends_a_running_switch() {
-    common::an_interrupt_ends_a_running_switch(platform_of);
-}
+common::shared_tests!(platform_of);
 
 fn platform_of(mem: std::os::fd::BorrowedFd<'_>) -> Box<dyn Platform> {
     Box::new(PtracePlatform::new(mem))

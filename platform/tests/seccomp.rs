@@ -156,39 +156,11 @@ fn a_command_after_a_notified_call_keeps_the_thread_registers() {
     assert_eq!((regs.rbx, regs.rsp), (0x77, 0x5000), "the thread's rbx");
 }
 
-#[test]
-fn syscall_and_fault_stops_report_the_registers() {
-    common::syscall_and_fault_stops_report_the_registers(platform_of);
-}
-
-#[test]
-fn threads_share_the_address_space_and_stub_threads_are_reused() {
-    common::threads_share_the_address_space_and_stub_threads_are_reused(platform_of);
-}
-
-#[test]
-fn an_interrupt_ends_a_running_switch() {
-    common::an_interrupt_ends_a_running_switch(platform_of);
-}
+common::shared_tests!(platform_of);
 
 /// The same on the futex hand-over, which kernels before 6.11 get.
 mod futex {
-    use super::*;
-
-    #[test]
-    fn syscall_and_fault_stops_report_the_registers() {
-        common::syscall_and_fault_stops_report_the_registers(futex_platform);
-    }
-
-    #[test]
-    fn threads_share_the_address_space_and_stub_threads_are_reused() {
-        common::threads_share_the_address_space_and_stub_threads_are_reused(futex_platform);
-    }
-
-    #[test]
-    fn an_interrupt_ends_a_running_switch() {
-        common::an_interrupt_ends_a_running_switch(futex_platform);
-    }
+    crate::common::shared_tests!(super::futex_platform);
 }
 
 /// The platform as the sentry makes it: on this machine's kernel, with

@@ -7,6 +7,28 @@ use std::sync::Arc;
 
 use platform::{Access, AddressSpace, Context, Event, Platform, Registers};
 
+/// The tests every platform passes, as `#[test]` functions running on the
+/// platforms `$make` (a `MakePlatform`) makes.
+macro_rules! shared_tests {
+    ($make:path) => {
+        #[test]
+        fn syscall_and_fault_stops_report_the_registers() {
+            crate::common::syscall_and_fault_stops_report_the_registers($make);
+        }
+
+        #[test]
+        fn threads_share_the_address_space_and_stub_threads_are_reused() {
+            crate::common::threads_share_the_address_space_and_stub_threads_are_reused($make);
+        }
+
+        #[test]
+        fn an_interrupt_ends_a_running_switch() {
+            crate::common::an_interrupt_ends_a_running_switch($make);
+        }
+    };
+}
+pub(crate) use shared_tests;
+
 /// Reads the marker at 0x500000 into rax, then makes a system call.
 const READ_MARKER_THEN_SYSCALL: [u8; 10] = [
     0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x50, 0x00, // mov 0x500000, %rax
