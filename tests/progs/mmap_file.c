@@ -9,29 +9,11 @@
  * a mapping; ENODEV for a directory or pipe; EINVAL for an unaligned offset or
  * zero length; EBADF. */
 #include "fs_util.h"
-#include <setjmp.h>
-#include <signal.h>
+#include "fault_util.h"
 #include <sys/mman.h>
 #include <sys/resource.h>
 
-static sigjmp_buf jb;
-static void on_sigbus(int sig) { siglongjmp(jb, sig); }
-
-/* Reads one byte at p; returns the byte, or -SIGBUS/-SIGSEGV. */
-static int probe(volatile char *p) {
-    int sig = sigsetjmp(jb, 1);
-    if (sig)
-        return -sig;
-    return (unsigned char)*p;
-}
-
-static int poke(volatile char *p, char c) {
-    int sig = sigsetjmp(jb, 1);
-    if (sig)
-        return -sig;
-    *p = c;
-    return 0;
-}
+static void on_sigbus(int sig) { siglongjmp(fault_jb, sig); }
 
 int main(void) {
     char buf[64];

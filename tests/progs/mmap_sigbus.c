@@ -7,11 +7,9 @@
  * kernel's own accesses to such a page (write() from it, read() into it) are
  * EFAULT. */
 #include "fs_util.h"
-#include <setjmp.h>
-#include <signal.h>
+#include "fault_util.h"
 #include <sys/mman.h>
 
-static sigjmp_buf jb;
 static volatile int last_code;
 static void *volatile last_addr;
 
@@ -19,23 +17,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
     (void)uc;
     last_code = si->si_code;
     last_addr = si->si_addr;
-    siglongjmp(jb, sig);
-}
-
-/* Reads one byte at p; returns the byte, or -SIGBUS/-SIGSEGV. */
-static int probe(volatile char *p) {
-    int sig = sigsetjmp(jb, 1);
-    if (sig)
-        return -sig;
-    return (unsigned char)*p;
-}
-
-static int poke(volatile char *p, char c) {
-    int sig = sigsetjmp(jb, 1);
-    if (sig)
-        return -sig;
-    *p = c;
-    return 0;
+    siglongjmp(fault_jb, sig);
 }
 
 int main(void) {
