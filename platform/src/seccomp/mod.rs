@@ -1147,7 +1147,6 @@ impl Context for SeccompContext {
                 ..partial
             } == *regs;
             if unchanged {
-                st.partial = Some(*regs);
                 t.answer(&mut st, n.id, regs.rax.cast_signed(), 0)?;
                 let report = t.receive(&mut st, pid)?;
                 return self.decode(&mut st, report, regs);
