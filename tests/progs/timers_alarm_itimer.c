@@ -136,15 +136,18 @@ static void cpu_itimer(int which, int sig) {
     /* Linux adds one tick (1/HZ, at most 10 ms) to a CPU timer's value. */
     CHECK(tv_us(it.it_value) > 0 && tv_us(it.it_value) <= 30000);
     /* Busy: it fires after at least 20 ms of CPU. */
-    long long cpu0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
     long long wall0 = now_ns(CLOCK_MONOTONIC);
     volatile unsigned long spin = 0;
     while (!fired_sig && now_ns(CLOCK_MONOTONIC) - wall0 < 3000000000LL)
         spin++;
-    long long cpu1 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+    long long wall1 = now_ns(CLOCK_MONOTONIC);
     CHECK(fired_sig == sig);
     CHECK(fired_code == SI_KERNEL);
-    CHECK(cpu1 - cpu0 >= 15000000LL); /* most of the 20 ms was left */
+    /* Most of the 20 ms was left. Measured in wall time: Linux charges these
+     * timers by whole ticks to whoever runs at the tick, so when the CPU is
+     * shared they can run ahead of CLOCK_PROCESS_CPUTIME_ID, but never ahead
+     * of the ticks themselves. */
+    CHECK(wall1 - wall0 >= 15000000LL);
     CHECK_OK(getitimer(which, &it));
     CHECK(tv_us(it.it_value) == 0);
     signal(sig, SIG_DFL);
