@@ -170,12 +170,14 @@ pub fn run(config: BootConfig) -> Result<RunReport, BootError> {
         comm: Vec::new(),
         flags: ProcessFlags {
             dumpable: true,
-            nice: config.nice,
             ..ProcessFlags::default()
         },
         regs: Registers::default(),
     };
     let mut task = Task::new_init(kernel.clone(), ctx, mm, spec);
+    if let Some(e) = kernel.tree.lock().threads.get_mut(&task.tid) {
+        e.nice = config.nice.clamp(-20, 19);
+    }
     if !config.cwd.is_empty() {
         let ctx = task.fs.lock().clone();
         let cwd = crate::vfs::Resolver::new(&ctx.root, &task.creds)

@@ -110,5 +110,7 @@ pub const CAP_NET_RAW: u32 = 13;
 pub const CAP_SYS_CHROOT: u32 = 18;
 /// `CAP_SYS_ADMIN`.
 pub const CAP_SYS_ADMIN: u32 = 21;
+/// `CAP_SYS_NICE`.
+pub const CAP_SYS_NICE: u32 = 23;
 /// `CAP_MKNOD`.
 pub const CAP_MKNOD: u32 = 27;

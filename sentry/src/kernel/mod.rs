@@ -211,6 +211,4 @@ pub struct ProcessFlags {
     pub dumpable: bool,
     pub no_new_privs: bool,
     pub keep_caps: bool,
-    /// The nice value, -20..=19.
-    pub nice: i32,
 }

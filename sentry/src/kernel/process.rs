@@ -65,7 +65,6 @@ pub struct TaskView {
     pub fs: Arc<Mutex<crate::vfs::FsContext>>,
     pub dumpable: bool,
     pub no_new_privs: bool,
-    pub nice: i32,
 }
 
 impl crate::mm::Kick for TaskShared {
@@ -148,6 +147,11 @@ pub struct ThreadEntry {
     /// sched_setscheduler's policy and priority (recorded).
     pub sched_policy: i32,
     pub sched_priority: i32,
+    /// The nice value, -20..=19 (per thread, as on Linux).
+    pub nice: i32,
+    /// ioprio_set's I/O priority (class and data; 0 is "none": the I/O
+    /// priority follows the nice value).
+    pub ioprio: u16,
     pub shared: Arc<TaskShared>,
     /// When the thread was created (`/proc/pid/task/tid/stat`).
     pub started: std::time::Instant,
@@ -400,6 +404,8 @@ impl Tree {
                 affinity: u64::MAX,
                 sched_policy: 0,
                 sched_priority: 0,
+                nice: 0,
+                ioprio: 0,
                 shared,
                 started: std::time::Instant::now(),
             },

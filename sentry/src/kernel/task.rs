@@ -147,7 +147,6 @@ impl Task {
             fs: self.fs.clone(),
             dumpable: self.flags.dumpable,
             no_new_privs: self.flags.no_new_privs,
-            nice: self.flags.nice,
         }
     }
 

@@ -262,10 +262,13 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
         // The child inherits the scheduling settings.
         if let Some(me) = tree.threads.get(&t.tid) {
             let (aff, pol, pri) = (me.affinity, me.sched_policy, me.sched_priority);
+            let (nice, ioprio) = (me.nice, me.ioprio);
             if let Some(e) = tree.threads.get_mut(&tid) {
                 e.affinity = aff;
                 e.sched_policy = pol;
                 e.sched_priority = pri;
+                e.nice = nice;
+                e.ioprio = ioprio;
             }
         }
         tid

@@ -4,6 +4,7 @@ use abi::Errno;
 
 use super::identity::target_self;
 use crate::arch::SyscallArgs;
+use crate::creds::{Credentials, CAP_SYS_ADMIN, CAP_SYS_NICE};
 use crate::kernel::Task;
 
 /// Implements sched_yield(2).
@@ -119,7 +120,6 @@ pub fn sys_sched_getscheduler(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errn
 
 /// `SCHED_RESET_ON_FORK`, or-ed into a policy.
 const SCHED_RESET_ON_FORK: i32 = 0x4000_0000;
-const CAP_SYS_NICE: u32 = 23;
 
 fn set_sched(t: &Task, pid: i32, policy: Option<i32>, param: u64) -> Result<u64, Errno> {
     if param == 0 {
@@ -193,43 +193,257 @@ pub fn sys_sched_rr_get_interval(t: &mut Task, a: &SyscallArgs) -> Result<u64, E
     Ok(0)
 }
 
+/// The tasks a getpriority/setpriority or ioprio_get/ioprio_set
+/// `(which, who)` names.
+#[derive(Clone, Copy)]
+enum Who {
+    /// One thread; 0 is the caller.
+    Thread(i32),
+    /// Every thread of every process in a process group; 0 is the caller's.
+    Group(i32),
+    /// Every thread whose real uid is this.
+    User(u32),
+}
+
 const PRIO_PROCESS: i32 = 0;
 const PRIO_PGRP: i32 = 1;
 const PRIO_USER: i32 = 2;
 
-/// The task a getpriority/setpriority `(which, who)` names: only the caller
-/// exists today.
-fn priority_target(t: &Task, which: i32, who: i32) -> Result<(), Errno> {
-    let me = match which {
-        PRIO_PROCESS => who == 0 || who == t.tgid || who == t.tid,
-        PRIO_PGRP => who == 0 || who == t.pgid(),
-        #[allow(clippy::cast_sign_loss)]
-        PRIO_USER => who == 0 || who as u32 == t.creds.euid,
-        _ => return Err(Errno::EINVAL),
-    };
-    if me {
-        Ok(())
-    } else {
-        Err(Errno::ESRCH)
+/// A getpriority-style `(which, who)`.
+#[allow(clippy::cast_sign_loss)]
+fn who(which: i32, who: i32) -> Result<Who, Errno> {
+    match which {
+        PRIO_PROCESS => Ok(Who::Thread(who)),
+        PRIO_PGRP => Ok(Who::Group(who)),
+        PRIO_USER => Ok(Who::User(who as u32)),
+        _ => Err(Errno::EINVAL),
     }
 }
 
-/// Implements getpriority(2): `20 - nice`, as the raw syscall returns it.
+/// User 0 read as the caller's real uid, as every call but ioprio_set
+/// reads it.
+fn user_zero_is_caller(t: &Task, w: Who) -> Who {
+    match w {
+        Who::User(0) => Who::User(t.creds.ruid),
+        w => w,
+    }
+}
+
+/// One target thread: its tid, process and credentials.
+struct Target {
+    tid: i32,
+    tgid: i32,
+    creds: Credentials,
+}
+
+/// The threads `who` names, as Linux walks them; none is ESRCH.
+fn targets(t: &Task, who: Who) -> Result<Vec<Target>, Errno> {
+    let tree = t.kernel.tree.lock();
+    let creds_of = |tid: i32, e: &crate::kernel::process::ThreadEntry| {
+        if tid == t.tid {
+            Some(t.creds.clone())
+        } else {
+            e.shared.view.lock().as_ref().map(|v| v.creds.clone())
+        }
+    };
+    let pgid_of = |tgid: i32| tree.procs.get(&tgid).map_or(0, |p| p.pgid);
+    let mut out: Vec<Target> = Vec::new();
+    match who {
+        Who::Thread(tid) => {
+            let tid = if tid == 0 { t.tid } else { tid };
+            if tid > 0 {
+                if let Some(e) = tree.threads.get(&tid) {
+                    if let Some(creds) = creds_of(tid, e) {
+                        out.push(Target {
+                            tid,
+                            tgid: e.tgid,
+                            creds,
+                        });
+                    }
+                }
+            }
+        }
+        Who::Group(pgid) => {
+            let pgid = if pgid == 0 { pgid_of(t.tgid) } else { pgid };
+            for (&tid, e) in &tree.threads {
+                if pgid > 0 && pgid_of(e.tgid) == pgid {
+                    if let Some(creds) = creds_of(tid, e) {
+                        out.push(Target {
+                            tid,
+                            tgid: e.tgid,
+                            creds,
+                        });
+                    }
+                }
+            }
+        }
+        Who::User(uid) => {
+            for (&tid, e) in &tree.threads {
+                if let Some(creds) = creds_of(tid, e).filter(|c| c.ruid == uid) {
+                    out.push(Target {
+                        tid,
+                        tgid: e.tgid,
+                        creds,
+                    });
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(Errno::ESRCH);
+    }
+    out.sort_by_key(|x| x.tid);
+    Ok(out)
+}
+
+/// Reads one field of each target thread's entry.
+fn read_each<T>(
+    t: &Task,
+    found: &[Target],
+    f: impl Fn(&crate::kernel::process::ThreadEntry) -> T,
+) -> Vec<T> {
+    let tree = t.kernel.tree.lock();
+    found
+        .iter()
+        .filter_map(|x| tree.threads.get(&x.tid).map(&f))
+        .collect()
+}
+
+/// Sets each target thread's entry in turn, as Linux does: the first
+/// refusal stops the walk (the threads before it keep the new value).
+fn write_each(
+    t: &Task,
+    found: &[Target],
+    mut f: impl FnMut(&Target, &mut crate::kernel::process::ThreadEntry) -> Result<(), Errno>,
+) -> Result<u64, Errno> {
+    let mut tree = t.kernel.tree.lock();
+    for x in found {
+        if let Some(e) = tree.threads.get_mut(&x.tid) {
+            f(x, e)?;
+        }
+    }
+    Ok(0)
+}
+
+/// Implements getpriority(2): `20 - nice` of the highest-priority thread
+/// named, as the raw syscall returns it.
 #[allow(clippy::cast_sign_loss)]
 pub fn sys_getpriority(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    priority_target(t, a.int(0), a.int(1))?;
-    Ok((20 - t.flags.nice) as u64)
+    let found = targets(t, user_zero_is_caller(t, who(a.int(0), a.int(1))?))?;
+    let best = read_each(t, &found, |e| 20 - e.nice).into_iter().max();
+    best.map(|v| v as u64).ok_or(Errno::ESRCH)
 }
 
-/// Implements setpriority(2) on the sandbox's own nice value. Lowering it
-/// needs CAP_SYS_NICE (root's); the host's scheduling is not changed.
+/// Implements setpriority(2) on the sandbox's nice values (the host's
+/// scheduling is not changed). Another user's task needs CAP_SYS_NICE
+/// (EPERM); lowering a nice value below what the target's RLIMIT_NICE
+/// allows needs it too (EACCES).
 pub fn sys_setpriority(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
-    priority_target(t, a.int(0), a.int(1))?;
+    let found = targets(t, user_zero_is_caller(t, who(a.int(0), a.int(1))?))?;
     let nice = a.int(2).clamp(-20, 19);
-    if nice < t.flags.nice && t.creds.euid != 0 {
-        return Err(Errno::EACCES);
+    let privileged = t.creds.has_cap(CAP_SYS_NICE);
+    let limits: Vec<u64> = {
+        let tree = t.kernel.tree.lock();
+        found
+            .iter()
+            .map(|x| {
+                tree.procs.get(&x.tgid).map_or(0, |p| {
+                    p.rlimits.lock()[abi::resource::RLIMIT_NICE as usize].rlim_cur
+                })
+            })
+            .collect()
+    };
+    let mut limits = limits.into_iter();
+    write_each(t, &found, |x, e| {
+        let limit = limits.next().unwrap_or(0);
+        let mine = x.creds.ruid == t.creds.euid || x.creds.euid == t.creds.euid;
+        if !mine && !privileged {
+            return Err(Errno::EPERM);
+        }
+        // can_nice: `20 - nice` within RLIMIT_NICE.
+        #[allow(clippy::cast_sign_loss)]
+        let wanted = (20 - nice) as u64;
+        if nice < e.nice && wanted > limit && !privileged {
+            return Err(Errno::EACCES);
+        }
+        e.nice = nice;
+        Ok(())
+    })
+}
+
+const IOPRIO_CLASS_SHIFT: u32 = 13;
+const IOPRIO_CLASS_NONE: u16 = 0;
+const IOPRIO_CLASS_RT: u16 = 1;
+const IOPRIO_CLASS_BE: u16 = 2;
+const IOPRIO_CLASS_IDLE: u16 = 3;
+/// The level: the low three bits of the data (the rest are hints).
+const IOPRIO_LEVEL_MASK: u16 = 7;
+
+fn ioprio_class(prio: u16) -> u16 {
+    prio >> IOPRIO_CLASS_SHIFT
+}
+
+/// ioprio_get/ioprio_set's `(which, who)`: IOPRIO_WHO_PROCESS is 1.
+fn ioprio_who(which: i32, id: i32) -> Result<Who, Errno> {
+    who(which.wrapping_sub(1), id)
+}
+
+/// The priority a thread's I/O gets: its own, or with none set, one that
+/// follows its CPU scheduling (`__get_task_ioprio`).
+fn effective_ioprio(e: &crate::kernel::process::ThreadEntry) -> u16 {
+    if ioprio_class(e.ioprio) != IOPRIO_CLASS_NONE {
+        return e.ioprio;
     }
-    t.flags.nice = nice;
-    t.publish();
-    Ok(0)
+    let class = match e.sched_policy {
+        SCHED_IDLE => IOPRIO_CLASS_IDLE,
+        SCHED_FIFO | SCHED_RR => IOPRIO_CLASS_RT,
+        _ => IOPRIO_CLASS_BE,
+    };
+    let level = u16::try_from((e.nice + 20) / 5).unwrap_or(0);
+    (class << IOPRIO_CLASS_SHIFT) | level
+}
+
+/// Implements ioprio_get(2): one thread's own value (0 when none was set),
+/// or the best (lowest) effective value among a group's or a user's
+/// threads. IOPRIO_WHO_USER 0 is the caller's real uid.
+pub fn sys_ioprio_get(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let who = user_zero_is_caller(t, ioprio_who(a.int(0), a.int(1))?);
+    let found = targets(t, who)?;
+    let best = if let Who::Thread(_) = who {
+        read_each(t, &found, |e| e.ioprio).into_iter().next()
+    } else {
+        read_each(t, &found, effective_ioprio).into_iter().min()
+    };
+    best.map(u64::from).ok_or(Errno::ESRCH)
+}
+
+/// Implements ioprio_set(2). The class must be none (level 0), realtime
+/// (CAP_SYS_NICE or CAP_SYS_ADMIN), best-effort or idle; the value is kept
+/// as 16 bits. A thread whose real uid is neither the caller's real nor
+/// effective uid needs CAP_SYS_NICE. As on Linux, IOPRIO_WHO_USER 0 names
+/// uid 0's threads, not the caller's.
+pub fn sys_ioprio_set(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let raw = a.int(2);
+    let class = (raw >> IOPRIO_CLASS_SHIFT) & 7;
+    // Kept as 16 bits, as Linux's `unsigned short`.
+    let prio = (raw.cast_unsigned() & 0xffff) as u16;
+    match u16::try_from(class).unwrap_or(u16::MAX) {
+        IOPRIO_CLASS_RT => {
+            if !t.creds.has_cap(CAP_SYS_ADMIN) && !t.creds.has_cap(CAP_SYS_NICE) {
+                return Err(Errno::EPERM);
+            }
+        }
+        IOPRIO_CLASS_BE | IOPRIO_CLASS_IDLE => {}
+        IOPRIO_CLASS_NONE if prio & IOPRIO_LEVEL_MASK == 0 => {}
+        _ => return Err(Errno::EINVAL),
+    }
+    let found = targets(t, ioprio_who(a.int(0), a.int(1))?)?;
+    let privileged = t.creds.has_cap(CAP_SYS_NICE);
+    write_each(t, &found, |x, e| {
+        if x.creds.ruid != t.creds.euid && x.creds.ruid != t.creds.ruid && !privileged {
+            return Err(Errno::EPERM);
+        }
+        e.ioprio = prio;
+        Ok(())
+    })
 }

@@ -717,9 +717,18 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "setpriority",
                 sched::sys_setpriority,
-                "the sandbox's nice value; host scheduling unchanged",
+                "the sandbox's nice values; host scheduling unchanged",
             ),
         ),
+        (
+            nr::IOPRIO_SET,
+            partial(
+                "ioprio_set",
+                sched::sys_ioprio_set,
+                "the sandbox's I/O priorities; host I/O scheduling unchanged",
+            ),
+        ),
+        (nr::IOPRIO_GET, supported("ioprio_get", sched::sys_ioprio_get)),
         (
             nr::SCHED_GETAFFINITY,
             supported("sched_getaffinity", sched::sys_sched_getaffinity),

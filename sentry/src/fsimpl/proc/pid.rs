@@ -433,6 +433,7 @@ struct Seen {
     affinity: u64,
     policy: i32,
     rt_priority: i32,
+    nice: i32,
     exit_signal: i32,
     exit_code: i32,
     flags: u64,
@@ -522,6 +523,7 @@ fn seen(fs: &ProcFs, t: &Target) -> Result<Seen, Errno> {
             affinity: thread.map_or(u64::MAX, |(_, e)| e.affinity),
             policy: thread.map_or(0, |(_, e)| e.sched_policy),
             rt_priority: thread.map_or(0, |(_, e)| e.sched_priority),
+            nice: thread.map_or(0, |(_, e)| e.nice),
             exit_signal: p.exit_signal,
             exit_code,
             flags,
@@ -680,7 +682,7 @@ fn stat(fs: &ProcFs, t: &Target) -> Result<String, Errno> {
     let k = fs.kernel()?;
     let permitted = may_read(fs, t).is_ok();
     let whole = t.tid.is_none();
-    let nice = s.view.as_ref().map_or(0, |v| v.nice);
+    let nice = s.nice;
     let priority = if s.policy == 0 || s.policy == 3 || s.policy == 5 {
         20 + nice
     } else {
