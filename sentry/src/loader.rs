@@ -136,6 +136,20 @@ impl Random for OsRandom {
     }
 }
 
+/// The layout of `ADDR_NO_RANDOMIZE`: every offset is 0, while
+/// `AT_RANDOM` still gets the host's entropy.
+#[derive(Debug, Default)]
+pub struct FixedLayout;
+
+impl Random for FixedLayout {
+    fn fill(&mut self, buf: &mut [u8]) {
+        OsRandom.fill(buf);
+    }
+    fn below(&mut self, _n: u64) -> u64 {
+        0
+    }
+}
+
 /// A source of randomness for address-space layout and `AT_RANDOM`.
 pub trait Random {
     fn fill(&mut self, buf: &mut [u8]);

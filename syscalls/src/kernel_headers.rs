@@ -152,6 +152,10 @@ mod tests {
             PR_PPC_SET_DEXCR, PR_GET_SHADOW_STACK_STATUS, PR_SET_SHADOW_STACK_STATUS,
             PR_LOCK_SHADOW_STACK_STATUS, PR_TIMER_CREATE_RESTORE_IDS, PR_FUTEX_HASH,
             PR_SET_PTRACER, PR_SET_VMA, PR_GET_AUXV);
+        consts!(prctl: PER_LINUX, PER_LINUX32, PER_MASK, UNAME26, ADDR_NO_RANDOMIZE,
+            FDPIC_FUNCPTRS, MMAP_PAGE_ZERO, ADDR_COMPAT_LAYOUT, READ_IMPLIES_EXEC,
+            ADDR_LIMIT_32BIT, SHORT_INODE, WHOLE_SECONDS, STICKY_TIMEOUTS, ADDR_LIMIT_3GB,
+            PER_CLEAR_ON_SETID);
         for (name, value) in [
             ("PR_SET_VMA_ANON_NAME", prctl::PR_SET_VMA_ANON_NAME),
             ("PR_CAP_AMBIENT_IS_SET", prctl::PR_CAP_AMBIENT_IS_SET),
@@ -353,6 +357,7 @@ mod tests {
 #include <linux/wait.h>
 #include <linux/futex.h>
 #include <asm/poll.h>
+#include <linux/personality.h>
 ";
 
     /// Every constant that the build machine's kernel headers define has

@@ -113,6 +113,26 @@ pub const SECCOMP_MODE_DISABLED: u64 = 0;
 pub const SECCOMP_MODE_STRICT: u64 = 1;
 pub const SECCOMP_MODE_FILTER: u64 = 2;
 
+/// personality(2) (<linux/personality.h>): the execution domain is the
+/// low byte; the flags above it.
+pub const PER_LINUX: u32 = 0x0000;
+pub const PER_LINUX32: u32 = 0x0008;
+pub const PER_MASK: u32 = 0x00ff;
+pub const UNAME26: u32 = 0x0002_0000;
+pub const ADDR_NO_RANDOMIZE: u32 = 0x0004_0000;
+pub const FDPIC_FUNCPTRS: u32 = 0x0008_0000;
+pub const MMAP_PAGE_ZERO: u32 = 0x0010_0000;
+pub const ADDR_COMPAT_LAYOUT: u32 = 0x0020_0000;
+pub const READ_IMPLIES_EXEC: u32 = 0x0040_0000;
+pub const ADDR_LIMIT_32BIT: u32 = 0x0080_0000;
+pub const SHORT_INODE: u32 = 0x0100_0000;
+pub const WHOLE_SECONDS: u32 = 0x0200_0000;
+pub const STICKY_TIMEOUTS: u32 = 0x0400_0000;
+pub const ADDR_LIMIT_3GB: u32 = 0x0800_0000;
+/// The flags a set-id exec clears.
+pub const PER_CLEAR_ON_SETID: u32 =
+    READ_IMPLIES_EXEC | ADDR_NO_RANDOMIZE | ADDR_COMPAT_LAYOUT | MMAP_PAGE_ZERO;
+
 #[cfg(test)]
 mod tests {
     use super::*;

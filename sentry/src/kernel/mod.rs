@@ -211,4 +211,6 @@ pub struct ProcessFlags {
     pub dumpable: bool,
     pub no_new_privs: bool,
     pub keep_caps: bool,
+    /// personality(2)'s execution domain and flags.
+    pub personality: u32,
 }

@@ -65,6 +65,7 @@ pub struct TaskView {
     pub fs: Arc<Mutex<crate::vfs::FsContext>>,
     pub dumpable: bool,
     pub no_new_privs: bool,
+    pub personality: u32,
 }
 
 impl crate::mm::Kick for TaskShared {

@@ -147,6 +147,7 @@ impl Task {
             fs: self.fs.clone(),
             dumpable: self.flags.dumpable,
             no_new_privs: self.flags.no_new_privs,
+            personality: self.flags.personality,
         }
     }
 

@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use abi::prctl::{ADDR_NO_RANDOMIZE, PER_CLEAR_ON_SETID, READ_IMPLIES_EXEC};
 use abi::Errno;
 use parking_lot::Mutex;
 use platform::{FpState, Registers};
@@ -16,7 +17,7 @@ use super::Control;
 use crate::arch::SyscallArgs;
 use crate::kernel::signal::AltStack;
 use crate::kernel::Task;
-use crate::loader::{self, AuxIds, LoadArgs, OsRandom};
+use crate::loader::{self, AuxIds, FixedLayout, LoadArgs, OsRandom};
 use crate::mm::{MappedFile, MemoryManager};
 use crate::syscalls::attr::may_exec;
 use crate::syscalls::path::{lookup_at, AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW};
@@ -250,8 +251,12 @@ fn exec_strings(
             .map(|(l, _)| MappedFile::new(Arc::new(l.clone()))),
     };
     let interp_image = interp.as_ref().map(|(_, i)| &i[..]);
-    let loaded =
-        loader::load(&mm, &image, interp_image, &args, &mut OsRandom).map_err(|e| e.errno())?;
+    let rng: &mut dyn loader::Random = if t.flags.personality & ADDR_NO_RANDOMIZE != 0 {
+        &mut FixedLayout
+    } else {
+        &mut OsRandom
+    };
+    let loaded = loader::load(&mm, &image, interp_image, &args, rng).map_err(|e| e.errno())?;
     let fp = ctx.fp_state().map_err(|_| Errno::ENOMEM)?;
     ctx.set_fp_state(&FpState::initial(&fp))
         .map_err(|_| Errno::ENOMEM)?;
@@ -298,6 +303,12 @@ fn exec_strings(
         c.cap_ambient
     };
     t.flags.keep_caps = false;
+    // A 64-bit image clears READ_IMPLIES_EXEC (`set_personality_64bit`); a
+    // set-id one the flags that weaken its layout.
+    t.flags.personality &= !READ_IMPLIES_EXEC;
+    if secure {
+        t.flags.personality &= !PER_CLEAR_ON_SETID;
+    }
     // Dumpable again unless the program runs with ids not its own.
     t.flags.dumpable = t.creds.euid == t.creds.ruid && t.creds.egid == t.creds.rgid;
     t.saved_mask = None;

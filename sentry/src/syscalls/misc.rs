@@ -24,10 +24,31 @@ pub fn sys_uname(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     fill(&mut u.nodename, &t.kernel.hostname.lock());
     fill(&mut u.release, RELEASE);
     fill(&mut u.version, VERSION);
-    fill(&mut u.machine, b"x86_64");
+    // `override_architecture`: a 32-bit persona sees a 32-bit machine.
+    let machine: &[u8] = if t.flags.personality & PER_MASK == PER_LINUX32 {
+        b"i686"
+    } else {
+        b"x86_64"
+    };
+    fill(&mut u.machine, machine);
     fill(&mut u.domainname, &t.kernel.domainname.lock());
     t.mm.write_obj(a.addr(0), &u)?;
     Ok(0)
+}
+
+/// Implements personality(2): 0xffffffff reads the persona; any other
+/// value replaces it (Linux checks none). Returns the old one. The sentry
+/// acts on PER_LINUX32 (uname's machine) and ADDR_NO_RANDOMIZE (exec's
+/// layout).
+pub fn sys_personality(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let old = t.flags.personality;
+    let new = a.uint(0);
+    if new != u32::MAX {
+        t.flags.personality = new;
+        t.publish();
+    }
+    // An int: a persona with the top bit set reads as negative.
+    Ok(i64::from(old.cast_signed()).cast_unsigned())
 }
 
 /// Implements umask(2).

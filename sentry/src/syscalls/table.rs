@@ -597,6 +597,15 @@ fn linux64() -> Vec<(u32, Entry)> {
         ),
         (nr::UNAME, supported("uname", misc::sys_uname)),
         (
+            nr::PERSONALITY,
+            partial(
+                "personality",
+                misc::sys_personality,
+                "kept and inherited; PER_LINUX32 and ADDR_NO_RANDOMIZE act, other flags \
+                 (READ_IMPLIES_EXEC, UNAME26, MMAP_PAGE_ZERO, ...) do not",
+            ),
+        ),
+        (
             nr::FCNTL,
             partial(
                 "fcntl",
