@@ -106,6 +106,8 @@ pub const CAP_NET_BIND_SERVICE: u32 = 10;
 pub const CAP_NET_ADMIN: u32 = 12;
 /// `CAP_NET_RAW`.
 pub const CAP_NET_RAW: u32 = 13;
+/// `CAP_IPC_LOCK`.
+pub const CAP_IPC_LOCK: u32 = 14;
 /// `CAP_SYS_CHROOT`.
 pub const CAP_SYS_CHROOT: u32 = 18;
 /// `CAP_SYS_ADMIN`.

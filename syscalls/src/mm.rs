@@ -101,6 +101,13 @@ named_consts! {
     }
 }
 
+/// mlockall(2) flags.
+pub const MCL_CURRENT: i32 = 1;
+pub const MCL_FUTURE: i32 = 2;
+pub const MCL_ONFAULT: i32 = 4;
+/// mlock2(2)'s flag.
+pub const MLOCK_ONFAULT: i32 = 1;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -290,6 +290,12 @@ impl MemoryFile {
         self.mapping.zero(offset, len);
     }
 
+    /// Gives `[offset, offset+len)` resident pages, leaving their bytes as
+    /// they are (mlock's populate).
+    pub fn populate(&self, offset: u64, len: u64) {
+        self.mapping.populate(offset, len);
+    }
+
     /// Whether each page of `[offset, offset+len)` is resident.
     pub fn residency(&self, offset: u64, len: u64, out: &mut Vec<u8>) {
         self.mapping.residency(offset, len, out);

@@ -86,6 +86,8 @@ pub struct MapRequest {
 #[derive(Debug)]
 struct MmInner {
     vmas: VmaSet,
+    /// mlockall(MCL_FUTURE): new mappings are locked.
+    lock_future: bool,
     brk_start: u64,
     brk: u64,
     mmap_base: u64,
@@ -214,6 +216,7 @@ impl MemoryManager {
             max_addr,
             inner: Mutex::new(MmInner {
                 vmas: VmaSet::default(),
+                lock_future: false,
                 brk_start: 0,
                 brk: 0,
                 mmap_base: max_addr,
@@ -250,6 +253,7 @@ impl MemoryManager {
             self.unmap_locked(&mut mm, addr, req.len)?;
         }
         let mut at = addr;
+        let locked = mm.lock_future;
         for &(offset, len) in pieces {
             self.file.share(offset, len);
             if let Err(e) = self.platform(self.space.map(at, len, req.access, offset)) {
@@ -267,6 +271,7 @@ impl MemoryManager {
                 offset,
                 dont_fork: false,
                 wipe_on_fork: false,
+                locked,
                 file: None,
                 pgoff: 0,
             });
@@ -329,6 +334,8 @@ impl MemoryManager {
                 continue;
             }
             let mut nv = v.clone();
+            // Memory locks are not inherited.
+            nv.locked = false;
             if v.shared || (!v.access.write && !v.wipe_on_fork) {
                 // Shared memory is shared; read-only private memory (the
                 // program's text and constants) too, until either side
@@ -359,6 +366,7 @@ impl MemoryManager {
             max_addr: self.max_addr,
             inner: Mutex::new(MmInner {
                 vmas,
+                lock_future: false,
                 brk_start: mm.brk_start,
                 brk: mm.brk,
                 mmap_base: mm.mmap_base,
@@ -588,12 +596,17 @@ impl MemoryManager {
             offset,
             dont_fork: false,
             wipe_on_fork: false,
+            locked: mm.lock_future,
             file: None,
             pgoff: 0,
         };
         if let Err(e) = self.platform(self.space.map(addr, len, req.access, offset)) {
             self.file.release(offset, len);
             return Err(e);
+        }
+        // A locked mapping starts populated.
+        if vma.locked && vma.access != Access::NONE {
+            self.file.populate(offset, len);
         }
         mm.vmas.insert(vma);
         Ok(addr)
@@ -880,8 +893,9 @@ impl MemoryManager {
         Ok(())
     }
 
-    /// Sets a fork-time flag on `[addr, addr+len)`; ENOMEM if not all mapped.
-    pub fn set_fork_flags(
+    /// Changes a flag of the VMAs over `[addr, addr+len)` (madvise's fork
+    /// flags, mlock's lock); ENOMEM if not all mapped.
+    pub fn set_vma_flags(
         &self,
         addr: u64,
         len: u64,
@@ -902,6 +916,31 @@ impl MemoryManager {
         } else {
             Err(Errno::ENOMEM)
         }
+    }
+
+    /// mlockall's MCL_FUTURE: whether new mappings start locked.
+    pub fn set_lock_future(&self, on: bool) {
+        self.inner.lock().lock_future = on;
+    }
+
+    /// Gives the pages of `[addr, addr+len)` their memory, as mlock's
+    /// populate does: it stops at an inaccessible mapping (ENOMEM, or
+    /// skips it if `ignore_errors`, as mlockall does).
+    pub fn populate(&self, addr: u64, len: u64, ignore_errors: bool) -> Result<(), Errno> {
+        let mm = self.inner.lock();
+        let end = addr.saturating_add(len);
+        for v in mm.vmas.overlapping(addr, end) {
+            if v.access == Access::NONE {
+                if ignore_errors {
+                    continue;
+                }
+                return Err(Errno::ENOMEM);
+            }
+            let s = v.start.max(addr);
+            let e = v.end.min(end);
+            self.file.populate(v.offset_of(s), e - s);
+        }
+        Ok(())
     }
 
     /// Checks that `[addr, addr+len)` is mapped (madvise, msync).

@@ -111,6 +111,17 @@ impl Mapping {
         unsafe { std::ptr::write_bytes(dst, 0, n) };
     }
 
+    /// Faults `[offset, offset+len)` in writable without changing a byte
+    /// (MADV_POPULATE_WRITE): each page gets memory and reads as resident.
+    /// Best effort: a host without the advice leaves the pages as they are.
+    pub fn populate(&self, offset: u64, len: u64) {
+        let n = usize::try_from(len).expect("bounded by the caller");
+        let start = self.ptr(offset, n);
+        // SAFETY: `start..start+n` is page-aligned memory of our own shared
+        // mapping; the advice only faults pages in and writes nothing.
+        let _ = unsafe { libc::madvise(start.cast(), n, libc::MADV_POPULATE_WRITE) };
+    }
+
     /// Appends one byte per page of `[offset, offset+len)`: 1 if resident.
     pub fn residency(&self, offset: u64, len: u64, out: &mut Vec<u8>) {
         let n = usize::try_from(len).expect("bounded by the caller");

@@ -78,6 +78,8 @@ pub struct Vma {
     /// `MADV_DONTFORK` / `MADV_WIPEONFORK`, honoured by fork.
     pub dont_fork: bool,
     pub wipe_on_fork: bool,
+    /// `VM_LOCKED`: mlock'd (kept out of a fork's copy).
+    pub locked: bool,
     /// The file mapped, and the file offset of `start` (`/proc/pid/maps`).
     pub file: Option<MappedFile>,
     pub pgoff: u64,
@@ -126,6 +128,7 @@ impl Vma {
             && self.shared == next.shared
             && self.kind == next.kind
             && self.growsdown == next.growsdown
+            && self.locked == next.locked
             && self.file == next.file
             && (self.file.is_none() || self.pgoff + self.len() == next.pgoff)
     }
@@ -285,6 +288,7 @@ mod tests {
             offset,
             dont_fork: false,
             wipe_on_fork: false,
+            locked: false,
             file: None,
             pgoff: 0,
         }

@@ -3,14 +3,15 @@
 use std::sync::Arc;
 
 use abi::mm::*;
-use abi::resource::{RLIMIT_DATA, RLIMIT_STACK};
+use abi::resource::{RLIMIT_DATA, RLIMIT_MEMLOCK, RLIMIT_STACK};
 use abi::Errno;
 use platform::Access;
 
 use crate::arch::SyscallArgs;
+use crate::creds::CAP_IPC_LOCK;
 use crate::kernel::Task;
 use crate::mm::{
-    is_page_aligned, page_round_up, FileMapping, MapRequest, MappedFile, Placement, Target,
+    is_page_aligned, page_round_up, FileMapping, MapRequest, MappedFile, Placement, Target, Vma,
     VmaKind, MIN_ADDR, PAGE,
 };
 
@@ -363,7 +364,7 @@ pub fn sys_madvise(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         MADV_DONTNEED => t.mm.dont_need(addr, len).map(|()| 0),
         MADV_REMOVE => t.mm.remove_pages(addr, len).map(|()| 0),
         MADV_FREE => {
-            t.mm.set_fork_flags(addr, len, |v| {
+            t.mm.set_vma_flags(addr, len, |v| {
                 if v.shared {
                     Err(Errno::EINVAL)
                 } else {
@@ -374,7 +375,7 @@ pub fn sys_madvise(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         }
         MADV_DONTFORK | MADV_DOFORK => {
             let on = advice == MADV_DONTFORK;
-            t.mm.set_fork_flags(addr, len, |v| {
+            t.mm.set_vma_flags(addr, len, |v| {
                 v.dont_fork = on;
                 Ok(())
             })
@@ -382,7 +383,7 @@ pub fn sys_madvise(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         }
         MADV_WIPEONFORK | MADV_KEEPONFORK => {
             let on = advice == MADV_WIPEONFORK;
-            t.mm.set_fork_flags(addr, len, |v| {
+            t.mm.set_vma_flags(addr, len, |v| {
                 if on && v.shared {
                     return Err(Errno::EINVAL);
                 }
@@ -446,4 +447,136 @@ pub fn sys_brk(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 /// The stack rlimit, for stack growth on faults.
 pub fn stack_limit(t: &Task) -> u64 {
     t.rlimit_cur(RLIMIT_STACK)
+}
+
+/// mlock's range: `addr` rounded down to its page, the length up.
+fn lock_range(addr: u64, len: u64) -> (u64, u64) {
+    let start = addr & !(PAGE - 1);
+    let len = page_round_up(len.saturating_add(addr - start)).unwrap_or(!(PAGE - 1));
+    (start, len)
+}
+
+/// `can_do_mlock`: a non-zero RLIMIT_MEMLOCK or CAP_IPC_LOCK.
+fn may_lock(t: &Task) -> Result<(), Errno> {
+    if t.rlimit_cur(RLIMIT_MEMLOCK) != 0 || t.creds.has_cap(CAP_IPC_LOCK) {
+        Ok(())
+    } else {
+        Err(Errno::EPERM)
+    }
+}
+
+/// mlock and mlock2: locks `[addr, addr+len)` within RLIMIT_MEMLOCK
+/// (pages already locked are not counted again) and, unless
+/// `on_fault`, gives the pages their memory.
+fn lock(t: &Task, addr: u64, len: u64, on_fault: bool) -> Result<u64, Errno> {
+    may_lock(t)?;
+    let (start, len) = lock_range(addr, len);
+    let end = start.checked_add(len);
+    if !t.creds.has_cap(CAP_IPC_LOCK) {
+        let vmas = t.mm.vmas();
+        let locked: u64 = vmas.iter().filter(|v| v.locked).map(|v| v.len()).sum();
+        let again: u64 = vmas
+            .iter()
+            .filter(|v| v.locked)
+            .map(|v| {
+                let e = end.unwrap_or(u64::MAX);
+                v.end.min(e).saturating_sub(v.start.max(start))
+            })
+            .sum();
+        if locked + len - again > t.rlimit_cur(RLIMIT_MEMLOCK) {
+            return Err(Errno::ENOMEM);
+        }
+    }
+    let end = end.ok_or(Errno::EINVAL)?;
+    if len == 0 {
+        return Ok(0);
+    }
+    // Linux locks what is mapped up to a hole, then fails.
+    t.mm.set_vma_flags(start, end - start, |v| {
+        v.locked = true;
+        Ok(())
+    })?;
+    if !on_fault {
+        t.mm.populate(start, len, false)?;
+    }
+    Ok(0)
+}
+
+/// Implements mlock(2). The pages are the sentry's memory file's, so
+/// locking them keeps nothing from the host's swap; it is accounted
+/// (RLIMIT_MEMLOCK, `VmLck`) and populates as Linux does.
+pub fn sys_mlock(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    lock(t, a.addr(0), a.u64(1), false)
+}
+
+/// Implements mlock2(2): MLOCK_ONFAULT locks without populating.
+pub fn sys_mlock2(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let flags = a.int(2);
+    if flags & !MLOCK_ONFAULT != 0 {
+        return Err(Errno::EINVAL);
+    }
+    lock(t, a.addr(0), a.u64(1), flags & MLOCK_ONFAULT != 0)
+}
+
+/// Implements munlock(2).
+pub fn sys_munlock(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let (start, len) = lock_range(a.addr(0), a.u64(1));
+    let end = start.checked_add(len).ok_or(Errno::EINVAL)?;
+    if len == 0 {
+        return Ok(0);
+    }
+    t.mm.set_vma_flags(start, end - start, |v| {
+        v.locked = false;
+        Ok(())
+    })
+    .map(|()| 0)
+}
+
+/// Implements mlockall(2): MCL_CURRENT locks every mapping (within
+/// RLIMIT_MEMLOCK, counting all mapped memory) and populates it unless
+/// MCL_ONFAULT; MCL_FUTURE locks mappings made from now on (and
+/// MCL_CURRENT alone stops that).
+pub fn sys_mlockall(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let flags = a.int(0);
+    if flags == 0 || flags & !(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0 || flags == MCL_ONFAULT
+    {
+        return Err(Errno::EINVAL);
+    }
+    may_lock(t)?;
+    let current = flags & MCL_CURRENT != 0;
+    if current && !t.creds.has_cap(CAP_IPC_LOCK) {
+        let total: u64 = t.mm.vmas().iter().map(Vma::len).sum();
+        if total > t.rlimit_cur(RLIMIT_MEMLOCK) {
+            return Err(Errno::ENOMEM);
+        }
+    }
+    t.mm.set_lock_future(flags & MCL_FUTURE != 0);
+    if current {
+        let vmas = t.mm.vmas();
+        for v in &vmas {
+            t.mm.set_vma_flags(v.start, v.len(), |m| {
+                m.locked = true;
+                Ok(())
+            })?;
+        }
+        if flags & MCL_ONFAULT == 0 {
+            for v in &vmas {
+                t.mm.populate(v.start, v.len(), true)?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// Implements munlockall(2).
+pub fn sys_munlockall(t: &mut Task, _a: &SyscallArgs) -> Result<u64, Errno> {
+    t.mm.set_lock_future(false);
+    for v in t.mm.vmas() {
+        // A mapping gone since the snapshot has nothing left to unlock.
+        let _ = t.mm.set_vma_flags(v.start, v.len(), |m| {
+            m.locked = false;
+            Ok(())
+        });
+    }
+    Ok(0)
 }

@@ -595,6 +595,38 @@ fn linux64() -> Vec<(u32, Entry)> {
                 "no FUTEX_WAIT_REQUEUE_PI/CMP_REQUEUE_PI; PI without priority boosting",
             ),
         ),
+        (
+            nr::MLOCK,
+            partial(
+                "mlock",
+                mmap::sys_mlock,
+                "accounted and populated; the sentry's memory file can still be swapped",
+            ),
+        ),
+        (
+            nr::MUNLOCK,
+            supported("munlock", mmap::sys_munlock),
+        ),
+        (
+            nr::MLOCKALL,
+            partial(
+                "mlockall",
+                mmap::sys_mlockall,
+                "accounted and populated; MCL_FUTURE does not check RLIMIT_MEMLOCK on later maps",
+            ),
+        ),
+        (
+            nr::MUNLOCKALL,
+            supported("munlockall", mmap::sys_munlockall),
+        ),
+        (
+            nr::MLOCK2,
+            partial(
+                "mlock2",
+                mmap::sys_mlock2,
+                "accounted and populated; the sentry's memory file can still be swapped",
+            ),
+        ),
         (nr::UNAME, supported("uname", misc::sys_uname)),
         (
             nr::PERSONALITY,

@@ -301,6 +301,7 @@ struct Memory {
     stack: u64,
     exe: u64,
     lib: u64,
+    locked: u64,
 }
 
 fn memory(mm: &MemoryManager) -> Memory {
@@ -309,6 +310,9 @@ fn memory(mm: &MemoryManager) -> Memory {
     for v in mm.vmas() {
         let len = v.len();
         m.size += len;
+        if v.locked {
+            m.locked += len;
+        }
         let rss = if v.access == platform::Access::NONE {
             0
         } else {
@@ -618,7 +622,7 @@ fn status(fs: &ProcFs, t: &Target) -> Result<String, Errno> {
         let lines = [
             ("VmPeak", m.size),
             ("VmSize", m.size),
-            ("VmLck", 0),
+            ("VmLck", m.locked),
             ("VmPin", 0),
             ("VmHWM", m.rss),
             ("VmRSS", m.rss),
@@ -967,7 +971,7 @@ fn smaps_figures(mm: &MemoryManager, r: &Region) -> String {
     put("Private_Hugetlb", 0);
     put("Swap", 0);
     put("SwapPss", 0);
-    put("Locked", 0);
+    put("Locked", if v.locked { rss } else { 0 });
     let _ = writeln!(o, "THPeligible:    0");
     let mut flags = Vec::new();
     if v.access.read {
@@ -988,6 +992,9 @@ fn smaps_figures(mm: &MemoryManager, r: &Region) -> String {
     }
     if v.growsdown {
         flags.push("gd");
+    }
+    if v.locked {
+        flags.push("lo");
     }
     if !v.shared && (v.access.write || v.file.is_none()) {
         flags.push("ac");
