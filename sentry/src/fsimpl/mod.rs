@@ -301,7 +301,7 @@ impl FileDescription {
 
     /// `EBADF` unless the access mode allows reading (VFS files only;
     /// other kinds check for themselves).
-    fn check_readable(&self) -> Result<(), Errno> {
+    pub fn check_readable(&self) -> Result<(), Errno> {
         if self.location.is_some() {
             let f = self.flags();
             let acc = f & libc::O_ACCMODE;

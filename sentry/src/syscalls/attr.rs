@@ -575,6 +575,26 @@ pub fn sys_fadvise64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     Ok(0)
 }
 
+/// Implements readahead(2): a hint, taken for a readable regular file
+/// (EBADF for a descriptor not open for reading, EINVAL for any other kind
+/// of file or a count past `i64::MAX`); the sentry's files need no
+/// read-ahead.
+pub fn sys_readahead(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    let file = t.fds.lock().get(a.fd(0))?;
+    file.check_readable()?;
+    let Some(loc) = file.location() else {
+        // A pipe's write end, say, is not open for reading either.
+        if file.status_flags()? & libc::O_ACCMODE == libc::O_WRONLY {
+            return Err(Errno::EBADF);
+        }
+        return Err(Errno::EINVAL);
+    };
+    if !is_regular(loc.inode().stat()?.st_mode) || a.long(2) < 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(0)
+}
+
 /// `access` with `X_OK` on the file an exec wants: some execute bit and
 /// the caller's permission.
 pub fn may_exec(t: &Task, loc: &Location) -> Result<(), Errno> {

@@ -51,6 +51,39 @@ pub fn sys_personality(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     Ok(i64::from(old.cast_signed()).cast_unsigned())
 }
 
+/// sethostname and setdomainname: CAP_SYS_ADMIN, then at most 64 bytes
+/// (`__NEW_UTS_LEN`); the name ends at its first NUL, as uname reads it.
+fn set_uts_name(
+    t: &Task,
+    a: &SyscallArgs,
+    target: &parking_lot::Mutex<Vec<u8>>,
+) -> Result<u64, Errno> {
+    if !t.creds.has_cap(crate::creds::CAP_SYS_ADMIN) {
+        return Err(Errno::EPERM);
+    }
+    let len = usize::try_from(a.int(1))
+        .ok()
+        .filter(|&n| n <= 64)
+        .ok_or(Errno::EINVAL)?;
+    let mut name = vec![0u8; len];
+    t.mm.copy_in(a.addr(0), &mut name)?;
+    if let Some(end) = name.iter().position(|&b| b == 0) {
+        name.truncate(end);
+    }
+    *target.lock() = name;
+    Ok(0)
+}
+
+/// Implements sethostname(2) for the sandbox's own UTS namespace.
+pub fn sys_sethostname(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    set_uts_name(t, a, &t.kernel.hostname)
+}
+
+/// Implements setdomainname(2) for the sandbox's own UTS namespace.
+pub fn sys_setdomainname(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    set_uts_name(t, a, &t.kernel.domainname)
+}
+
 /// Implements umask(2).
 pub fn sys_umask(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let mut fs = t.fs.lock();

@@ -339,6 +339,10 @@ fn linux64() -> Vec<(u32, Entry)> {
             nr::FADVISE64,
             partial("fadvise64", attr::sys_fadvise64, "advice has no effect"),
         ),
+        (
+            nr::READAHEAD,
+            partial("readahead", attr::sys_readahead, "checked; nothing to read ahead"),
+        ),
         (nr::FSTAT, supported("fstat", fd::sys_fstat)),
         (nr::LSEEK, supported("lseek", read_write::sys_lseek)),
         (
@@ -628,6 +632,11 @@ fn linux64() -> Vec<(u32, Entry)> {
             ),
         ),
         (nr::UNAME, supported("uname", misc::sys_uname)),
+        (nr::SETHOSTNAME, supported("sethostname", misc::sys_sethostname)),
+        (
+            nr::SETDOMAINNAME,
+            supported("setdomainname", misc::sys_setdomainname),
+        ),
         (
             nr::PERSONALITY,
             partial(
