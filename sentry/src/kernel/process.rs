@@ -68,6 +68,24 @@ pub struct TaskView {
     pub personality: u32,
 }
 
+impl TaskView {
+    /// Linux's `__ptrace_may_access` from another process: the caller's
+    /// user and group ids (its filesystem ids with `fs_ids`, else its
+    /// real ones) equal the target's real, effective and saved ids and the
+    /// target is dumpable, or the caller has CAP_SYS_PTRACE.
+    pub fn may_be_accessed_by(&self, caller: &super::Credentials, fs_ids: bool) -> bool {
+        let (uid, gid) = if fs_ids {
+            (caller.fsuid, caller.fsgid)
+        } else {
+            (caller.ruid, caller.rgid)
+        };
+        let c = &self.creds;
+        let same = [c.ruid, c.euid, c.suid].iter().all(|&u| u == uid)
+            && [c.rgid, c.egid, c.sgid].iter().all(|&g| g == gid);
+        caller.has_cap(crate::creds::CAP_SYS_PTRACE) || (same && self.dumpable)
+    }
+}
+
 impl crate::mm::Kick for TaskShared {
     fn kick(&self) {
         TaskShared::kick(self);

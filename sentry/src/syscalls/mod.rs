@@ -2,6 +2,7 @@
 //! arguments and calls into the kernel.
 
 pub(crate) mod attr;
+mod crossproc;
 mod exec;
 mod exit;
 mod fasync;

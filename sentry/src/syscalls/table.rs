@@ -7,8 +7,9 @@ use abi::sysno as nr;
 use abi::Errno;
 
 use super::{
-    attr, exec, exit, fd, futex, identity, inotify, misc, mmap, namei, open, poll, process,
-    read_write, rusage, sched, signal, socket, sockmsg, splice, time, timer, xattr, Control,
+    attr, crossproc, exec, exit, fd, futex, identity, inotify, misc, mmap, namei, open, poll,
+    process, read_write, rusage, sched, signal, socket, sockmsg, splice, time, timer, xattr,
+    Control,
 };
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
@@ -633,6 +634,18 @@ fn linux64() -> Vec<(u32, Entry)> {
         ),
         (nr::UNAME, supported("uname", misc::sys_uname)),
         (nr::SETHOSTNAME, supported("sethostname", misc::sys_sethostname)),
+        (
+            nr::PIDFD_GETFD,
+            supported("pidfd_getfd", crossproc::sys_pidfd_getfd),
+        ),
+        (
+            nr::PROCESS_VM_READV,
+            supported("process_vm_readv", crossproc::sys_process_vm_readv),
+        ),
+        (
+            nr::PROCESS_VM_WRITEV,
+            supported("process_vm_writev", crossproc::sys_process_vm_writev),
+        ),
         (
             nr::SETDOMAINNAME,
             supported("setdomainname", misc::sys_setdomainname),

@@ -99,9 +99,6 @@ pub const ENTRIES: &[(&str, Entry)] = &[
     ("oom_score_adj", Entry::File(PidFile::OomScoreAdj)),
 ];
 
-/// `CAP_SYS_PTRACE`.
-const CAP_SYS_PTRACE: u32 = 19;
-
 /// The caller's tgid and view.
 fn reader() -> Result<(i32, Option<TaskView>), Errno> {
     let (k, tid) = current()?;
@@ -135,11 +132,7 @@ pub(super) fn may_read(fs: &ProcFs, t: &Target) -> Result<(), Errno> {
         return Ok(());
     };
     let mine = mine.ok_or(Errno::EACCES)?;
-    let (c, tc) = (&mine.creds, &theirs.creds);
-    let same = [tc.ruid, tc.euid, tc.suid].iter().all(|&u| u == c.fsuid)
-        && [tc.rgid, tc.egid, tc.sgid].iter().all(|&g| g == c.fsgid);
-    let cap = c.has_cap(CAP_SYS_PTRACE);
-    if cap || (same && theirs.dumpable) {
+    if theirs.may_be_accessed_by(&mine.creds, true) {
         Ok(())
     } else {
         Err(Errno::EACCES)
