@@ -100,6 +100,10 @@ pub const CAP_FSETID: u32 = 4;
 pub const CAP_SETGID: u32 = 6;
 /// `CAP_SETUID`.
 pub const CAP_SETUID: u32 = 7;
+/// `CAP_IPC_LOCK`.
+pub const CAP_IPC_LOCK: u32 = 14;
+/// `CAP_IPC_OWNER`.
+pub const CAP_IPC_OWNER: u32 = 15;
 /// `CAP_NET_BIND_SERVICE`.
 pub const CAP_NET_BIND_SERVICE: u32 = 10;
 /// `CAP_NET_ADMIN`.
@@ -110,5 +114,7 @@ pub const CAP_NET_RAW: u32 = 13;
 pub const CAP_SYS_CHROOT: u32 = 18;
 /// `CAP_SYS_ADMIN`.
 pub const CAP_SYS_ADMIN: u32 = 21;
+/// `CAP_SYS_RESOURCE`.
+pub const CAP_SYS_RESOURCE: u32 = 24;
 /// `CAP_MKNOD`.
 pub const CAP_MKNOD: u32 = 27;

@@ -10,6 +10,7 @@ mod futex;
 mod identity;
 mod inet;
 mod inotify;
+mod ipc;
 mod misc;
 mod mmap;
 mod namei;
