@@ -574,7 +574,7 @@ pub fn sys_msgget(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         .ipc
         .msg
         .lock()
-        .get(key, flags, &t.creds, || Ok(Queue::new()), |_| Ok(()))?;
+        .get(key, flags, &t.creds, || Ok(Queue::default()), |_| Ok(()))?;
     ok(id)
 }
 

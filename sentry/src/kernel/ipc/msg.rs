@@ -32,8 +32,8 @@ impl Kind for Queue {
     const MAX: usize = MSGMNI as usize;
 }
 
-impl Queue {
-    pub fn new() -> Queue {
+impl Default for Queue {
+    fn default() -> Queue {
         Queue {
             messages: VecDeque::new(),
             bytes: 0,
@@ -46,11 +46,13 @@ impl Queue {
             lrpid: 0,
         }
     }
+}
 
+impl Queue {
     /// Linux's `msg_fits_inqueue`: the bytes, and the count of messages
     /// (each costs one of `qbytes` too), within the limit.
     pub fn fits(&self, len: usize) -> bool {
-        self.bytes + len as u64 <= self.qbytes && self.messages.len() as u64 + 1 <= self.qbytes
+        self.bytes + len as u64 <= self.qbytes && (self.messages.len() as u64) < self.qbytes
     }
 
     pub fn push(&mut self, msg: Message, tgid: i32) {
