@@ -4,6 +4,7 @@
 //!
 //! Lock order (outer first):
 //!   Kernel::tree
+//!   ipc tables (exit applies semaphore adjustments under the tree lock)
 //!   Process::actions
 //!   Task::fds
 //!   futex buckets

@@ -16,7 +16,7 @@ use crate::creds::{CAP_IPC_LOCK, CAP_SYS_RESOURCE};
 use crate::kernel::ipc::msg::{self, Message, Queue};
 use crate::kernel::ipc::sem::{self, Blocked, SemSet};
 use crate::kernel::ipc::shm::{self, Attach, Segment};
-use crate::kernel::ipc::{now, Object, State, Table, MAY_EXEC, MAY_READ, MAY_WRITE};
+use crate::kernel::ipc::{now, Kind, Object, State, Table, MAY_EXEC, MAY_READ, MAY_WRITE};
 use crate::kernel::Task;
 use crate::mm::{page_round_up, MapRequest, MappedFile, Placement, VmaKind, PAGE};
 
@@ -53,8 +53,8 @@ fn stat<T, S: IntoBytes + Immutable>(
     }
 }
 
-/// IPC_SET: new owner and mode from `perm` (already read), then `more`.
-fn set<T>(
+/// IPC_SET: `more`, then new owner and mode from `perm` (already read).
+fn set<T: Kind>(
     t: &Task,
     table: &Mutex<Table<T>>,
     id: i32,
@@ -66,6 +66,7 @@ fn set<T>(
         st.perm.check_owner(&t.creds)?;
         more(st)?;
         st.perm.set(perm);
+        st.data.changed();
         Ok(0)
     })
 }
@@ -304,10 +305,7 @@ pub fn sys_shmctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         IPC_STAT => stat(t, table, id, None, buf, shm::stat),
         IPC_SET => {
             let ds: ShmidDs = t.mm.read_obj(buf)?;
-            set(t, table, id, &ds.shm_perm, |st| {
-                st.data.ctime = now();
-                Ok(())
-            })
+            set(t, table, id, &ds.shm_perm, |_| Ok(()))
         }
         IPC_RMID => {
             let mut table = table.lock();
@@ -484,10 +482,7 @@ pub fn sys_semctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         IPC_STAT => stat(t, table, id, None, arg, sem::stat),
         IPC_SET => {
             let ds: SemidDs = t.mm.read_obj(arg)?;
-            set(t, table, id, &ds.sem_perm, |st| {
-                st.data.ctime = now();
-                Ok(())
-            })
+            set(t, table, id, &ds.sem_perm, |_| Ok(()))
         }
         IPC_RMID => remove(t, table, id),
         GETVAL | GETPID | GETNCNT | GETZCNT => {
@@ -569,12 +564,12 @@ pub fn sys_semctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
 /// Implements msgget(2).
 pub fn sys_msgget(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let (key, flags) = (a.int(0), a.int(1));
-    let id = t
-        .kernel
-        .ipc
-        .msg
-        .lock()
-        .get(key, flags, &t.creds, || Ok(Queue::default()), |_| Ok(()))?;
+    let id =
+        t.kernel
+            .ipc
+            .msg
+            .lock()
+            .get(key, flags, &t.creds, || Ok(Queue::default()), |_| Ok(()))?;
     ok(id)
 }
 
@@ -707,7 +702,6 @@ pub fn sys_msgctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
                     return Err(Errno::EPERM);
                 }
                 st.data.qbytes = ds.msg_qbytes;
-                st.data.ctime = now();
                 Ok(())
             })
         }

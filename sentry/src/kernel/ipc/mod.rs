@@ -165,6 +165,8 @@ impl<T> Object<T> {
 pub trait Kind: Sized {
     /// Objects allowed at once (`SHMMNI`, `SEMMNI`, `MSGMNI`).
     const MAX: usize;
+    /// Notes a change of the object's settings (`*_ctime`).
+    fn changed(&mut self);
 }
 
 /// The objects of one kind, by index.

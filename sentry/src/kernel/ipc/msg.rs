@@ -30,6 +30,10 @@ pub struct Queue {
 impl Kind for Queue {
     #[allow(clippy::cast_sign_loss)]
     const MAX: usize = MSGMNI as usize;
+
+    fn changed(&mut self) {
+        self.ctime = now();
+    }
 }
 
 impl Default for Queue {

@@ -33,6 +33,10 @@ pub struct SemSet {
 impl Kind for SemSet {
     #[allow(clippy::cast_sign_loss)]
     const MAX: usize = SEMMNI as usize;
+
+    fn changed(&mut self) {
+        self.ctime = now();
+    }
 }
 
 /// Why a semop cannot complete now.

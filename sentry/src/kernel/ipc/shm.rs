@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use abi::ipc::{ShmidDs, SHMMNI, SHM_DEST};
 
-use super::{Kind, State, Table};
+use super::{now, Kind, State, Table};
 use crate::mm::MemoryFile;
 
 /// What an attach's VMAs name as their file: its count of holders is
@@ -36,6 +36,10 @@ pub struct Segment {
 impl Kind for Segment {
     #[allow(clippy::cast_possible_truncation)]
     const MAX: usize = SHMMNI as usize;
+
+    fn changed(&mut self) {
+        self.ctime = now();
+    }
 }
 
 impl Drop for Segment {
