@@ -108,6 +108,8 @@ pub const CAP_NET_ADMIN: u32 = 12;
 pub const CAP_NET_RAW: u32 = 13;
 /// `CAP_IPC_LOCK`.
 pub const CAP_IPC_LOCK: u32 = 14;
+/// `CAP_IPC_OWNER`.
+pub const CAP_IPC_OWNER: u32 = 15;
 /// `CAP_SYS_CHROOT`.
 pub const CAP_SYS_CHROOT: u32 = 18;
 /// `CAP_SYS_PTRACE`.
@@ -116,5 +118,7 @@ pub const CAP_SYS_PTRACE: u32 = 19;
 pub const CAP_SYS_ADMIN: u32 = 21;
 /// `CAP_SYS_NICE`.
 pub const CAP_SYS_NICE: u32 = 23;
+/// `CAP_SYS_RESOURCE`.
+pub const CAP_SYS_RESOURCE: u32 = 24;
 /// `CAP_MKNOD`.
 pub const CAP_MKNOD: u32 = 27;

@@ -18,6 +18,7 @@ pub mod errno;
 pub mod fcntl;
 pub mod futex;
 pub mod ioctl;
+pub mod ipc;
 pub mod mm;
 pub mod poll;
 pub mod prctl;

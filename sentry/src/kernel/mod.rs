@@ -4,12 +4,14 @@
 //!
 //! Lock order (outer first):
 //!   Kernel::tree
+//!   ipc tables (exit applies semaphore adjustments under the tree lock)
 //!   Process::actions
 //!   Task::fds
 //!   futex buckets
 //!   MemoryManager::inner
 
 pub mod futex;
+pub mod ipc;
 pub mod process;
 pub mod sigfiles;
 pub mod signal;
@@ -55,6 +57,8 @@ pub struct Kernel {
     /// Processes, threads and their signals.
     pub tree: Mutex<Tree>,
     pub futexes: futex::Futexes,
+    /// The sandbox's System V IPC objects.
+    pub ipc: ipc::Ipc,
     /// The clock behind itimers, POSIX timers and timerfds.
     pub timers: Arc<crate::waiter::timer::Timers>,
     /// The AF_UNIX names bound in the sandbox.
@@ -115,6 +119,7 @@ impl Kernel {
             hwcap: parts.hwcap,
             tree: Mutex::new(Tree::default()),
             futexes: futex::Futexes::default(),
+            ipc: ipc::Ipc::default(),
             timers: Arc::default(),
             unix: Arc::new(crate::net::unix::Names::new()),
             inet: Arc::default(),

@@ -641,6 +641,14 @@ impl Tree {
     /// a zombie (or is reaped at once when its parent ignores SIGCHLD), its
     /// children go to the nearest subreaper or init, and the parent hears.
     /// Returns the process's status when it ended.
+    /// Whether `tid` is the only live thread of its process.
+    pub fn is_last_thread(&self, tid: i32) -> bool {
+        self.threads
+            .get(&tid)
+            .and_then(|e| self.procs.get(&e.tgid))
+            .is_some_and(|p| p.threads.len() == 1)
+    }
+
     pub fn remove_thread(
         &mut self,
         tid: i32,

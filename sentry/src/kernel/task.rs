@@ -858,6 +858,7 @@ fn exit_thread(mut task: Task, status: ExitStatus) -> ExitStatus {
     task.shared.set_interrupter(None);
     let kernel = task.kernel.clone();
     let tid = task.tid;
+    let tgid = task.tgid;
     let cpu = task.shared.cpu();
     // What /proc saw of the task holds its memory and files: they go now,
     // as on Linux, not when the tree forgets the thread.
@@ -865,6 +866,14 @@ fn exit_thread(mut task: Task, status: ExitStatus) -> ExitStatus {
     // The stub thread goes back to its pool; the memory goes with its last
     // user.
     drop(task);
-    let ended = kernel.tree.lock().remove_thread(tid, status, cpu);
+    let ended = {
+        let mut tree = kernel.tree.lock();
+        // The last thread applies the process's semaphore adjustments
+        // before its parent can see it exit, as Linux's exit_sem.
+        if tree.is_last_thread(tid) {
+            kernel.ipc.exit_process(tgid);
+        }
+        tree.remove_thread(tid, status, cpu)
+    };
     ended.unwrap_or(status)
 }

@@ -11,6 +11,7 @@ mod futex;
 mod identity;
 mod inet;
 mod inotify;
+mod ipc;
 mod misc;
 mod mmap;
 mod namei;

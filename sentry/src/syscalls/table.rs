@@ -7,7 +7,7 @@ use abi::sysno as nr;
 use abi::Errno;
 
 use super::{
-    attr, crossproc, exec, exit, fd, futex, identity, inotify, misc, mmap, namei, open, poll,
+    attr, crossproc, exec, exit, fd, futex, identity, inotify, ipc, misc, mmap, namei, open, poll,
     process, read_write, rusage, sched, signal, socket, sockmsg, splice, time, timer, xattr,
     Control,
 };
@@ -408,6 +408,25 @@ fn linux64() -> Vec<(u32, Entry)> {
                 "advice other than DONTNEED/REMOVE/*FORK is accepted and ignored",
             ),
         ),
+        (nr::SHMGET, supported("shmget", ipc::sys_shmget)),
+        (nr::SHMAT, supported("shmat", ipc::sys_shmat)),
+        (nr::SHMDT, supported("shmdt", ipc::sys_shmdt)),
+        (nr::SHMCTL, supported("shmctl", ipc::sys_shmctl)),
+        (nr::SEMGET, supported("semget", ipc::sys_semget)),
+        (nr::SEMOP, supported("semop", ipc::sys_semop)),
+        (nr::SEMTIMEDOP, supported("semtimedop", ipc::sys_semtimedop)),
+        (nr::SEMCTL, supported("semctl", ipc::sys_semctl)),
+        (nr::MSGGET, supported("msgget", ipc::sys_msgget)),
+        (nr::MSGSND, supported("msgsnd", ipc::sys_msgsnd)),
+        (
+            nr::MSGRCV,
+            partial(
+                "msgrcv",
+                ipc::sys_msgrcv,
+                "MSG_COPY as with CONFIG_CHECKPOINT_RESTORE",
+            ),
+        ),
+        (nr::MSGCTL, supported("msgctl", ipc::sys_msgctl)),
         (nr::DUP, supported("dup", fd::sys_dup)),
         (nr::PIPE, supported("pipe", fd::sys_pipe)),
         (nr::POLL, supported("poll", poll::sys_poll)),

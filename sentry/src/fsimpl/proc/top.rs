@@ -30,6 +30,13 @@ pub enum TopFile {
     OverflowGid,
     OverflowUid,
     PidMax,
+    Sem,
+    ShmAll,
+    ShmMax,
+    ShmMni,
+    MsgMax,
+    MsgMnb,
+    MsgMni,
     BootId,
     Uuid,
     ThreadsMax,
@@ -89,6 +96,9 @@ const KERNEL: &[(&str, Sys)] = &[
     ("cap_last_cap", File(TopFile::CapLastCap)),
     ("domainname", File(TopFile::Domainname)),
     ("hostname", File(TopFile::Hostname)),
+    ("msgmax", File(TopFile::MsgMax)),
+    ("msgmnb", File(TopFile::MsgMnb)),
+    ("msgmni", File(TopFile::MsgMni)),
     ("ngroups_max", File(TopFile::NgroupsMax)),
     ("osrelease", File(TopFile::Osrelease)),
     ("ostype", File(TopFile::Ostype)),
@@ -96,6 +106,10 @@ const KERNEL: &[(&str, Sys)] = &[
     ("overflowuid", File(TopFile::OverflowUid)),
     ("pid_max", File(TopFile::PidMax)),
     ("random", Dir(KERNEL_RANDOM)),
+    ("sem", File(TopFile::Sem)),
+    ("shmall", File(TopFile::ShmAll)),
+    ("shmmax", File(TopFile::ShmMax)),
+    ("shmmni", File(TopFile::ShmMni)),
     ("threads-max", File(TopFile::ThreadsMax)),
     ("version", File(TopFile::KernelVersion)),
 ];
@@ -177,6 +191,16 @@ pub(super) fn generate(fs: &ProcFs, f: TopFile) -> Result<Vec<u8>, Errno> {
         TopFile::Ostype => line(&"Linux"),
         TopFile::OverflowGid | TopFile::OverflowUid => line(&65534),
         TopFile::PidMax => line(&crate::kernel::process::PID_MAX),
+        TopFile::Sem => {
+            use abi::ipc::{SEMMNI, SEMMNS, SEMMSL, SEMOPM};
+            format!("{SEMMSL}\t{SEMMNS}\t{SEMOPM}\t{SEMMNI}\n").into_bytes()
+        }
+        TopFile::ShmAll => line(&abi::ipc::SHMALL),
+        TopFile::ShmMax => line(&abi::ipc::SHMMAX),
+        TopFile::ShmMni => line(&abi::ipc::SHMMNI),
+        TopFile::MsgMax => line(&abi::ipc::MSGMAX),
+        TopFile::MsgMnb => line(&abi::ipc::MSGMNB),
+        TopFile::MsgMni => line(&abi::ipc::MSGMNI),
         TopFile::BootId => line(&fs.boot_id),
         TopFile::Uuid => {
             let mut id = [0u8; 16];
