@@ -30,6 +30,13 @@ use super::ExitStatus;
 /// The largest pid, as Linux's `pid_max` on a systemd host.
 pub const PID_MAX: i32 = 4_194_304;
 
+/// init's timer slack, which every task inherits (`init_task`'s 50 us).
+pub const DEFAULT_TIMER_SLACK_NS: u64 = 50_000;
+
+/// `MMF_DUMP_FILTER_DEFAULT`: anonymous private and shared memory, ELF
+/// headers and private huge pages.
+pub const DEFAULT_COREDUMP_FILTER: u32 = 0x33;
+
 /// What other tasks hold of a task: how to wake it and interrupt it.
 #[derive(Debug, Default)]
 pub struct TaskShared {
@@ -54,6 +61,61 @@ pub struct TaskShared {
     /// ([`super::Task::publish`]) whenever one of these changes; `None`
     /// once it has exited.
     pub view: Mutex<Option<TaskView>>,
+    /// What the read and write families moved (`/proc/pid/io`).
+    pub io: IoCounters,
+}
+
+/// A task's I/O accounting, Linux's `task_io_accounting`: the bytes and
+/// calls of the read and write families. Kept here, not in the task, so
+/// `/proc` reads a running task's counts.
+#[derive(Debug, Default)]
+pub struct IoCounters {
+    rchar: std::sync::atomic::AtomicU64,
+    wchar: std::sync::atomic::AtomicU64,
+    syscr: std::sync::atomic::AtomicU64,
+    syscw: std::sync::atomic::AtomicU64,
+}
+
+/// The counts of one or more tasks' [`IoCounters`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IoTotals {
+    pub rchar: u64,
+    pub wchar: u64,
+    pub syscr: u64,
+    pub syscw: u64,
+}
+
+impl IoCounters {
+    /// Linux's `add_rchar` and `inc_syscr`: one read-family call that
+    /// reached a file and moved `bytes`.
+    pub fn read(&self, bytes: u64) {
+        self.rchar.fetch_add(bytes, Ordering::Relaxed);
+        self.syscr.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Linux's `add_wchar` and `inc_syscw`.
+    pub fn wrote(&self, bytes: u64) {
+        self.wchar.fetch_add(bytes, Ordering::Relaxed);
+        self.syscw.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn totals(&self) -> IoTotals {
+        IoTotals {
+            rchar: self.rchar.load(Ordering::Relaxed),
+            wchar: self.wchar.load(Ordering::Relaxed),
+            syscr: self.syscr.load(Ordering::Relaxed),
+            syscw: self.syscw.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl std::ops::AddAssign for IoTotals {
+    fn add_assign(&mut self, o: IoTotals) {
+        self.rchar += o.rchar;
+        self.wchar += o.wchar;
+        self.syscr += o.syscr;
+        self.syscw += o.syscw;
+    }
 }
 
 /// The parts of a task that `/proc` shows to other tasks.
@@ -148,9 +210,30 @@ pub struct ThreadEntry {
     /// sched_setscheduler's policy and priority (recorded).
     pub sched_policy: i32,
     pub sched_priority: i32,
+    /// PR_SET_TIMERSLACK's value and what 0 restores (recorded; the
+    /// sentry's timers do not batch wake-ups), in ns.
+    pub timer_slack_ns: u64,
+    pub default_timer_slack_ns: u64,
     pub shared: Arc<TaskShared>,
     /// When the thread was created (`/proc/pid/task/tid/stat`).
     pub started: std::time::Instant,
+}
+
+impl ThreadEntry {
+    /// Whether it runs under SCHED_FIFO, SCHED_RR or SCHED_DEADLINE.
+    pub fn real_time(&self) -> bool {
+        matches!(self.sched_policy, 1 | 2 | 6)
+    }
+
+    /// PR_SET_TIMERSLACK and `/proc/pid/timerslack_ns`: 0 restores the
+    /// default.
+    pub fn set_timer_slack(&mut self, ns: u64) {
+        self.timer_slack_ns = if ns == 0 {
+            self.default_timer_slack_ns
+        } else {
+            ns
+        };
+    }
 }
 
 /// How far a process is from gone.
@@ -209,6 +292,8 @@ pub struct Process {
     pub children_ticks: Ticks,
     /// CPU time of the threads that have exited.
     pub dead: Ticks,
+    /// The I/O counts of its exited threads.
+    pub dead_io: IoTotals,
     /// Has exec'd since fork (setpgid on such a child is EACCES).
     pub did_exec: bool,
     /// ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF.
@@ -232,6 +317,10 @@ pub struct Process {
     /// `/proc/pid/oom_score_adj` (recorded; the sandbox kills nothing for
     /// memory).
     pub oom_score_adj: i32,
+    /// `/proc/pid/coredump_filter`: Linux keeps it in the mm's flags,
+    /// inherited by fork and kept by exec (recorded; the sandbox writes
+    /// no core files).
+    pub coredump_filter: u32,
     /// On a session leader: the session's controlling terminal.
     pub ctty: Option<Arc<crate::fsimpl::tty::Terminal>>,
 }
@@ -307,6 +396,7 @@ impl Process {
             ticks: Ticks::default(),
             children_ticks: Ticks::default(),
             dead: Ticks::default(),
+            dead_io: IoTotals::default(),
             did_exec: false,
             itimers: [ITimer::default(); 3],
             timers: HashMap::new(),
@@ -317,6 +407,7 @@ impl Process {
             started: std::time::Instant::now(),
             exe: None,
             oom_score_adj: 0,
+            coredump_filter: DEFAULT_COREDUMP_FILTER,
             ctty: None,
         }
     }
@@ -400,6 +491,8 @@ impl Tree {
                 affinity: u64::MAX,
                 sched_policy: 0,
                 sched_priority: 0,
+                timer_slack_ns: DEFAULT_TIMER_SLACK_NS,
+                default_timer_slack_ns: DEFAULT_TIMER_SLACK_NS,
                 shared,
                 started: std::time::Instant::now(),
             },
@@ -627,6 +720,7 @@ impl Tree {
         let p = self.procs.get_mut(&tgid)?;
         p.threads.retain(|&t| t != tid);
         p.dead += cpu;
+        p.dead_io += entry.shared.io.totals();
         let heir = p.threads.first().copied();
         self.parent_thread_died(tgid, tid, heir);
         let p = self.procs.get_mut(&tgid)?;
@@ -845,6 +939,20 @@ impl Tree {
         for t in &p.threads {
             if let Some(e) = self.threads.get(t) {
                 total += e.shared.cpu();
+            }
+        }
+        total
+    }
+
+    /// The I/O counts of a process: its exited threads and its live ones.
+    pub fn process_io(&self, tgid: i32) -> IoTotals {
+        let Some(p) = self.procs.get(&tgid) else {
+            return IoTotals::default();
+        };
+        let mut total = p.dead_io;
+        for t in &p.threads {
+            if let Some(e) = self.threads.get(t) {
+                total += e.shared.io.totals();
             }
         }
         total
