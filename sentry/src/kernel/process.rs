@@ -932,27 +932,29 @@ impl Tree {
 
     /// The CPU time of a process: its exited threads and its live ones.
     pub fn process_cpu(&self, tgid: i32) -> Ticks {
-        let Some(p) = self.procs.get(&tgid) else {
-            return Ticks::default();
-        };
-        let mut total = p.dead;
-        for t in &p.threads {
-            if let Some(e) = self.threads.get(t) {
-                total += e.shared.cpu();
-            }
-        }
-        total
+        self.sum_threads(tgid, |p| p.dead, TaskShared::cpu)
     }
 
     /// The I/O counts of a process: its exited threads and its live ones.
     pub fn process_io(&self, tgid: i32) -> IoTotals {
+        self.sum_threads(tgid, |p| p.dead_io, |t| t.io.totals())
+    }
+
+    /// A figure of a process: what its exited threads left (`dead`) and
+    /// what each live one has now (`live`).
+    fn sum_threads<T: Default + std::ops::AddAssign>(
+        &self,
+        tgid: i32,
+        dead: impl Fn(&Process) -> T,
+        live: impl Fn(&TaskShared) -> T,
+    ) -> T {
         let Some(p) = self.procs.get(&tgid) else {
-            return IoTotals::default();
+            return T::default();
         };
-        let mut total = p.dead_io;
+        let mut total = dead(p);
         for t in &p.threads {
             if let Some(e) = self.threads.get(t) {
-                total += e.shared.io.totals();
+                total += live(&e.shared);
             }
         }
         total

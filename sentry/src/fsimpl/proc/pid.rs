@@ -475,7 +475,7 @@ pub(super) fn store(fs: &ProcFs, t: &Target, f: PidFile, buf: &[u8]) -> Result<u
         // map_write: a map is written once, and the initial namespace's
         // were written at boot.
         PidFile::UidMap | PidFile::GidMap | PidFile::ProjidMap => {
-            if buf.len() >= PAGE as usize {
+            if buf.len() as u64 >= PAGE {
                 return Err(Errno::EINVAL);
             }
             Err(Errno::EPERM)
@@ -1461,6 +1461,20 @@ mod tests {
         assert_eq!(bitmap_list(u64::MAX, 2), "0-1");
         assert_eq!(bitmap_list(0b1011, 4), "0-1,3");
         assert_eq!(bitmap_list(0b1, 1), "0");
+    }
+
+    #[test]
+    fn numbers_parse_as_kstrtoull() {
+        assert_eq!(kstrtoull(b"12\n", 10), Ok(12));
+        assert_eq!(kstrtoull(b"+7", 10), Ok(7));
+        assert_eq!(kstrtoull(b"0x1f", 0), Ok(31));
+        assert_eq!(kstrtoull(b"010", 0), Ok(8));
+        assert_eq!(kstrtoull(b"5\0junk", 10), Ok(5));
+        assert_eq!(kstrtoull(b"0x10", 10), Err(Errno::EINVAL));
+        assert_eq!(kstrtoull(b"12 ", 10), Err(Errno::EINVAL));
+        assert_eq!(kstrtoull(b"-1", 10), Err(Errno::EINVAL));
+        assert_eq!(kstrtoull(b"", 10), Err(Errno::EINVAL));
+        assert_eq!(kstrtoull(b"18446744073709551616", 10), Err(Errno::ERANGE));
     }
 
     #[test]
