@@ -1,7 +1,7 @@
 /* personality(2): 0xffffffff reads the persona, anything else replaces it
  * and the old one comes back; it is inherited by children and threads and
  * kept across exec, which clears READ_IMPLIES_EXEC for a 64-bit program.
- * PER_LINUX32 makes uname's machine i686. ADDR_NO_RANDOMIZE makes exec lay
+ * /proc/self/personality shows it. PER_LINUX32 makes uname's machine i686. ADDR_NO_RANDOMIZE makes exec lay
  * out the stack, the break and mmap the same way every time; without it
  * two execs differ. */
 #include "check.h"
@@ -77,6 +77,12 @@ int main(int argc, char **argv) {
 
     /* Inherited by a child and a thread. */
     CHECK_RET(personality(ADDR_COMPAT_LAYOUT | STICKY_TIMEOUTS), PER_LINUX);
+    char shown[32] = "";
+    FILE *f = fopen("/proc/self/personality", "r");
+    if (f && fgets(shown, sizeof shown, f))
+        printf("/proc/self/personality: %s", shown);
+    if (f)
+        fclose(f);
     pid_t c = fork();
     if (c == 0)
         _exit(personality(0xffffffff) == (ADDR_COMPAT_LAYOUT | STICKY_TIMEOUTS) ? 0 : 1);

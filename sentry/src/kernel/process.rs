@@ -30,6 +30,13 @@ use super::ExitStatus;
 /// The largest pid, as Linux's `pid_max` on a systemd host.
 pub const PID_MAX: i32 = 4_194_304;
 
+/// init's timer slack, which every task inherits (`init_task`'s 50 us).
+pub const DEFAULT_TIMER_SLACK_NS: u64 = 50_000;
+
+/// `MMF_DUMP_FILTER_DEFAULT`: anonymous private and shared memory, ELF
+/// headers and private huge pages.
+pub const DEFAULT_COREDUMP_FILTER: u32 = 0x33;
+
 /// What other tasks hold of a task: how to wake it and interrupt it.
 #[derive(Debug, Default)]
 pub struct TaskShared {
@@ -54,6 +61,61 @@ pub struct TaskShared {
     /// ([`super::Task::publish`]) whenever one of these changes; `None`
     /// once it has exited.
     pub view: Mutex<Option<TaskView>>,
+    /// What the read and write families moved (`/proc/pid/io`).
+    pub io: IoCounters,
+}
+
+/// A task's I/O accounting, Linux's `task_io_accounting`: the bytes and
+/// calls of the read and write families. Kept here, not in the task, so
+/// `/proc` reads a running task's counts.
+#[derive(Debug, Default)]
+pub struct IoCounters {
+    rchar: std::sync::atomic::AtomicU64,
+    wchar: std::sync::atomic::AtomicU64,
+    syscr: std::sync::atomic::AtomicU64,
+    syscw: std::sync::atomic::AtomicU64,
+}
+
+/// The counts of one or more tasks' [`IoCounters`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IoTotals {
+    pub rchar: u64,
+    pub wchar: u64,
+    pub syscr: u64,
+    pub syscw: u64,
+}
+
+impl IoCounters {
+    /// Linux's `add_rchar` and `inc_syscr`: one read-family call that
+    /// reached a file and moved `bytes`.
+    pub fn read(&self, bytes: u64) {
+        self.rchar.fetch_add(bytes, Ordering::Relaxed);
+        self.syscr.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Linux's `add_wchar` and `inc_syscw`.
+    pub fn wrote(&self, bytes: u64) {
+        self.wchar.fetch_add(bytes, Ordering::Relaxed);
+        self.syscw.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn totals(&self) -> IoTotals {
+        IoTotals {
+            rchar: self.rchar.load(Ordering::Relaxed),
+            wchar: self.wchar.load(Ordering::Relaxed),
+            syscr: self.syscr.load(Ordering::Relaxed),
+            syscw: self.syscw.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl std::ops::AddAssign for IoTotals {
+    fn add_assign(&mut self, o: IoTotals) {
+        self.rchar += o.rchar;
+        self.wchar += o.wchar;
+        self.syscr += o.syscr;
+        self.syscw += o.syscw;
+    }
 }
 
 /// The parts of a task that `/proc` shows to other tasks.
@@ -171,9 +233,30 @@ pub struct ThreadEntry {
     /// ioprio_set's I/O priority (class and data; 0 is "none": the I/O
     /// priority follows the nice value).
     pub ioprio: u16,
+    /// PR_SET_TIMERSLACK's value and what 0 restores (recorded; the
+    /// sentry's timers do not batch wake-ups), in ns.
+    pub timer_slack_ns: u64,
+    pub default_timer_slack_ns: u64,
     pub shared: Arc<TaskShared>,
     /// When the thread was created (`/proc/pid/task/tid/stat`).
     pub started: std::time::Instant,
+}
+
+impl ThreadEntry {
+    /// Whether it runs under SCHED_FIFO, SCHED_RR or SCHED_DEADLINE.
+    pub fn real_time(&self) -> bool {
+        matches!(self.sched_policy, 1 | 2 | 6)
+    }
+
+    /// PR_SET_TIMERSLACK and `/proc/pid/timerslack_ns`: 0 restores the
+    /// default.
+    pub fn set_timer_slack(&mut self, ns: u64) {
+        self.timer_slack_ns = if ns == 0 {
+            self.default_timer_slack_ns
+        } else {
+            ns
+        };
+    }
 }
 
 /// How far a process is from gone.
@@ -232,6 +315,8 @@ pub struct Process {
     pub children_ticks: Ticks,
     /// CPU time of the threads that have exited.
     pub dead: Ticks,
+    /// The I/O counts of its exited threads.
+    pub dead_io: IoTotals,
     /// Has exec'd since fork (setpgid on such a child is EACCES).
     pub did_exec: bool,
     /// ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF.
@@ -255,6 +340,10 @@ pub struct Process {
     /// `/proc/pid/oom_score_adj` (recorded; the sandbox kills nothing for
     /// memory).
     pub oom_score_adj: i32,
+    /// `/proc/pid/coredump_filter`: Linux keeps it in the mm's flags,
+    /// inherited by fork and kept by exec (recorded; the sandbox writes
+    /// no core files).
+    pub coredump_filter: u32,
     /// On a session leader: the session's controlling terminal.
     pub ctty: Option<Arc<crate::fsimpl::tty::Terminal>>,
 }
@@ -330,6 +419,7 @@ impl Process {
             ticks: Ticks::default(),
             children_ticks: Ticks::default(),
             dead: Ticks::default(),
+            dead_io: IoTotals::default(),
             did_exec: false,
             itimers: [ITimer::default(); 3],
             timers: HashMap::new(),
@@ -340,6 +430,7 @@ impl Process {
             started: std::time::Instant::now(),
             exe: None,
             oom_score_adj: 0,
+            coredump_filter: DEFAULT_COREDUMP_FILTER,
             ctty: None,
         }
     }
@@ -425,6 +516,8 @@ impl Tree {
                 sched_priority: 0,
                 nice: 0,
                 ioprio: 0,
+                timer_slack_ns: DEFAULT_TIMER_SLACK_NS,
+                default_timer_slack_ns: DEFAULT_TIMER_SLACK_NS,
                 shared,
                 started: std::time::Instant::now(),
             },
@@ -660,6 +753,7 @@ impl Tree {
         let p = self.procs.get_mut(&tgid)?;
         p.threads.retain(|&t| t != tid);
         p.dead += cpu;
+        p.dead_io += entry.shared.io.totals();
         let heir = p.threads.first().copied();
         self.parent_thread_died(tgid, tid, heir);
         let p = self.procs.get_mut(&tgid)?;
@@ -871,13 +965,29 @@ impl Tree {
 
     /// The CPU time of a process: its exited threads and its live ones.
     pub fn process_cpu(&self, tgid: i32) -> Ticks {
+        self.sum_threads(tgid, |p| p.dead, TaskShared::cpu)
+    }
+
+    /// The I/O counts of a process: its exited threads and its live ones.
+    pub fn process_io(&self, tgid: i32) -> IoTotals {
+        self.sum_threads(tgid, |p| p.dead_io, |t| t.io.totals())
+    }
+
+    /// A figure of a process: what its exited threads left (`dead`) and
+    /// what each live one has now (`live`).
+    fn sum_threads<T: Default + std::ops::AddAssign>(
+        &self,
+        tgid: i32,
+        dead: impl Fn(&Process) -> T,
+        live: impl Fn(&TaskShared) -> T,
+    ) -> T {
         let Some(p) = self.procs.get(&tgid) else {
-            return Ticks::default();
+            return T::default();
         };
-        let mut total = p.dead;
+        let mut total = dead(p);
         for t in &p.threads {
             if let Some(e) = self.threads.get(t) {
-                total += e.shared.cpu();
+                total += live(&e.shared);
             }
         }
         total

@@ -325,6 +325,18 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             Ok(0)
         }
         PR_GET_TIMING => Ok(0),
+        PR_GET_TIMERSLACK => {
+            let tree = t.kernel.tree.lock();
+            Ok(tree.threads.get(&t.tid).map_or(0, |e| e.timer_slack_ns))
+        }
+        PR_SET_TIMERSLACK => {
+            let mut tree = t.kernel.tree.lock();
+            // Linux leaves a real-time thread's slack (none) alone.
+            if let Some(e) = tree.threads.get_mut(&t.tid).filter(|e| !e.real_time()) {
+                e.set_timer_slack(arg2);
+            }
+            Ok(0)
+        }
         _ => Err(Errno::EINVAL),
     }
 }

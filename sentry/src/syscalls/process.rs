@@ -257,18 +257,24 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
             proc.rlimits = rlimits.clone();
             proc.exe = me.exe.clone();
             proc.oom_score_adj = me.oom_score_adj;
+            proc.coredump_filter = me.coredump_filter;
             tree.add_process(proc, mask, shared.clone());
         }
         // The child inherits the scheduling settings.
         if let Some(me) = tree.threads.get(&t.tid) {
             let (aff, pol, pri) = (me.affinity, me.sched_policy, me.sched_priority);
             let (nice, ioprio) = (me.nice, me.ioprio);
+            let slack = me.timer_slack_ns;
             if let Some(e) = tree.threads.get_mut(&tid) {
                 e.affinity = aff;
                 e.sched_policy = pol;
                 e.sched_priority = pri;
                 e.nice = nice;
                 e.ioprio = ioprio;
+                // Linux's copy_process: the parent's slack becomes the
+                // child's default too.
+                e.timer_slack_ns = slack;
+                e.default_timer_slack_ns = slack;
             }
         }
         tid

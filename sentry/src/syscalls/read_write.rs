@@ -316,18 +316,32 @@ pub(super) fn access_ok(t: &Task, addr: u64, len: u64) -> Result<(), Errno> {
     }
 }
 
+/// Linux's `add_rchar` and `inc_syscr` (`/proc/pid/io`) after a read
+/// call that reached its file: the call counts even when it failed.
+pub(super) fn counted_read(t: &Task, r: Result<u64, Errno>) -> Result<u64, Errno> {
+    t.shared.io.read(*r.as_ref().unwrap_or(&0));
+    r
+}
+
+/// Linux's `add_wchar` and `inc_syscw`, as [`counted_read`].
+pub(super) fn counted_write(t: &Task, r: Result<u64, Errno>) -> Result<u64, Errno> {
+    t.shared.io.wrote(*r.as_ref().unwrap_or(&0));
+    r
+}
+
 /// Implements read(2).
 pub fn sys_read(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
-    read_segs(t, &f, &[buffer(t, a, 1)?])
+    let seg = buffer(t, a, 1)?;
+    counted_read(t, read_segs(t, &f, &[seg]))
 }
 
 /// Implements write(2).
 pub fn sys_write(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file_for_write(t, a.fd(0))?;
     let (addr, len) = buffer(t, a, 1)?;
-    let len = fsize_allows(t, &f, None, len)?;
-    write_segs(t, &f, &[(addr, len)])
+    let r = fsize_allows(t, &f, None, len).and_then(|len| write_segs(t, &f, &[(addr, len)]));
+    counted_write(t, r)
 }
 
 /// The file position argument of pread64/pwrite64.
@@ -353,7 +367,8 @@ pub fn sys_pread64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
     let pos = position(a)?;
     check_range(pos, count(a, 2))?;
-    read_into(t, &[buffer(t, a, 1)?], false, |b| f.pread(b, pos))
+    let seg = buffer(t, a, 1)?;
+    counted_read(t, read_into(t, &[seg], false, |b| f.pread(b, pos)))
 }
 
 /// Implements pwrite64(2).
@@ -362,8 +377,9 @@ pub fn sys_pwrite64(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let pos = position(a)?;
     check_range(pos, count(a, 2))?;
     let (addr, len) = buffer(t, a, 1)?;
-    let len = fsize_allows(t, &f, Some(pos), len)?;
-    write_from(t, &f, &[(addr, len)], |b, done| f.pwrite(b, pos + done))
+    let r = fsize_allows(t, &f, Some(pos), len)
+        .and_then(|len| write_from(t, &f, &[(addr, len)], |b, done| f.pwrite(b, pos + done)));
+    counted_write(t, r)
 }
 
 /// Copies in and checks an iovec array (`import_iovec`).
@@ -394,14 +410,14 @@ pub(super) fn iovecs(t: &Task, addr: u64, cnt: u64) -> Result<Vec<(u64, usize)>,
 pub fn sys_readv(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
     let segs = iovecs(t, a.addr(1), a.u64(2))?;
-    read_segs(t, &f, &segs)
+    counted_read(t, read_segs(t, &f, &segs))
 }
 
 /// Implements writev(2).
 pub fn sys_writev(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let f = file_for_write(t, a.fd(0))?;
     let segs = iovecs(t, a.addr(1), a.u64(2))?;
-    write_segs(t, &f, &segs)
+    counted_write(t, write_segs(t, &f, &segs))
 }
 
 /// The offset of preadv/pwritev: two registers, low and high halves;
@@ -418,6 +434,10 @@ const RWF_SUPPORTED: i32 = 0x1f;
 const RWF_APPEND: i32 = 0x10;
 
 fn preadv(t: &Task, a: &SyscallArgs, flags: i32) -> Result<u64, Errno> {
+    counted_read(t, preadv_uncounted(t, a, flags))
+}
+
+fn preadv_uncounted(t: &Task, a: &SyscallArgs, flags: i32) -> Result<u64, Errno> {
     let f = file(t, a.fd(0))?;
     if flags != -1 && flags & !RWF_SUPPORTED != 0 {
         return Err(Errno::EOPNOTSUPP);
@@ -432,6 +452,10 @@ fn preadv(t: &Task, a: &SyscallArgs, flags: i32) -> Result<u64, Errno> {
 }
 
 fn pwritev(t: &Task, a: &SyscallArgs, flags: i32) -> Result<u64, Errno> {
+    counted_write(t, pwritev_uncounted(t, a, flags))
+}
+
+fn pwritev_uncounted(t: &Task, a: &SyscallArgs, flags: i32) -> Result<u64, Errno> {
     let f = file_for_write(t, a.fd(0))?;
     if flags != -1 && flags & !RWF_SUPPORTED != 0 {
         return Err(Errno::EOPNOTSUPP);

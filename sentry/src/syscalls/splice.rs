@@ -177,7 +177,14 @@ pub fn sys_sendfile(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         Some(o) => Pos::At(o),
         None => Pos::File,
     };
-    finish(t, (&from, src, off_addr), (&to, Pos::File, 0), len, false)
+    let r = finish(t, (&from, src, off_addr), (&to, Pos::File, 0), len, false);
+    counted_both(t, r)
+}
+
+/// sendfile and copy_file_range count as one read and one write of the
+/// bytes moved (Linux's `do_sendfile`, `vfs_copy_file_range`).
+fn counted_both(t: &Task, r: Result<u64, Errno>) -> Result<u64, Errno> {
+    super::read_write::counted_write(t, super::read_write::counted_read(t, r))
 }
 
 /// Implements copy_file_range(2) between regular files.
@@ -227,7 +234,8 @@ pub fn sys_copy_file_range(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> 
         }
     }
     let len = len.min(MAX_RW_COUNT);
-    finish(t, (&from, src, off_in), (&to, dst, off_out), len, false)
+    let r = finish(t, (&from, src, off_in), (&to, dst, off_out), len, false);
+    counted_both(t, r)
 }
 
 /// Implements splice(2): one side must be a pipe; a pipe takes no

@@ -757,7 +757,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "prctl",
                 misc::sys_prctl,
-                "name, pdeathsig, dumpable, no_new_privs, subreaper, keepcaps, capbset",
+                "name, pdeathsig, dumpable, no_new_privs, subreaper, keepcaps, capbset, timerslack",
             ),
         ),
         (

@@ -49,6 +49,8 @@ pub struct ProcFs {
     kernel: Weak<Kernel>,
     /// Where `/proc/pid/fd/N` leads for a file with no place in the tree.
     anon: OnceLock<Arc<Mount>>,
+    /// The mount of the files `/proc/pid/ns/*` lead to, as Linux's nsfs.
+    nsfs: OnceLock<Arc<Mount>>,
     /// `/proc/sys/kernel/random/boot_id`: one per boot.
     boot_id: String,
 }
@@ -87,6 +89,9 @@ enum Kind {
     FdInfoDir(Target),
     Fd(Target, i32),
     FdInfo(Target, i32),
+    /// `/proc/pid/ns` and its links.
+    NsDir(Target),
+    Ns(Target, pid::Namespace),
     File(Target, PidFile),
     /// `exe`, `cwd`, `root`.
     Magic(Target, pid::MagicLink),
@@ -109,6 +114,7 @@ pub fn new_procfs(kernel: &Arc<Kernel>) -> InodeRef {
         dev: crate::vfs::anon_dev(),
         kernel: Arc::downgrade(kernel),
         anon: OnceLock::new(),
+        nsfs: OnceLock::new(),
         boot_id: uuid_text(&id),
     });
     ProcNode::new(&fs, Kind::Root)
@@ -187,6 +193,41 @@ impl ProcFs {
         })
     }
 
+    /// Runs `f` on the target's process under the tree lock, to change
+    /// it; `ESRCH` once it is gone.
+    fn with_proc_mut(&self, t: &Target, f: impl FnOnce(&mut Process)) -> Result<(), Errno> {
+        let k = self.kernel()?;
+        let mut tree = k.tree.lock();
+        find(&tree, t).ok_or(Errno::ESRCH)?;
+        if let Some(p) = tree.procs.get_mut(&t.tgid) {
+            f(p);
+        }
+        Ok(())
+    }
+
+    /// Where `/proc/pid/ns/*` leads: the namespace's file on an nsfs
+    /// mount of this `/proc`'s own.
+    fn ns_place(&self, ns: pid::Namespace) -> Location {
+        let mount = self
+            .nsfs
+            .get_or_init(|| {
+                let root = Arc::new(NsInode {
+                    dev: crate::vfs::anon_dev(),
+                    ino: 1,
+                });
+                Mount::new_root(Dentry::new_root(root), "nsfs", "nsfs")
+            })
+            .clone();
+        let dev = mount
+            .root
+            .inode
+            .as_any()
+            .downcast_ref::<NsInode>()
+            .map_or(0, |r| r.dev);
+        let ino = ns.id().1;
+        Location::new(mount, Dentry::new_root(Arc::new(NsInode { dev, ino })))
+    }
+
     /// Whether the target still exists.
     fn alive(&self, t: &Target) -> bool {
         self.with(t, |_, _| ()).is_ok()
@@ -203,6 +244,7 @@ impl ProcFs {
                         dev: crate::vfs::anon_dev(),
                         kernel: Weak::new(),
                         anon: OnceLock::new(),
+                        nsfs: OnceLock::new(),
                         boot_id: String::new(),
                     }),
                     Kind::Root,
@@ -299,6 +341,8 @@ impl ProcNode {
             | Kind::FdInfoDir(target)
             | Kind::Fd(target, _)
             | Kind::FdInfo(target, _)
+            | Kind::NsDir(target)
+            | Kind::Ns(target, _)
             | Kind::File(target, _)
             | Kind::Magic(target, _) => Some(target),
             _ => None,
@@ -324,6 +368,8 @@ impl ProcNode {
             Kind::FdInfoDir(target) => format!("{}/fdinfo", t(target)),
             Kind::Fd(target, n) => format!("{}/fd/{n}", t(target)),
             Kind::FdInfo(target, n) => format!("{}/fdinfo/{n}", t(target)),
+            Kind::NsDir(target) => format!("{}/ns", t(target)),
+            Kind::Ns(target, ns) => format!("{}/ns/{}", t(target), ns.id().0),
             Kind::File(target, f) => format!("{}/{f:?}", t(target)),
             Kind::Magic(target, m) => format!("{}/{m:?}", t(target)),
         };
@@ -335,9 +381,12 @@ impl ProcNode {
         match &self.kind {
             Kind::Root | Kind::SysDir(_) | Kind::Pid { .. } | Kind::Tasks(_) => S_IFDIR | 0o555,
             Kind::FdDir(_) | Kind::FdInfoDir(_) => S_IFDIR | 0o500,
-            Kind::SelfLink | Kind::ThreadSelfLink | Kind::Link(_) | Kind::Magic(..) => {
-                S_IFLNK | 0o777
-            }
+            Kind::NsDir(_) => S_IFDIR | 0o511,
+            Kind::SelfLink
+            | Kind::ThreadSelfLink
+            | Kind::Link(_)
+            | Kind::Magic(..)
+            | Kind::Ns(..) => S_IFLNK | 0o777,
             Kind::Fd(t, n) => S_IFLNK | self.fd_link_mode(t, *n),
             Kind::Top(f) => S_IFREG | f.mode(),
             Kind::FdInfo(..) => S_IFREG | 0o444,
@@ -438,8 +487,12 @@ impl ProcNode {
                 .collect()),
             Kind::Pid { target, in_task } => Ok(pid::ENTRIES
                 .iter()
-                .filter(|(n, _)| !(*in_task && *n == "task"))
+                .filter(|(n, _)| !(*in_task && pid::PROCESS_ONLY.contains(n)))
                 .map(|(n, e)| (n.as_bytes().to_vec(), e.kind(*target)))
+                .collect()),
+            Kind::NsDir(target) => Ok(pid::NAMESPACES
+                .iter()
+                .map(|(n, ns)| (n.as_bytes().to_vec(), Kind::Ns(*target, *ns)))
                 .collect()),
             Kind::Tasks(target) => {
                 let threads = self.fs.with(target, |tree, f| {
@@ -512,6 +565,11 @@ impl ProcNode {
                 pid::may_read(&self.fs, t)?;
                 let loc = pid::magic_place(&self.fs, t, *m)?;
                 Ok(place_text(&loc, &reader_root()?))
+            }
+            Kind::Ns(t, ns) => {
+                pid::may_read(&self.fs, t)?;
+                let (name, ino) = ns.id();
+                Ok(format!("{name}:[{ino}]").into_bytes())
             }
             _ => Err(Errno::EINVAL),
         }
@@ -727,7 +785,10 @@ impl Inode for ProcNode {
                 Kind::FdInfo(*t, fd)
             }));
         }
-        if matches!(self.kind, Kind::Root | Kind::SysDir(_) | Kind::Pid { .. }) {
+        if matches!(
+            self.kind,
+            Kind::Root | Kind::SysDir(_) | Kind::Pid { .. } | Kind::NsDir(_)
+        ) {
             return match self.entries()?.into_iter().find(|(n, _)| n == name) {
                 Some((_, kind)) => Ok(self.child(kind)),
                 None => Err(Errno::ENOENT),
@@ -777,6 +838,7 @@ impl Inode for ProcNode {
             Kind::Magic(t, m) => {
                 Some(pid::may_read(&self.fs, t).and_then(|()| pid::magic_place(&self.fs, t, *m)))
             }
+            Kind::Ns(t, ns) => Some(pid::may_read(&self.fs, t).map(|()| self.fs.ns_place(*ns))),
             _ => None,
         }
     }
@@ -893,6 +955,37 @@ impl FileImpl for SeqFile {
 
     fn truncate(&self, _len: u64) -> Result<(), Errno> {
         Ok(())
+    }
+}
+
+/// A namespace as a file, what `/proc/pid/ns/*` leads to (Linux's nsfs
+/// inode): its number names the namespace.
+#[derive(Debug)]
+struct NsInode {
+    dev: u64,
+    ino: u64,
+}
+
+impl Inode for NsInode {
+    fn stat(&self) -> Result<Stat, Errno> {
+        Ok(Stat {
+            st_dev: self.dev,
+            st_ino: self.ino,
+            st_nlink: 1,
+            st_mode: S_IFREG | 0o444,
+            st_blksize: 4096,
+            ..Stat::default()
+        })
+    }
+
+    fn statfs(&self) -> Result<FsStat, Errno> {
+        /// `NSFS_MAGIC`.
+        const MAGIC: u64 = 0x6e73_6673;
+        Ok(FsStat::empty(MAGIC))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use abi::Errno;
 
 use super::{current, place_text, reader_root, Kind, ProcFs, Target};
+use crate::creds::{CAP_SYS_ADMIN, CAP_SYS_NICE};
 use crate::kernel::process::{ProcState, TaskView, Ticks};
 use crate::mm::{MemoryManager, Vma, VmaKind, PAGE};
 use crate::vfs::{Location, Mount};
@@ -17,17 +18,30 @@ pub enum PidFile {
     Cgroup,
     Cmdline,
     Comm,
+    CoredumpFilter,
     Environ,
+    GidMap,
+    Io,
     Limits,
+    Loginuid,
     Maps,
     Mountinfo,
     Mounts,
+    Mountstats,
     OomScore,
     OomScoreAdj,
+    Personality,
+    ProjidMap,
+    Schedstat,
+    Sessionid,
+    Setgroups,
     Smaps,
+    SmapsRollup,
     Stat,
     Statm,
     Status,
+    TimerslackNs,
+    UidMap,
     Wchan,
 }
 
@@ -35,12 +49,70 @@ impl PidFile {
     /// The permission bits, as Linux's.
     pub fn mode(self) -> u32 {
         match self {
-            PidFile::Auxv | PidFile::Environ => 0o400,
-            PidFile::Comm | PidFile::OomScoreAdj => 0o644,
+            PidFile::Auxv
+            | PidFile::Environ
+            | PidFile::Io
+            | PidFile::Personality
+            | PidFile::Mountstats => 0o400,
+            PidFile::Comm
+            | PidFile::OomScoreAdj
+            | PidFile::CoredumpFilter
+            | PidFile::Loginuid
+            | PidFile::UidMap
+            | PidFile::GidMap
+            | PidFile::ProjidMap
+            | PidFile::Setgroups => 0o644,
+            PidFile::TimerslackNs => 0o666,
             _ => 0o444,
         }
     }
 }
+
+/// The links of `ns/`: the sandbox has one namespace of each kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Namespace {
+    Cgroup,
+    Ipc,
+    Mnt,
+    Net,
+    Pid,
+    Time,
+    User,
+    Uts,
+}
+
+impl Namespace {
+    /// The kind's name and its inode number. The sandbox shows itself as
+    /// the initial namespaces (its `uid_map` is the identity), so it uses
+    /// the numbers Linux gives those (`PROC_IPC_INIT_INO` and kin).
+    pub fn id(self) -> (&'static str, u64) {
+        match self {
+            Namespace::Mnt => ("mnt", 0xEFFF_FFF8),
+            Namespace::Net => ("net", 0xEFFF_FFF9),
+            Namespace::Time => ("time", 0xEFFF_FFFA),
+            Namespace::Cgroup => ("cgroup", 0xEFFF_FFFB),
+            Namespace::Pid => ("pid", 0xEFFF_FFFC),
+            Namespace::User => ("user", 0xEFFF_FFFD),
+            Namespace::Uts => ("uts", 0xEFFF_FFFE),
+            Namespace::Ipc => ("ipc", 0xEFFF_FFFF),
+        }
+    }
+}
+
+/// `ns/`, in Linux's order; the `_for_children` links name the same
+/// namespaces, as no process here makes new ones.
+pub const NAMESPACES: &[(&str, Namespace)] = &[
+    ("net", Namespace::Net),
+    ("uts", Namespace::Uts),
+    ("ipc", Namespace::Ipc),
+    ("pid", Namespace::Pid),
+    ("pid_for_children", Namespace::Pid),
+    ("user", Namespace::User),
+    ("mnt", Namespace::Mnt),
+    ("cgroup", Namespace::Cgroup),
+    ("time", Namespace::Time),
+    ("time_for_children", Namespace::Time),
+];
 
 /// The magic links of a process directory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +129,7 @@ pub enum Entry {
     Magic(MagicLink),
     Fd,
     FdInfo,
+    Ns,
     Task,
 }
 
@@ -67,37 +140,55 @@ impl Entry {
             Entry::Magic(m) => Kind::Magic(t, m),
             Entry::Fd => Kind::FdDir(t),
             Entry::FdInfo => Kind::FdInfoDir(t),
+            Entry::Ns => Kind::NsDir(t),
             Entry::Task => Kind::Tasks(t),
         }
     }
 }
 
-/// A process directory, in Linux's order (`task` is left out of a
-/// thread's).
+/// A process directory, in Linux's order (`tgid_base_stuff`); a
+/// thread's (`tid_base_stuff`) leaves out [`PROCESS_ONLY`].
 pub const ENTRIES: &[(&str, Entry)] = &[
     ("task", Entry::Task),
     ("fd", Entry::Fd),
     ("fdinfo", Entry::FdInfo),
+    ("ns", Entry::Ns),
     ("environ", Entry::File(PidFile::Environ)),
     ("auxv", Entry::File(PidFile::Auxv)),
     ("status", Entry::File(PidFile::Status)),
+    ("personality", Entry::File(PidFile::Personality)),
     ("limits", Entry::File(PidFile::Limits)),
     ("comm", Entry::File(PidFile::Comm)),
     ("cmdline", Entry::File(PidFile::Cmdline)),
     ("stat", Entry::File(PidFile::Stat)),
     ("statm", Entry::File(PidFile::Statm)),
     ("maps", Entry::File(PidFile::Maps)),
-    ("mounts", Entry::File(PidFile::Mounts)),
-    ("mountinfo", Entry::File(PidFile::Mountinfo)),
-    ("smaps", Entry::File(PidFile::Smaps)),
     ("cwd", Entry::Magic(MagicLink::Cwd)),
     ("root", Entry::Magic(MagicLink::Root)),
     ("exe", Entry::Magic(MagicLink::Exe)),
+    ("mounts", Entry::File(PidFile::Mounts)),
+    ("mountinfo", Entry::File(PidFile::Mountinfo)),
+    ("mountstats", Entry::File(PidFile::Mountstats)),
+    ("smaps", Entry::File(PidFile::Smaps)),
+    ("smaps_rollup", Entry::File(PidFile::SmapsRollup)),
     ("wchan", Entry::File(PidFile::Wchan)),
+    ("schedstat", Entry::File(PidFile::Schedstat)),
     ("cgroup", Entry::File(PidFile::Cgroup)),
     ("oom_score", Entry::File(PidFile::OomScore)),
     ("oom_score_adj", Entry::File(PidFile::OomScoreAdj)),
+    ("loginuid", Entry::File(PidFile::Loginuid)),
+    ("sessionid", Entry::File(PidFile::Sessionid)),
+    ("coredump_filter", Entry::File(PidFile::CoredumpFilter)),
+    ("io", Entry::File(PidFile::Io)),
+    ("uid_map", Entry::File(PidFile::UidMap)),
+    ("gid_map", Entry::File(PidFile::GidMap)),
+    ("projid_map", Entry::File(PidFile::ProjidMap)),
+    ("setgroups", Entry::File(PidFile::Setgroups)),
+    ("timerslack_ns", Entry::File(PidFile::TimerslackNs)),
 ];
+
+/// The entries of a process directory that a thread's lacks.
+pub const PROCESS_ONLY: &[&str] = &["task", "mountstats", "coredump_filter", "timerslack_ns"];
 
 /// The caller's tgid and view.
 fn reader() -> Result<(i32, Option<TaskView>), Errno> {
@@ -140,10 +231,72 @@ pub(super) fn may_read(fs: &ProcFs, t: &Target) -> Result<(), Errno> {
 }
 
 /// Checks at open: the files that show memory need read access to it.
-pub(super) fn may_open(fs: &ProcFs, t: &Target, f: PidFile, _writing: bool) -> Result<(), Errno> {
+pub(super) fn may_open(fs: &ProcFs, t: &Target, f: PidFile, writing: bool) -> Result<(), Errno> {
     match f {
-        PidFile::Environ | PidFile::Auxv | PidFile::Maps | PidFile::Smaps => may_read(fs, t),
+        PidFile::Environ
+        | PidFile::Auxv
+        | PidFile::Maps
+        | PidFile::Smaps
+        | PidFile::SmapsRollup => may_read(fs, t),
+        // proc_setgroups_open: changing it needs CAP_SYS_ADMIN.
+        PidFile::Setgroups if writing => {
+            let (_, view) = reader()?;
+            match view {
+                Some(v) if v.creds.has_cap(CAP_SYS_ADMIN) => Ok(()),
+                _ => Err(Errno::EPERM),
+            }
+        }
         _ => Ok(()),
+    }
+}
+
+/// Linux's rule for `timerslack_ns`: a task may see and set its own;
+/// another's needs `CAP_SYS_NICE`.
+fn may_nice(fs: &ProcFs, t: &Target) -> Result<(), Errno> {
+    let (_, me) = current()?;
+    let theirs = fs.with(t, |_, f| f.thread.map(|(tid, _)| tid))?;
+    if theirs == Some(me) {
+        return Ok(());
+    }
+    match reader()?.1 {
+        Some(v) if v.creds.has_cap(CAP_SYS_NICE) => Ok(()),
+        _ => Err(Errno::EPERM),
+    }
+}
+
+/// Linux's `kstrtoull`: digits in `base` (0: C's prefixes), an optional
+/// leading `+` and one trailing newline; `ERANGE` past 64 bits.
+fn kstrtoull(buf: &[u8], base: u32) -> Result<u64, Errno> {
+    // The copied text ends at a NUL, as a C string.
+    let buf = buf.split(|&b| b == 0).next().unwrap_or(buf);
+    let mut s = buf.strip_prefix(b"+").unwrap_or(buf);
+    let base = match (base, s) {
+        (0 | 16, [b'0', b'x' | b'X', d, ..]) if d.is_ascii_hexdigit() => {
+            s = &s[2..];
+            16
+        }
+        (0, [b'0', ..]) => 8,
+        (0, _) => 10,
+        (b, _) => b,
+    };
+    let digits = s
+        .iter()
+        .take_while(|&&b| char::from(b).is_digit(base))
+        .count();
+    if digits == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let mut v: u64 = 0;
+    for &b in &s[..digits] {
+        let d = char::from(b).to_digit(base).expect("checked above");
+        v = v
+            .checked_mul(u64::from(base))
+            .and_then(|v| v.checked_add(u64::from(d)))
+            .ok_or(Errno::ERANGE)?;
+    }
+    match &s[digits..] {
+        [] | [b'\n'] => Ok(v),
+        _ => Err(Errno::EINVAL),
     }
 }
 
@@ -202,15 +355,67 @@ pub(super) fn generate(fs: &ProcFs, t: &Target, f: PidFile) -> Result<Vec<u8>, E
         PidFile::Cgroup => Ok(b"0::/\n".to_vec()),
         PidFile::Maps => maps(fs, t, false),
         PidFile::Smaps => maps(fs, t, true),
-        PidFile::Mounts => mounts(fs, t, false),
-        PidFile::Mountinfo => mounts(fs, t, true),
+        PidFile::Mounts => mounts(fs, t, MountsFormat::Mounts),
+        PidFile::Mountinfo => mounts(fs, t, MountsFormat::Info),
         PidFile::OomScore => Ok(b"0\n".to_vec()),
         PidFile::OomScoreAdj => {
             let adj = fs.with(t, |_, f| f.proc_.oom_score_adj)?;
             Ok(format!("{adj}\n").into_bytes())
         }
         PidFile::Wchan => Ok(b"0".to_vec()),
+        PidFile::Io => io(fs, t).map(String::into_bytes),
+        PidFile::SmapsRollup => smaps_rollup(fs, t),
+        PidFile::Mountstats => mounts(fs, t, MountsFormat::Stats),
+        // The sandbox's identity maps are those of Linux's initial user
+        // namespace: every id maps to itself.
+        PidFile::UidMap | PidFile::GidMap | PidFile::ProjidMap => {
+            Ok(format!("{:>10} {:>10} {:>10}\n", 0, 0, u32::MAX).into_bytes())
+        }
+        PidFile::Setgroups => Ok(b"allow\n".to_vec()),
+        // No login has set an audit identity or session: `AUDIT_UID_UNSET`
+        // and `AUDIT_SID_UNSET`, printed without a newline as Linux does.
+        PidFile::Loginuid | PidFile::Sessionid => Ok(u32::MAX.to_string().into_bytes()),
+        PidFile::Personality => {
+            // PTRACE_MODE_ATTACH on Linux.
+            may_read(fs, t)?;
+            let persona = fs.view(t)?.map_or(0, |v| v.personality);
+            Ok(format!("{persona:08x}\n").into_bytes())
+        }
+        PidFile::TimerslackNs => {
+            may_nice(fs, t)?;
+            let slack = fs.with(t, |_, f| f.thread.map(|(_, e)| e.timer_slack_ns))?;
+            Ok(format!("{}\n", slack.unwrap_or(0)).into_bytes())
+        }
+        PidFile::CoredumpFilter => {
+            let filter = fs.with(t, |_, f| f.proc_.coredump_filter)?;
+            Ok(format!("{filter:08x}\n").into_bytes())
+        }
+        PidFile::Schedstat => {
+            // Time on a CPU, time waiting for one, and timeslices: the
+            // sentry knows the first; the host scheduler keeps the others.
+            let cpu = fs.with(t, |_, f| f.thread.map(|(_, e)| e.shared.cpu()))?;
+            let ns = cpu.map_or(0, |c| c.user + c.system);
+            Ok(format!("{ns} 0 0\n").into_bytes())
+        }
     }
+}
+
+/// `/proc/pid/io` (the process's threads, live and exited) or
+/// `/proc/pid/task/tid/io` (the thread's). The storage figures are the
+/// host's to know; the sentry reports none.
+fn io(fs: &ProcFs, t: &Target) -> Result<String, Errno> {
+    may_read(fs, t)?;
+    let n = fs.with(t, |tree, f| match t.tid {
+        None => tree.process_io(t.tgid),
+        Some(_) => f
+            .thread
+            .map(|(_, e)| e.shared.io.totals())
+            .unwrap_or_default(),
+    })?;
+    Ok(format!(
+        "rchar: {}\nwchar: {}\nsyscr: {}\nsyscw: {}\nread_bytes: 0\nwrite_bytes: 0\ncancelled_write_bytes: 0\n",
+        n.rchar, n.wchar, n.syscr, n.syscw
+    ))
 }
 
 /// A write to `comm` or `oom_score_adj`.
@@ -231,23 +436,81 @@ pub(super) fn store(fs: &ProcFs, t: &Target, f: PidFile, buf: &[u8]) -> Result<u
             })?;
             Ok(buf.len())
         }
+        PidFile::CoredumpFilter => {
+            // kstrtouint in any base; the bits past MMF_DUMP_FILTER_BITS go.
+            let v = kstrtoull(&buf[..buf.len().min(KSTRTO_BUF)], 0)?;
+            let v = u32::try_from(v).map_err(|_| Errno::ERANGE)?;
+            fs.with_proc_mut(t, |p| p.coredump_filter = v & 0x1ff)?;
+            Ok(buf.len())
+        }
+        PidFile::TimerslackNs => {
+            let v = kstrtoull(&buf[..buf.len().min(KSTRTO_BUF)], 10)?;
+            may_nice(fs, t)?;
+            let k = fs.kernel()?;
+            let mut tree = k.tree.lock();
+            let tid = super::find(&tree, t)
+                .ok_or(Errno::ESRCH)?
+                .thread
+                .map(|(tid, _)| tid);
+            if let Some(e) = tid.and_then(|tid| tree.threads.get_mut(&tid)) {
+                if e.real_time() {
+                    // A real-time thread keeps no slack.
+                    e.timer_slack_ns = 0;
+                } else {
+                    e.set_timer_slack(v);
+                }
+            }
+            Ok(buf.len())
+        }
+        // Setting an audit identity is not offered.
+        PidFile::Loginuid => Err(Errno::EPERM),
+        // map_write: a map is written once, and the initial namespace's
+        // were written at boot.
+        PidFile::UidMap | PidFile::GidMap | PidFile::ProjidMap => {
+            if buf.len() as u64 >= PAGE {
+                return Err(Errno::EINVAL);
+            }
+            Err(Errno::EPERM)
+        }
+        PidFile::Setgroups => {
+            // proc_setgroups_write: "allow" or "deny" and blanks; setgroups
+            // cannot be denied once gid_map is written, as it is here.
+            if buf.len() >= 8 {
+                return Err(Errno::EINVAL);
+            }
+            let (allow, rest) = if let Some(r) = buf.strip_prefix(b"allow") {
+                (true, r)
+            } else if let Some(r) = buf.strip_prefix(b"deny") {
+                (false, r)
+            } else {
+                return Err(Errno::EINVAL);
+            };
+            let rest = rest.split(|&b| b == 0).next().unwrap_or(rest);
+            if !rest.iter().all(u8::is_ascii_whitespace) {
+                return Err(Errno::EINVAL);
+            }
+            if allow {
+                Ok(buf.len())
+            } else {
+                Err(Errno::EPERM)
+            }
+        }
         PidFile::OomScoreAdj => {
             let text = std::str::from_utf8(buf).map_err(|_| Errno::EINVAL)?;
             let v: i32 = text.trim().parse().map_err(|_| Errno::EINVAL)?;
             if !(-1000..=1000).contains(&v) {
                 return Err(Errno::EINVAL);
             }
-            let k = fs.kernel()?;
-            let mut tree = k.tree.lock();
-            super::find(&tree, t).ok_or(Errno::ESRCH)?;
-            if let Some(p) = tree.procs.get_mut(&t.tgid) {
-                p.oom_score_adj = v;
-            }
+            fs.with_proc_mut(t, |p| p.oom_score_adj = v)?;
             Ok(buf.len())
         }
         _ => Err(Errno::EINVAL),
     }
 }
+
+/// `kstrto*_from_user` reads at most this much: a sign, 64 binary digits
+/// and a newline.
+const KSTRTO_BUF: usize = 67;
 
 /// Reads `[start, end)` of a process's memory, as far as it is readable.
 fn read_range(mm: &MemoryManager, start: u64, end: u64) -> Vec<u8> {
@@ -610,6 +873,7 @@ fn status(fs: &ProcFs, t: &Target) -> Result<String, Errno> {
     let _ = writeln!(o, "NSpid:\t{}", s.pid);
     let _ = writeln!(o, "NSpgid:\t{}", s.pgid);
     let _ = writeln!(o, "NSsid:\t{}", s.sid);
+    let _ = writeln!(o, "Kthread:\t0");
     if let Some(v) = &s.view {
         let m = memory(&v.mm);
         let lines = [
@@ -635,6 +899,8 @@ fn status(fs: &ProcFs, t: &Target) -> Result<String, Errno> {
         }
         let _ = writeln!(o, "CoreDumping:\t0");
         let _ = writeln!(o, "THP_enabled:\t1");
+        // No linear-address masking: no tag bits to strip.
+        let _ = writeln!(o, "untag_mask:\t{:#x}", u64::MAX);
     }
     let _ = writeln!(o, "Threads:\t{}", s.threads);
     let sigmax = s
@@ -888,30 +1154,20 @@ fn maps(fs: &ProcFs, t: &Target, smaps: bool) -> Result<Vec<u8>, Errno> {
         } else {
             None
         };
-        let mut line = format!(
-            "{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {} ",
-            v.start,
-            r.end,
+        let perms = [
             if v.access.read { 'r' } else { '-' },
             if v.access.write { 'w' } else { '-' },
             if v.access.execute { 'x' } else { '-' },
             if v.shared { 's' } else { 'p' },
-            if v.file.is_some() { v.pgoff } else { 0 },
-            abi::stat::major(dev),
-            abi::stat::minor(dev),
-            ino
-        )
-        .into_bytes();
-        if let Some(n) = name {
-            // Linux pads the name to the column after 25 + 6 address widths.
-            while line.len() < 72 {
-                line.push(b' ');
-            }
-            line.push(b' ');
-            line.extend_from_slice(&n);
-        }
-        line.push(b'\n');
-        o.extend_from_slice(&line);
+        ];
+        let pgoff = if v.file.is_some() { v.pgoff } else { 0 };
+        o.extend_from_slice(&vma_line(
+            (v.start, r.end),
+            perms,
+            pgoff,
+            (dev, ino),
+            name.as_deref(),
+        ));
         if smaps {
             o.extend_from_slice(smaps_figures(mm, &r).as_bytes());
         }
@@ -919,43 +1175,115 @@ fn maps(fs: &ProcFs, t: &Target, smaps: bool) -> Result<Vec<u8>, Errno> {
     Ok(o)
 }
 
-fn smaps_figures(mm: &MemoryManager, r: &Region) -> String {
+/// The first line of a mapping in `maps` and `smaps` (Linux's
+/// `show_vma_header_prefix`, then the name padded to its column).
+fn vma_line(
+    (start, end): (u64, u64),
+    perms: [char; 4],
+    pgoff: u64,
+    (dev, ino): (u64, u64),
+    name: Option<&[u8]>,
+) -> Vec<u8> {
+    let [r, w, x, s] = perms;
+    let mut line = format!(
+        "{start:08x}-{end:08x} {r}{w}{x}{s} {pgoff:08x} {:02x}:{:02x} {ino} ",
+        abi::stat::major(dev),
+        abi::stat::minor(dev),
+    )
+    .into_bytes();
+    if let Some(n) = name {
+        // Linux pads the name to the column after 25 + 6 address widths.
+        while line.len() < 72 {
+            line.push(b' ');
+        }
+        line.push(b' ');
+        line.extend_from_slice(n);
+    }
+    line.push(b'\n');
+    line
+}
+
+/// The memory figures of one mapping, or of all (`smaps_rollup`), in
+/// bytes, as Linux's `mem_size_stats`.
+#[derive(Clone, Copy, Debug, Default)]
+struct MemStats {
+    rss: u64,
+    pss_anon: u64,
+    pss_file: u64,
+    pss_shmem: u64,
+    shared_dirty: u64,
+    private_clean: u64,
+    private_dirty: u64,
+    /// The resident pages of mlock'd mappings.
+    locked: u64,
+}
+
+impl std::ops::AddAssign for MemStats {
+    fn add_assign(&mut self, o: MemStats) {
+        self.rss += o.rss;
+        self.pss_anon += o.pss_anon;
+        self.pss_file += o.pss_file;
+        self.pss_shmem += o.pss_shmem;
+        self.shared_dirty += o.shared_dirty;
+        self.private_clean += o.private_clean;
+        self.private_dirty += o.private_dirty;
+        self.locked += o.locked;
+    }
+}
+
+/// A mapping's figures: each page is the sentry's alone, so its
+/// proportional share (Pss) is all of it.
+fn mem_stats(mm: &MemoryManager, r: &Region) -> MemStats {
     let v = &r.first;
-    let size = r.end - v.start;
     let rss: u64 = r
         .parts
         .iter()
         .filter(|p| p.access != platform::Access::NONE)
         .map(|p| mm.resident_in(p))
         .sum();
-    let anon = if v.file.is_none() && !v.shared {
-        rss
-    } else {
-        0
+    let mut m = MemStats {
+        rss,
+        locked: if v.locked { rss } else { 0 },
+        ..MemStats::default()
     };
-    let (shared_dirty, private_dirty, private_clean) = if v.shared {
-        (rss, 0, 0)
+    if v.file.is_some() {
+        m.pss_file = rss;
+    } else if v.shared {
+        m.pss_shmem = rss;
+    } else {
+        m.pss_anon = rss;
+    }
+    if v.shared {
+        m.shared_dirty = rss;
     } else if v.file.is_some() && !v.access.write {
-        (0, 0, rss)
+        m.private_clean = rss;
     } else {
-        (0, rss, 0)
-    };
-    let mut o = String::new();
+        m.private_dirty = rss;
+    }
+    m
+}
+
+/// Linux's `__show_smap`: the figures common to `smaps` and
+/// `smaps_rollup`, which alone shows Pss by kind.
+fn put_mem_stats(o: &mut String, m: &MemStats, rollup: bool) {
     let mut put = |name: &str, bytes: u64| {
         let _ = writeln!(o, "{:<16}{:>8} kB", format!("{name}:"), bytes / 1024);
     };
-    put("Size", size);
-    put("KernelPageSize", PAGE);
-    put("MMUPageSize", PAGE);
-    put("Rss", rss);
-    put("Pss", rss);
-    put("Pss_Dirty", shared_dirty + private_dirty);
+    put("Rss", m.rss);
+    put("Pss", m.rss);
+    put("Pss_Dirty", m.shared_dirty + m.private_dirty);
+    if rollup {
+        put("Pss_Anon", m.pss_anon);
+        put("Pss_File", m.pss_file);
+        put("Pss_Shmem", m.pss_shmem);
+    }
     put("Shared_Clean", 0);
-    put("Shared_Dirty", shared_dirty);
-    put("Private_Clean", private_clean);
-    put("Private_Dirty", private_dirty);
-    put("Referenced", rss);
-    put("Anonymous", anon);
+    put("Shared_Dirty", m.shared_dirty);
+    put("Private_Clean", m.private_clean);
+    put("Private_Dirty", m.private_dirty);
+    put("Referenced", m.rss);
+    put("Anonymous", m.pss_anon);
+    put("KSM", 0);
     put("LazyFree", 0);
     put("AnonHugePages", 0);
     put("ShmemPmdMapped", 0);
@@ -964,7 +1292,42 @@ fn smaps_figures(mm: &MemoryManager, r: &Region) -> String {
     put("Private_Hugetlb", 0);
     put("Swap", 0);
     put("SwapPss", 0);
-    put("Locked", if v.locked { rss } else { 0 });
+    put("Locked", m.locked);
+}
+
+/// `smaps_rollup`: the sum of `smaps` under one line spanning every
+/// mapping.
+fn smaps_rollup(fs: &ProcFs, t: &Target) -> Result<Vec<u8>, Errno> {
+    let Some(view) = fs.view(t)? else {
+        return Ok(Vec::new());
+    };
+    let mm = &view.mm;
+    let regions = regions(mm.vmas());
+    let (Some(first), Some(last)) = (regions.first(), regions.last()) else {
+        return Ok(Vec::new());
+    };
+    let span = (first.first.start, last.end);
+    let mut sum = MemStats::default();
+    for r in &regions {
+        sum += mem_stats(mm, r);
+    }
+    let mut o = vma_line(span, ['-', '-', '-', 'p'], 0, (0, 0), Some(b"[rollup]"));
+    let mut figures = String::new();
+    put_mem_stats(&mut figures, &sum, true);
+    o.extend_from_slice(figures.as_bytes());
+    Ok(o)
+}
+
+fn smaps_figures(mm: &MemoryManager, r: &Region) -> String {
+    let v = &r.first;
+    let mut o = String::new();
+    let mut put = |name: &str, bytes: u64| {
+        let _ = writeln!(o, "{:<16}{:>8} kB", format!("{name}:"), bytes / 1024);
+    };
+    put("Size", r.end - v.start);
+    put("KernelPageSize", PAGE);
+    put("MMUPageSize", PAGE);
+    put_mem_stats(&mut o, &mem_stats(mm, r), false);
     let _ = writeln!(o, "THPeligible:    0");
     let mut flags = Vec::new();
     if v.access.read {
@@ -1011,8 +1374,17 @@ fn mount_escape(p: &[u8]) -> String {
     s
 }
 
-/// `mounts` or `mountinfo`: the mounts visible from the target's root.
-fn mounts(fs: &ProcFs, t: &Target, info: bool) -> Result<Vec<u8>, Errno> {
+/// Which of the mount tables to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MountsFormat {
+    Mounts,
+    Info,
+    Stats,
+}
+
+/// `mounts`, `mountinfo` or `mountstats`: the mounts visible from the
+/// target's root.
+fn mounts(fs: &ProcFs, t: &Target, format: MountsFormat) -> Result<Vec<u8>, Errno> {
     let Some(view) = fs.view(t)? else {
         return Ok(Vec::new());
     };
@@ -1044,7 +1416,16 @@ fn mounts(fs: &ProcFs, t: &Target, info: bool) -> Result<Vec<u8>, Errno> {
         } else {
             format!(",{}", m.options)
         };
-        if info {
+        if format == MountsFormat::Stats {
+            // No filesystem here keeps statistics (NFS's show_stats).
+            let _ = writeln!(
+                o,
+                "device {} mounted on {} with fstype {}",
+                mount_escape(m.source.as_bytes()),
+                point,
+                m.fs_type
+            );
+        } else if format == MountsFormat::Info {
             let dev = m.root.inode.stat().map_or(0, |s| s.st_dev);
             let parent = m.parent.as_ref().map_or(m.id, |(p, _)| p.id);
             let _ = writeln!(
@@ -1085,6 +1466,20 @@ mod tests {
         assert_eq!(bitmap_list(u64::MAX, 2), "0-1");
         assert_eq!(bitmap_list(0b1011, 4), "0-1,3");
         assert_eq!(bitmap_list(0b1, 1), "0");
+    }
+
+    #[test]
+    fn numbers_parse_as_kstrtoull() {
+        assert_eq!(kstrtoull(b"12\n", 10), Ok(12));
+        assert_eq!(kstrtoull(b"+7", 10), Ok(7));
+        assert_eq!(kstrtoull(b"0x1f", 0), Ok(31));
+        assert_eq!(kstrtoull(b"010", 0), Ok(8));
+        assert_eq!(kstrtoull(b"5\0junk", 10), Ok(5));
+        assert_eq!(kstrtoull(b"0x10", 10), Err(Errno::EINVAL));
+        assert_eq!(kstrtoull(b"12 ", 10), Err(Errno::EINVAL));
+        assert_eq!(kstrtoull(b"-1", 10), Err(Errno::EINVAL));
+        assert_eq!(kstrtoull(b"", 10), Err(Errno::EINVAL));
+        assert_eq!(kstrtoull(b"18446744073709551616", 10), Err(Errno::ERANGE));
     }
 
     #[test]
