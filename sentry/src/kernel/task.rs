@@ -858,7 +858,7 @@ fn exit_thread(mut task: Task, status: ExitStatus) -> ExitStatus {
     if let Some(v) = task.vfork_done.take() {
         v.complete();
     }
-    exit_robust_list(&mut task);
+    exit_robust_list(&task);
     task.robust_list = 0;
     // The child-tid word is cleared once the thread is out of the tree
     // (below), so that a joiner that sees it cleared finds the thread gone:
