@@ -27,17 +27,20 @@ static long ioprio_set(int which, int who, int prio) {
     return syscall(SYS_ioprio_set, which, who, prio);
 }
 
-/* A child that waits in pause() until killed; in its own process group. */
-static pid_t sleeper(void) {
+/* A child that waits in pause() until killed, in process group `group`
+ * (0: a group of its own). */
+static pid_t sleeper_in(pid_t group) {
     pid_t p = fork();
     if (p == 0) {
-        setpgid(0, 0);
+        setpgid(0, group);
         for (;;)
             pause();
     }
-    setpgid(p, p);
+    setpgid(p, group);
     return p;
 }
+
+static pid_t sleeper(void) { return sleeper_in(0); }
 
 static void reap(pid_t p) {
     kill(p, SIGKILL);
@@ -67,13 +70,7 @@ static void nice_of_others(void) {
     CHECK_RET(getpriority(PRIO_PROCESS, 0), 0);
     /* The group: one member at 7, then another at 3; the answer is 3. */
     CHECK_RET(getpriority(PRIO_PGRP, a), 7);
-    pid_t b = fork();
-    if (b == 0) {
-        setpgid(0, a);
-        for (;;)
-            pause();
-    }
-    setpgid(b, a);
+    pid_t b = sleeper_in(a);
     CHECK_OK(setpriority(PRIO_PROCESS, b, 3));
     CHECK_RET(getpriority(PRIO_PGRP, a), 3);
     CHECK_OK(setpriority(PRIO_PGRP, a, 11));
@@ -131,13 +128,7 @@ static void ioprio(void) {
     CHECK_RET(ioprio_get(IOPRIO_WHO_PGRP, a), PRIO(IOPRIO_CLASS_IDLE, 0));
     /* A member with none set counts with the priority its nice value gives:
      * best-effort, level (nice + 20) / 5. */
-    pid_t b = fork();
-    if (b == 0) {
-        setpgid(0, a);
-        for (;;)
-            pause();
-    }
-    setpgid(b, a);
+    pid_t b = sleeper_in(a);
     CHECK_RET(ioprio_get(IOPRIO_WHO_PROCESS, b), PRIO(IOPRIO_CLASS_BE, 6));
     CHECK_RET(ioprio_get(IOPRIO_WHO_PGRP, a), PRIO(IOPRIO_CLASS_BE, 6));
     CHECK_OK(ioprio_set(IOPRIO_WHO_PROCESS, b, PRIO(IOPRIO_CLASS_NONE, 0)));
