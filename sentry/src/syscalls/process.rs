@@ -637,3 +637,96 @@ pub fn sys_rt_tgsigqueueinfo(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno
     let info = user_info(t, sig, a.addr(3), tgid == t.tgid)?;
     thread_kill(t, Some(tgid), tid, info)
 }
+
+/// Implements unshare(2). The descriptor table, the filesystem context
+/// and the semaphore adjustments are unshared; the thread group, the
+/// signal handlers and the memory only "unshare" when nothing shares them
+/// (Linux's pretence). New namespaces are not offered: as a Linux built
+/// without them, EINVAL (after the CAP_SYS_ADMIN check where Linux makes
+/// one first).
+pub fn sys_unshare(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    use CloneFlags as F;
+    let raw = a.u64(0);
+    let namespaces = F::CLONE_NEWNS
+        | F::CLONE_NEWCGROUP
+        | F::CLONE_NEWUTS
+        | F::CLONE_NEWIPC
+        | F::CLONE_NEWUSER
+        | F::CLONE_NEWPID
+        | F::CLONE_NEWNET;
+    let known = F::CLONE_THREAD
+        | F::CLONE_FS
+        | F::CLONE_SIGHAND
+        | F::CLONE_VM
+        | F::CLONE_FILES
+        | F::CLONE_SYSVSEM
+        | namespaces;
+    let time_ns = raw & abi::sched::CLONE_NEWTIME != 0;
+    let mut f = F::from_bits_retain(raw & !abi::sched::CLONE_NEWTIME);
+    if !known.contains(f) {
+        return Err(Errno::EINVAL);
+    }
+    // ksys_unshare's implied flags.
+    if f.contains(F::CLONE_NEWUSER) {
+        f |= F::CLONE_THREAD | F::CLONE_FS;
+    }
+    if f.contains(F::CLONE_VM) {
+        f |= F::CLONE_SIGHAND;
+    }
+    if f.contains(F::CLONE_SIGHAND) {
+        f |= F::CLONE_THREAD;
+    }
+    if f.contains(F::CLONE_NEWNS) {
+        f |= F::CLONE_FS;
+    }
+    // check_unshare_flags: what cannot really be unshared must be unshared
+    // already.
+    let single = {
+        let tree = t.kernel.tree.lock();
+        let p = tree.procs.get(&t.tgid).ok_or(Errno::ESRCH)?;
+        let single = p.threads.len() == 1;
+        if f.intersects(F::CLONE_THREAD | F::CLONE_SIGHAND | F::CLONE_VM) && !single {
+            return Err(Errno::EINVAL);
+        }
+        if f.intersects(F::CLONE_SIGHAND | F::CLONE_VM) && Arc::strong_count(&p.actions) > 1 {
+            return Err(Errno::EINVAL);
+        }
+        // current_is_single_threaded: no other process uses the memory.
+        let shared_mm = tree.threads.values().any(|e| {
+            e.tgid != t.tgid
+                && e.shared
+                    .view
+                    .lock()
+                    .as_ref()
+                    .is_some_and(|v| Arc::ptr_eq(&v.mm, &t.mm))
+        });
+        if f.contains(F::CLONE_VM) && shared_mm {
+            return Err(Errno::EINVAL);
+        }
+        single
+    };
+    if f.contains(F::CLONE_NEWUSER) {
+        return Err(Errno::EINVAL);
+    }
+    if f.intersects(namespaces) || time_ns {
+        if !t.creds.has_cap(crate::creds::CAP_SYS_ADMIN) {
+            return Err(Errno::EPERM);
+        }
+        return Err(Errno::EINVAL);
+    }
+    if f.contains(F::CLONE_FS) && Arc::strong_count(&t.fs) > 1 {
+        let fs = t.fs.lock().clone();
+        t.fs = Arc::new(Mutex::new(fs));
+    }
+    if f.contains(F::CLONE_FILES) && Arc::strong_count(&t.fds) > 1 {
+        let fds = t.fds.lock().clone();
+        t.fds = Arc::new(Mutex::new(fds));
+    }
+    if f.contains(F::CLONE_SYSVSEM) && single {
+        // The adjustments are the process's own: a single-threaded one
+        // drops its last reference, so they apply now (exit_sem).
+        t.kernel.ipc.exit_process(t.tgid);
+    }
+    t.publish();
+    Ok(0)
+}

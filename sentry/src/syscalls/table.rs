@@ -654,6 +654,14 @@ fn linux64() -> Vec<(u32, Entry)> {
         (nr::UNAME, supported("uname", misc::sys_uname)),
         (nr::SETHOSTNAME, supported("sethostname", misc::sys_sethostname)),
         (
+            nr::UNSHARE,
+            partial(
+                "unshare",
+                process::sys_unshare,
+                "descriptor table, fs context and semaphore adjustments; new namespaces EINVAL",
+            ),
+        ),
+        (
             nr::PIDFD_GETFD,
             supported("pidfd_getfd", crossproc::sys_pidfd_getfd),
         ),
