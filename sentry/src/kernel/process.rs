@@ -219,6 +219,9 @@ pub struct ThreadEntry {
     pub pending: SigQueue,
     /// Killed alone, while its process goes on (another thread's execve).
     pub killed: bool,
+    /// Past the point of no return of its exit: thread-directed signals
+    /// find it gone (ESRCH).
+    pub exited: bool,
     /// PR_SET_PDEATHSIG: sent to this thread's process when the thread
     /// that created it exits.
     pub pdeath_signal: i32,
@@ -510,6 +513,7 @@ impl Tree {
                 real_blocked: 0,
                 pending: SigQueue::default(),
                 killed: false,
+                exited: false,
                 pdeath_signal: 0,
                 affinity: u64::MAX,
                 sched_policy: 0,

@@ -839,16 +839,12 @@ fn handle_robust_futex(task: &Task, entry: u64, offset: i64) {
 pub fn release_thread_hooks(task: &mut Task) {
     exit_robust_list(task);
     task.robust_list = 0;
-    let addr = std::mem::take(&mut task.clear_child_tid);
-    clear_child_tid(&task.kernel, &task.mm, addr);
-}
-
-/// CLONE_CHILD_CLEARTID's word at `addr` (0 for none) is zeroed and its
-/// waiter woken.
-fn clear_child_tid(kernel: &Kernel, mm: &MemoryManager, addr: u64) {
-    if addr != 0 && mm.write_obj(addr, &0u32).is_ok() {
-        if let Ok(key) = mm.futex_key(addr, false) {
-            let _ = kernel.futexes.wake(key, 1, u32::MAX);
+    if task.clear_child_tid != 0 {
+        let addr = std::mem::take(&mut task.clear_child_tid);
+        if task.mm.write_obj(addr, &0u32).is_ok() {
+            if let Ok(key) = task.mm.futex_key(addr, false) {
+                let _ = task.kernel.futexes.wake(key, 1, u32::MAX);
+            }
         }
     }
 }
@@ -858,12 +854,15 @@ fn exit_thread(mut task: Task, status: ExitStatus) -> ExitStatus {
     if let Some(v) = task.vfork_done.take() {
         v.complete();
     }
-    exit_robust_list(&task);
-    task.robust_list = 0;
-    // The child-tid word is cleared once the thread is out of the tree
-    // (below), so that a joiner that sees it cleared finds the thread gone:
-    // Linux clears it a moment before, and its window is too short to see.
-    let clear_tid = (std::mem::take(&mut task.clear_child_tid), task.mm.clone());
+    // Signals for the thread find it gone from here on: a joiner woken by
+    // the child-tid word below must not reach it with tgkill in the moment
+    // before it leaves the tree (Linux's window there is too short to see;
+    // the memory must go before the process is seen to exit, so the tree
+    // is left last).
+    if let Some(e) = task.kernel.tree.lock().threads.get_mut(&task.tid) {
+        e.exited = true;
+    }
+    release_thread_hooks(&mut task);
     task.shared.set_interrupter(None);
     let kernel = task.kernel.clone();
     let tid = task.tid;
@@ -884,6 +883,5 @@ fn exit_thread(mut task: Task, status: ExitStatus) -> ExitStatus {
         }
         tree.remove_thread(tid, status, cpu)
     };
-    clear_child_tid(&kernel, &clear_tid.1, clear_tid.0);
     ended.unwrap_or(status)
 }

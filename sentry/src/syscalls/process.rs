@@ -582,7 +582,7 @@ fn thread_kill(t: &Task, tgid: Option<i32>, tid: i32, info: Siginfo) -> Result<u
         return Err(Errno::EINVAL);
     }
     let mut tree = t.kernel.tree.lock();
-    let Some(th) = tree.threads.get(&tid) else {
+    let Some(th) = tree.threads.get(&tid).filter(|th| !th.exited) else {
         return Err(Errno::ESRCH);
     };
     if tgid.is_some_and(|g| g != th.tgid) {
