@@ -16,12 +16,12 @@
 #define IP_OFF offsetof(struct seccomp_data, instruction_pointer)
 #define ARG_OFF(i) (offsetof(struct seccomp_data, args) + 8 * (i))
 
-static long sc_seccomp(unsigned op, unsigned flags, void *args) {
+__attribute__((unused)) static long sc_seccomp(unsigned op, unsigned flags, void *args) {
     return syscall(SYS_seccomp, op, flags, args);
 }
 
 /* A filter returning `hit` for system call `nr` and ALLOW otherwise. */
-static long sc_on_nr(unsigned flags, int nr, unsigned hit) {
+__attribute__((unused)) static long sc_on_nr(unsigned flags, int nr, unsigned hit) {
     struct sock_filter f[] = {
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NR_OFF),
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
@@ -33,7 +33,7 @@ static long sc_on_nr(unsigned flags, int nr, unsigned hit) {
 }
 
 /* Runs `fn` in a child and returns its wait status. */
-static int sc_in_child(void (*fn)(void)) {
+__attribute__((unused)) static int sc_in_child(void (*fn)(void)) {
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0) {
@@ -46,7 +46,7 @@ static int sc_in_child(void (*fn)(void)) {
 }
 
 /* "exit N" or "signal N" for a wait status. */
-static void sc_report(const char *what, int st) {
+__attribute__((unused)) static void sc_report(const char *what, int st) {
     if (WIFEXITED(st))
         printf("%s: exit %d\n", what, WEXITSTATUS(st));
     else if (WIFSIGNALED(st))
@@ -56,7 +56,7 @@ static void sc_report(const char *what, int st) {
 }
 
 /* The value of "name:" in /proc/self/status, or -1. */
-static long sc_status_field(const char *name) {
+__attribute__((unused)) static long sc_status_field(const char *name) {
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
     long v = -1;

@@ -24,7 +24,8 @@ use abi::Errno;
 use parking_lot::Mutex;
 
 /// The most instructions the filters a call runs through may hold
-/// (`MAX_INSNS_PER_PATH`), each earlier filter counting 4 more.
+/// (`MAX_INSNS_PER_PATH`), counted as Linux does: in the eBPF each filter
+/// is translated to ([`translated_len`]), each earlier filter 4 more.
 pub const MAX_INSNS_PER_PATH: usize = (1 << 18) / 8;
 
 /// `sizeof(struct seccomp_data)`, what `BPF_LEN` loads.
@@ -99,11 +100,12 @@ impl Filter {
     pub fn push(prog: Vec<SockFilter>, chain: Option<&Arc<Filter>>) -> Result<Arc<Filter>, Errno> {
         Filter::check(&prog)?;
         let below = chain.map_or(0, |c| c.path_insns);
-        if prog.len() + below > MAX_INSNS_PER_PATH {
+        let len = translated_len(&prog);
+        if len + below > MAX_INSNS_PER_PATH {
             return Err(Errno::ENOMEM);
         }
         Ok(Arc::new(Filter {
-            path_insns: below + prog.len() + 4,
+            path_insns: below + len + 4,
             count: chain.map_or(0, |c| c.count) + 1,
             prev: chain.cloned(),
             prog: prog.into_boxed_slice(),
@@ -145,6 +147,28 @@ impl Filter {
         }
         ret
     }
+}
+
+/// The length of the eBPF program Linux's `bpf_convert_filter` makes of
+/// a checked seccomp filter, which its path limit counts: 3 prologue
+/// instructions; RET K becomes 2, a division by X 5 (the zero check), a
+/// conditional jump 2 when it needs a JA for its false branch and 1 more
+/// for a negative constant; anything else 1.
+fn translated_len(prog: &[SockFilter]) -> usize {
+    3 + prog
+        .iter()
+        .map(|ins| match ins.code {
+            c if c == BPF_RET | BPF_K => 2,
+            c if c == BPF_ALU | BPF_DIV | BPF_X => 5,
+            c if is_cond_jump(c) => {
+                let negative = c & BPF_X == 0 && ins.k.cast_signed() < 0;
+                let jset = c & 0xf0 == BPF_JSET;
+                let two = ins.jf != 0 && (ins.jt != 0 || jset);
+                1 + usize::from(negative) + usize::from(two)
+            }
+            _ => 1,
+        })
+        .sum::<usize>()
 }
 
 /// Linux's `ACTION_ONLY`: the action bits as a signed number.
@@ -535,20 +559,55 @@ mod tests {
     }
 
     #[test]
+    fn translated_len_counts_as_linux() {
+        assert_eq!(translated_len(&[ret(0)]), 5);
+        assert_eq!(translated_len(&[stmt(BPF_RET | BPF_A, 0)]), 4);
+        assert_eq!(translated_len(&[stmt(BPF_ALU | BPF_DIV | BPF_X, 0)]), 8);
+        assert_eq!(
+            translated_len(&[jump(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 0)]),
+            4
+        );
+        assert_eq!(
+            translated_len(&[jump(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1)]),
+            4
+        );
+        assert_eq!(
+            translated_len(&[jump(BPF_JMP | BPF_JEQ | BPF_K, 1, 1, 1)]),
+            5
+        );
+        assert_eq!(
+            translated_len(&[jump(BPF_JMP | BPF_JSET | BPF_K, 1, 0, 1)]),
+            5
+        );
+        assert_eq!(
+            translated_len(&[jump(BPF_JMP | BPF_JGT | BPF_K, 1 << 31, 1, 1)]),
+            6
+        );
+        assert_eq!(
+            translated_len(&[jump(BPF_JMP | BPF_JGT | BPF_X, 1 << 31, 0, 0)]),
+            4
+        );
+    }
+
+    #[test]
     fn push_limits_the_path_length() {
         let big = vec![ret(SECCOMP_RET_ALLOW); BPF_MAXINSNS];
         let mut c: Option<Arc<Filter>> = None;
-        // 7 filters of 4096 take 7 * 4100 = 28700; an eighth needs 32796.
-        for _ in 0..7 {
+        // A filter of 4096 RET K is 8195 eBPF instructions: 3 take
+        // 3 * 8199 = 24597, leaving 8171 for a fourth.
+        for _ in 0..3 {
             c = Some(Filter::push(big.clone(), c.as_ref()).unwrap());
         }
         assert_eq!(
             Filter::push(big.clone(), c.as_ref()).err(),
             Some(Errno::ENOMEM)
         );
-        let fits = vec![ret(SECCOMP_RET_ALLOW); MAX_INSNS_PER_PATH - 7 * 4100];
-        let top = Filter::push(fits, c.as_ref()).unwrap();
-        assert_eq!(top.count(), 8);
+        assert_eq!(
+            Filter::push(big[..4085].to_vec(), c.as_ref()).err(),
+            Some(Errno::ENOMEM)
+        );
+        let top = Filter::push(big[..4084].to_vec(), c.as_ref()).unwrap();
+        assert_eq!(top.count(), 4);
         assert!(top.descends_from(c.as_ref().unwrap()));
         assert!(!c.as_ref().unwrap().descends_from(&top));
     }
@@ -556,7 +615,7 @@ mod tests {
     #[test]
     fn long_chain_drops_without_deep_recursion() {
         let mut c: Option<Arc<Filter>> = None;
-        for _ in 0..6000 {
+        for _ in 0..3000 {
             c = Some(Filter::push(vec![ret(SECCOMP_RET_ALLOW)], c.as_ref()).unwrap());
         }
         drop(c);
