@@ -74,8 +74,8 @@ impl Drop for TempDir {
 mod tests {
     use super::*;
     use crate::{
-        arch_prctl, auxv, fcntl, futex, ioctl, mm, poll, prctl, random, resource, sched, signal,
-        stat, time, wait, Errno,
+        arch_prctl, auxv, fcntl, futex, ioctl, mm, poll, prctl, random, resource, sched, seccomp,
+        signal, stat, time, wait, Errno,
     };
 
     /// Every constant with its value here; printed by the C side when the
@@ -169,6 +169,24 @@ mod tests {
         ] {
             add(name, wrap(value));
         }
+
+        consts!(seccomp: SECCOMP_SET_MODE_STRICT, SECCOMP_SET_MODE_FILTER,
+            SECCOMP_GET_ACTION_AVAIL, SECCOMP_GET_NOTIF_SIZES, SECCOMP_FILTER_FLAG_TSYNC,
+            SECCOMP_FILTER_FLAG_LOG, SECCOMP_FILTER_FLAG_SPEC_ALLOW,
+            SECCOMP_FILTER_FLAG_NEW_LISTENER, SECCOMP_FILTER_FLAG_TSYNC_ESRCH,
+            SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, SECCOMP_RET_KILL_PROCESS,
+            SECCOMP_RET_KILL_THREAD, SECCOMP_RET_KILL, SECCOMP_RET_TRAP, SECCOMP_RET_ERRNO,
+            SECCOMP_RET_USER_NOTIF, SECCOMP_RET_TRACE, SECCOMP_RET_LOG, SECCOMP_RET_ALLOW,
+            SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ACTION, SECCOMP_RET_DATA, SYS_SECCOMP,
+            AUDIT_ARCH_X86_64, BPF_MEMWORDS, BPF_LD, BPF_LDX, BPF_ST, BPF_STX, BPF_ALU,
+            BPF_JMP, BPF_RET, BPF_MISC, BPF_W, BPF_H, BPF_B, BPF_IMM, BPF_ABS, BPF_IND,
+            BPF_MEM, BPF_LEN, BPF_MSH, BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND,
+            BPF_LSH, BPF_RSH, BPF_NEG, BPF_MOD, BPF_XOR, BPF_JA, BPF_JEQ, BPF_JGT, BPF_JGE,
+            BPF_JSET, BPF_K, BPF_X, BPF_A, BPF_TAX, BPF_TXA);
+        add(
+            "BPF_MAXINSNS",
+            i64::try_from(seccomp::BPF_MAXINSNS).unwrap(),
+        );
 
         consts!(arch_prctl: ARCH_SET_GS, ARCH_SET_FS, ARCH_GET_FS, ARCH_GET_GS, ARCH_GET_CPUID,
             ARCH_SET_CPUID, ARCH_GET_XCOMP_SUPP, ARCH_GET_XCOMP_PERM, ARCH_REQ_XCOMP_PERM,
@@ -343,6 +361,8 @@ mod tests {
 #include <linux/resource.h>
 #include <linux/prctl.h>
 #include <linux/seccomp.h>
+#include <linux/filter.h>
+#include <linux/audit.h>
 #include <asm/prctl.h>
 #include <linux/auxvec.h>
 #include <linux/fcntl.h>

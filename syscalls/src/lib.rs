@@ -25,6 +25,7 @@ pub mod prctl;
 pub mod random;
 pub mod resource;
 pub mod sched;
+pub mod seccomp;
 pub mod signal;
 pub mod socket;
 pub mod stat;

@@ -13,6 +13,7 @@
 pub mod futex;
 pub mod ipc;
 pub mod process;
+pub mod seccomp;
 pub mod sigfiles;
 pub mod signal;
 pub mod task;

@@ -63,6 +63,9 @@ pub struct TaskShared {
     pub view: Mutex<Option<TaskView>>,
     /// What the read and write families moved (`/proc/pid/io`).
     pub io: IoCounters,
+    /// The task's seccomp mode and filters: here, not in the task,
+    /// because TSYNC sets them from another thread and `/proc` reads them.
+    pub seccomp: super::seccomp::SeccompCell,
 }
 
 /// A task's I/O accounting, Linux's `task_io_accounting`: the bytes and

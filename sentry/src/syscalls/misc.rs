@@ -284,7 +284,8 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             t.mm.copy_out(arg2, &out)?;
             Ok(0)
         }
-        PR_GET_SECCOMP => Ok(0),
+        PR_GET_SECCOMP => Ok(super::seccomp::prctl_get_seccomp(t)),
+        PR_SET_SECCOMP => super::seccomp::prctl_set_seccomp(t, arg2, a.addr(2)),
         PR_CAPBSET_READ => {
             if arg2 > CAP_LAST_CAP {
                 return Err(Errno::EINVAL);

@@ -22,6 +22,7 @@ mod process;
 pub(crate) mod read_write;
 mod rusage;
 mod sched;
+mod seccomp;
 mod signal;
 mod socket;
 mod sockmsg;
@@ -102,6 +103,11 @@ pub fn dispatch(task: &mut Task) -> Outcome {
 }
 
 fn run(task: &mut Task, args: &SyscallArgs) -> Outcome {
+    if task.shared.seccomp.enabled() {
+        if let Some(out) = seccomp::check_entry(task, args) {
+            return out;
+        }
+    }
     let entry = usize::try_from(args.nr).ok().and_then(|i| TABLE.get(i));
     let r = match entry.map(|e| &e.handler) {
         Some(Handler::Value(f)) => f(task, args),

@@ -226,6 +226,9 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
         }
         let tid = tree.alloc_pid()?;
         let mask = tree.mask(t.tid);
+        // Under the tree lock, so a TSYNC in another thread either sees
+        // the child or is seen by it.
+        shared.seccomp.set(t.shared.seccomp.get());
         if thread {
             tree.add_thread(t.tgid, tid, mask, shared.clone());
         } else {

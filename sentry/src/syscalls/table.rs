@@ -8,8 +8,8 @@ use abi::Errno;
 
 use super::{
     attr, crossproc, exec, exit, fd, futex, identity, inotify, ipc, misc, mmap, namei, open, poll,
-    process, read_write, rusage, sched, signal, socket, sockmsg, splice, time, timer, xattr,
-    Control,
+    process, read_write, rusage, sched, seccomp, signal, socket, sockmsg, splice, time, timer,
+    xattr, Control,
 };
 use crate::arch::SyscallArgs;
 use crate::kernel::Task;
@@ -765,7 +765,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "prctl",
                 misc::sys_prctl,
-                "name, pdeathsig, dumpable, no_new_privs, subreaper, keepcaps, capbset, timerslack",
+                "name, pdeathsig, dumpable, no_new_privs, seccomp, subreaper, keepcaps, capbset, timerslack",
             ),
         ),
         (
@@ -868,6 +868,14 @@ fn linux64() -> Vec<(u32, Entry)> {
             ),
         ),
         (nr::GETRANDOM, supported("getrandom", misc::sys_getrandom)),
+        (
+            nr::SECCOMP,
+            partial(
+                "seccomp",
+                seccomp::sys_seccomp,
+                "no SECCOMP_FILTER_FLAG_NEW_LISTENER (EINVAL), so no RET_USER_NOTIF listener; RET_TRACE is ENOSYS (no ptrace)",
+            ),
+        ),
         (
             nr::SET_ROBUST_LIST,
             supported("set_robust_list", misc::sys_set_robust_list),

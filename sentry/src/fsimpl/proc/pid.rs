@@ -702,6 +702,7 @@ struct Seen {
     children_cpu: Ticks,
     view: Option<TaskView>,
     rlimits: Arc<parking_lot::Mutex<Vec<abi::types::Rlimit>>>,
+    seccomp: crate::kernel::seccomp::Seccomp,
 }
 
 /// `PF_EXITING`, `PF_FORKNOEXEC`, `PF_RANDOMIZE`.
@@ -794,6 +795,9 @@ fn seen(fs: &ProcFs, t: &Target) -> Result<Seen, Errno> {
             children_cpu: p.children_ticks,
             view,
             rlimits: p.rlimits.clone(),
+            seccomp: thread
+                .map(|(_, e)| e.shared.seccomp.get())
+                .unwrap_or_default(),
         }
     })
 }
@@ -921,8 +925,8 @@ fn status(fs: &ProcFs, t: &Target) -> Result<String, Errno> {
     let _ = writeln!(o, "CapAmb:\t{:016x}", creds.cap_ambient);
     let nnp = s.view.as_ref().is_some_and(|v| v.no_new_privs);
     let _ = writeln!(o, "NoNewPrivs:\t{}", u8::from(nnp));
-    let _ = writeln!(o, "Seccomp:\t0");
-    let _ = writeln!(o, "Seccomp_filters:\t0");
+    let _ = writeln!(o, "Seccomp:\t{}", s.seccomp.mode.number());
+    let _ = writeln!(o, "Seccomp_filters:\t{}", s.seccomp.filters());
     let _ = writeln!(o, "Speculation_Store_Bypass:\tthread vulnerable");
     let _ = writeln!(o, "SpeculationIndirectBranch:\tconditional enabled");
     let cpus = k.num_cpus;
