@@ -6,11 +6,16 @@
  * chains of more than 5 epoll instances; and the registration key being
  * (file, fd number): a registration outlives close() while a dup keeps the
  * file open, cannot be deleted through the closed number (EBADF) nor the
- * dup (ENOENT), and vanishes with the last close. */
+ * dup (ENOENT), and vanishes with the last close. Files without a poll
+ * operation (regular files, directories, memfds, /dev/null, /dev/zero and
+ * /dev/urandom, but not /dev/random)
+ * are EPERM, checked before the epoll fd itself; O_PATH descriptors are
+ * EBADF. */
 #include "check.h"
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 
 static int ready(int ep, struct epoll_event *ev, int max) { return epoll_wait(ep, ev, max, 0); }
 
@@ -174,6 +179,37 @@ int main(void) {
     close(q[0]);
     close(q[1]);
     close(r[1]);
+
+    /* No poll operation. */
+    struct epoll_event in = {.events = EPOLLIN};
+    int reg = open("/proc/self/exe", O_RDONLY);
+    int dir = open("/", O_RDONLY | O_DIRECTORY);
+    int mem = memfd_create("epoll", 0);
+    int null = open("/dev/null", O_RDONLY);
+    int zero = open("/dev/zero", O_RDONLY);
+    int urandom = open("/dev/urandom", O_RDONLY);
+    int random = open("/dev/random", O_RDONLY);
+    int path = open("/", O_PATH);
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, reg, &in), EPERM);
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, dir, &in), EPERM);
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, mem, &in), EPERM);
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, null, &in), EPERM);
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, zero, &in), EPERM);
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_DEL, reg, NULL), EPERM);
+    CHECK_ERR(epoll_ctl(reg, EPOLL_CTL_ADD, reg, &in), EPERM);
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, path, &in), EBADF);
+    CHECK_ERR(epoll_ctl(path, EPOLL_CTL_ADD, ep, &in), EBADF);
+    CHECK_ERR(epoll_ctl(ep, EPOLL_CTL_ADD, urandom, &in), EPERM);
+    CHECK_OK(epoll_ctl(ep, EPOLL_CTL_ADD, random, &in));
+    CHECK_RET(ready(ep, out, 8), 1);
+    close(reg);
+    close(dir);
+    close(mem);
+    close(null);
+    close(zero);
+    close(urandom);
+    close(random);
+    close(path);
     close(ep);
     return check_status();
 }

@@ -7,8 +7,10 @@
  * pidfd_send_signal kills through a pidfd, carries a caller's siginfo to
  * itself, is ESRCH once the process is reaped (kill on a nonexistent pid is
  * ESRCH even with a bad signal number) and EINVAL/EBADF for bad
- * flags, info or descriptors. */
+ * flags, info or descriptors. A /proc/<pid> directory serves as a pidfd
+ * for it (not a thread's directory, nor other /proc files). */
 #include "check.h"
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -219,8 +221,46 @@ static void pidfds(void) {
     signal(SIGUSR1, SIG_DFL);
 }
 
+static volatile int proc_dir_hits;
+
+static void on_proc_dir_signal(int sig) {
+    (void)sig;
+    proc_dir_hits++;
+}
+
+static void proc_dirs(void) {
+    signal(SIGUSR2, on_proc_dir_signal);
+    int me = open("/proc/self", O_RDONLY | O_DIRECTORY);
+    CHECK_RET(pidfd_send(me, 0, NULL, 0), 0);
+    CHECK_RET(pidfd_send(me, SIGUSR2, NULL, 0), 0);
+    CHECK_RET(proc_dir_hits, 1);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d", (int)syscall(SYS_gettid));
+    int task = open(path, O_RDONLY | O_DIRECTORY);
+    CHECK_ERR(pidfd_send(task, 0, NULL, 0), EBADF);
+    int status = open("/proc/self/status", O_RDONLY);
+    CHECK_ERR(pidfd_send(status, 0, NULL, 0), EBADF);
+    int fdir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+    CHECK_ERR(pidfd_send(fdir, 0, NULL, 0), EBADF);
+    pid_t c = fork();
+    if (c == 0)
+        _exit(0);
+    snprintf(path, sizeof path, "/proc/%d", (int)c);
+    int child = open(path, O_RDONLY | O_DIRECTORY);
+    CHECK(child >= 0);
+    CHECK_RET(waitpid(c, NULL, 0), c);
+    CHECK_ERR(pidfd_send(child, 0, NULL, 0), ESRCH);
+    close(me);
+    close(task);
+    close(status);
+    close(fdir);
+    close(child);
+    signal(SIGUSR2, SIG_DFL);
+}
+
 int main(void) {
     existence();
+    proc_dirs();
     bad_numbers();
     threads();
     pidfds();

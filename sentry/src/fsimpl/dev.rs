@@ -27,6 +27,11 @@ struct MemDevice {
 }
 
 impl FileImpl for MemDevice {
+    /// Only /dev/random has a poll operation.
+    fn can_poll(&self) -> bool {
+        self.minor == RANDOM
+    }
+
     fn read(&self, buf: &mut [u8], _flags: i32) -> Result<usize, Errno> {
         match self.minor {
             NULL => Ok(0),

@@ -93,6 +93,13 @@ pub trait FileImpl: Send + Sync + std::fmt::Debug {
         Err(Errno::ENOTTY)
     }
 
+    /// Whether the file has a poll operation (Linux's `file_can_poll`):
+    /// epoll refuses files without one (EPERM); poll and select take them
+    /// as always ready.
+    fn can_poll(&self) -> bool {
+        true
+    }
+
     /// The `POLL*` events the file is ready for now.
     fn readiness(&self) -> u32 {
         events::POLLIN | events::POLLOUT | events::POLLRDNORM | events::POLLWRNORM
@@ -454,6 +461,10 @@ impl FileDescription {
 
     pub fn readiness(&self) -> u32 {
         self.imp.readiness()
+    }
+
+    pub fn can_poll(&self) -> bool {
+        self.imp.can_poll()
     }
 
     pub fn queue(&self) -> Option<&WaitQueue> {

@@ -321,6 +321,12 @@ pub fn sys_epoll_ctl(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         let fds = t.fds.lock();
         (fds.get(epfd)?, fds.get(fd)?)
     };
+    if ep_file.is_path() || target.is_path() {
+        return Err(Errno::EBADF);
+    }
+    if !target.can_poll() {
+        return Err(Errno::EPERM);
+    }
     if Arc::ptr_eq(&ep_file, &target) {
         return Err(Errno::EINVAL);
     }

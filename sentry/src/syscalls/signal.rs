@@ -393,7 +393,13 @@ pub fn sys_pidfd_send_signal(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno
     if flags != 0 {
         return Err(Errno::EINVAL);
     }
-    let tgid = pidfd_target(t, a.fd(0))?;
+    let tgid = pidfd_target(t, a.fd(0)).or_else(|e| {
+        // A `/proc/<pid>` directory serves as a pidfd here.
+        let f = t.fds.lock().get(a.fd(0))?;
+        f.location()
+            .and_then(|l| crate::fsimpl::proc::process_of_dir(l.inode()))
+            .ok_or(e)
+    })?;
     if sig != 0 && !valid(sig) {
         return Err(Errno::EINVAL);
     }

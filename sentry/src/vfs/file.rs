@@ -80,6 +80,10 @@ impl RegularFile {
 }
 
 impl FileImpl for RegularFile {
+    fn can_poll(&self) -> bool {
+        false
+    }
+
     fn read(&self, buf: &mut [u8], _flags: i32) -> Result<usize, Errno> {
         let mut pos = self.pos.lock();
         let n = self.inode.read_at(buf, *pos)?;
@@ -236,6 +240,10 @@ impl DirFile {
 }
 
 impl FileImpl for DirFile {
+    fn can_poll(&self) -> bool {
+        false
+    }
+
     fn read(&self, _buf: &mut [u8], _flags: i32) -> Result<usize, Errno> {
         Err(Errno::EISDIR)
     }

@@ -105,6 +105,19 @@ pub struct ProcNode {
     this: Weak<ProcNode>,
 }
 
+/// The process a `/proc/<pid>` directory names: pidfd_send_signal takes
+/// such a directory's descriptor as a pidfd.
+pub fn process_of_dir(inode: &InodeRef) -> Option<i32> {
+    let node = inode.as_any().downcast_ref::<ProcNode>()?;
+    match &node.kind {
+        Kind::Pid {
+            target,
+            in_task: false,
+        } if target.tid.is_none() => Some(target.tgid),
+        _ => None,
+    }
+}
+
 /// A new `/proc` for `kernel`.
 pub fn new_procfs(kernel: &Arc<Kernel>) -> InodeRef {
     let mut id = [0u8; 16];
@@ -1035,6 +1048,10 @@ impl Inode for Reopen {
 struct Reopened(Arc<FileDescription>);
 
 impl FileImpl for Reopened {
+    fn can_poll(&self) -> bool {
+        self.0.can_poll()
+    }
+
     fn read(&self, buf: &mut [u8], flags: i32) -> Result<usize, Errno> {
         self.0.imp().read(buf, flags)
     }
