@@ -832,6 +832,22 @@ fn linux64() -> Vec<(u32, Entry)> {
             supported("clock_gettime", time::sys_clock_gettime),
         ),
         (
+            nr::CLOCK_SETTIME,
+            partial(
+                "clock_settime",
+                time::sys_clock_settime,
+                "checked, then EPERM: the sandbox does not set the host's clock",
+            ),
+        ),
+        (
+            nr::SETTIMEOFDAY,
+            partial(
+                "settimeofday",
+                time::sys_settimeofday,
+                "checked, then EPERM: the sandbox does not set the host's clock",
+            ),
+        ),
+        (
             nr::CLOCK_GETRES,
             supported("clock_getres", time::sys_clock_getres),
         ),

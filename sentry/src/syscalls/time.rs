@@ -100,6 +100,44 @@ pub fn sys_clock_gettime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     Ok(0)
 }
 
+/// `timespec64_valid_settod`, roughly: a time of day the clock could be
+/// set to.
+fn valid_time_of_day(sec: i64, nsec: i64) -> bool {
+    sec >= 0 && (0..NSEC_PER_SEC).contains(&nsec)
+}
+
+/// Implements clock_settime(2). The sandbox shares the host's clocks and
+/// sets none of them: a valid request for the one settable clock,
+/// CLOCK_REALTIME, is EPERM, as for a process without CAP_SYS_TIME; other
+/// clocks are EINVAL.
+pub fn sys_clock_settime(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    if clock(t, a.int(0))? != Clock::Host(CLOCK_REALTIME) {
+        return Err(Errno::EINVAL);
+    }
+    let ts: Timespec = t.mm.read_obj(a.addr(1))?;
+    if !valid_time_of_day(ts.tv_sec, ts.tv_nsec) {
+        return Err(Errno::EINVAL);
+    }
+    Err(Errno::EPERM)
+}
+
+/// Implements settimeofday(2): checked as Linux checks it, then EPERM
+/// (the sandbox does not set the host's clock or timezone).
+pub fn sys_settimeofday(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
+    if a.addr(0) != 0 {
+        let tv: Timeval = t.mm.read_obj(a.addr(0))?;
+        if !(0..=1_000_000).contains(&tv.tv_usec)
+            || !valid_time_of_day(tv.tv_sec, tv.tv_usec * 1000)
+        {
+            return Err(Errno::EINVAL);
+        }
+    }
+    if a.addr(1) != 0 {
+        let _: Timezone = t.mm.read_obj(a.addr(1))?;
+    }
+    Err(Errno::EPERM)
+}
+
 /// Implements clock_getres(2).
 pub fn sys_clock_getres(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     let c = clock(t, a.int(0))?;
