@@ -1,28 +1,16 @@
 //! A tiny classic-BPF builder for seccomp filters that look at the
 //! instruction pointer, which seccompiler cannot express.
 
-/// One classic BPF instruction (`struct sock_filter`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(C)]
-pub struct SockFilter {
-    pub code: u16,
-    pub jt: u8,
-    pub jf: u8,
-    pub k: u32,
-}
+pub use abi::seccomp::{
+    SockFilter, AUDIT_ARCH_X86_64, SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_TRACE,
+    SECCOMP_RET_TRAP, SECCOMP_RET_USER_NOTIF,
+};
+use abi::seccomp::{BPF_ABS, BPF_JEQ, BPF_JGE, BPF_JMP, BPF_K, BPF_LD, BPF_RET, BPF_W};
 
-const BPF_LD_W_ABS: u16 = 0x20; // BPF_LD (0) | BPF_W (0) | BPF_ABS
-const BPF_JEQ_K: u16 = 0x05 | 0x10; // BPF_JMP | BPF_JEQ | BPF_K
-const BPF_JGE_K: u16 = 0x05 | 0x30; // BPF_JMP | BPF_JGE | BPF_K
-const BPF_RET_K: u16 = 0x06;
-
-pub const SECCOMP_RET_KILL_PROCESS: u32 = 0x8000_0000;
-pub const SECCOMP_RET_ALLOW: u32 = 0x7fff_0000;
-pub const SECCOMP_RET_TRAP: u32 = 0x0003_0000;
-pub const SECCOMP_RET_USER_NOTIF: u32 = 0x7fc0_0000;
-/// With no tracer attached the call is not run and fails with ENOSYS.
-pub const SECCOMP_RET_TRACE: u32 = 0x7ff0_0000;
-pub const AUDIT_ARCH_X86_64: u32 = 0xc000_003e;
+const BPF_LD_W_ABS: u16 = BPF_LD | BPF_W | BPF_ABS;
+const BPF_JEQ_K: u16 = BPF_JMP | BPF_JEQ | BPF_K;
+const BPF_JGE_K: u16 = BPF_JMP | BPF_JGE | BPF_K;
+const BPF_RET_K: u16 = BPF_RET | BPF_K;
 
 /// Offsets into `struct seccomp_data`.
 const DATA_NR: u32 = 0;

@@ -129,6 +129,15 @@ pub fn sys_vfork(t: &mut Task, _a: &SyscallArgs) -> Result<u64, Errno> {
     )
 }
 
+/// The flags that ask for new namespaces, which the sandbox does not make.
+const NAMESPACES: CloneFlags = CloneFlags::CLONE_NEWNS
+    .union(CloneFlags::CLONE_NEWCGROUP)
+    .union(CloneFlags::CLONE_NEWUTS)
+    .union(CloneFlags::CLONE_NEWIPC)
+    .union(CloneFlags::CLONE_NEWUSER)
+    .union(CloneFlags::CLONE_NEWPID)
+    .union(CloneFlags::CLONE_NEWNET);
+
 /// Linux's `copy_process` checks, then a new task on its own host thread.
 fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
     use CloneFlags as F;
@@ -148,14 +157,7 @@ fn do_clone(t: &mut Task, req: &CloneReq) -> Result<u64, Errno> {
     if f.contains(F::CLONE_PARENT) && t.tgid == 1 {
         return Err(Errno::EINVAL);
     }
-    let namespaces = F::CLONE_NEWNS
-        | F::CLONE_NEWCGROUP
-        | F::CLONE_NEWUTS
-        | F::CLONE_NEWIPC
-        | F::CLONE_NEWUSER
-        | F::CLONE_NEWPID
-        | F::CLONE_NEWNET;
-    if f.intersects(namespaces) {
+    if f.intersects(NAMESPACES) {
         // Nested namespaces are not supported yet.
         return Err(Errno::EINVAL);
     }
@@ -650,20 +652,13 @@ pub fn sys_rt_tgsigqueueinfo(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno
 pub fn sys_unshare(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     use CloneFlags as F;
     let raw = a.u64(0);
-    let namespaces = F::CLONE_NEWNS
-        | F::CLONE_NEWCGROUP
-        | F::CLONE_NEWUTS
-        | F::CLONE_NEWIPC
-        | F::CLONE_NEWUSER
-        | F::CLONE_NEWPID
-        | F::CLONE_NEWNET;
     let known = F::CLONE_THREAD
         | F::CLONE_FS
         | F::CLONE_SIGHAND
         | F::CLONE_VM
         | F::CLONE_FILES
         | F::CLONE_SYSVSEM
-        | namespaces;
+        | NAMESPACES;
     let time_ns = raw & abi::sched::CLONE_NEWTIME != 0;
     let mut f = F::from_bits_retain(raw & !abi::sched::CLONE_NEWTIME);
     if !known.contains(f) {
@@ -711,7 +706,7 @@ pub fn sys_unshare(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
     if f.contains(F::CLONE_NEWUSER) {
         return Err(Errno::EINVAL);
     }
-    if f.intersects(namespaces) || time_ns {
+    if f.intersects(NAMESPACES) || time_ns {
         if !t.creds.has_cap(crate::creds::CAP_SYS_ADMIN) {
             return Err(Errno::EPERM);
         }
