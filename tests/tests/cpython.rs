@@ -27,9 +27,12 @@ const MODULES: &[&str] = &[
     "test_pathlib",
     "test_posix",
     "test_pty",
+    "test_select",
+    "test_selectors",
     "test_shutil",
     "test_stat",
     "test_tempfile",
+    "test_time",
     "test_urllib2_localnet",
 ];
 
