@@ -205,6 +205,11 @@ pub const SOL_IP: i32 = IPPROTO_IP;
 pub const SOL_TCP: i32 = IPPROTO_TCP;
 pub const SOL_UDP: i32 = IPPROTO_UDP;
 pub const SOL_IPV6: i32 = IPPROTO_IPV6;
+pub const SOL_UDPLITE: i32 = IPPROTO_UDPLITE;
+
+/// `IPPROTO_UDPLITE` options (<linux/udp.h>).
+pub const UDPLITE_SEND_CSCOV: i32 = 10;
+pub const UDPLITE_RECV_CSCOV: i32 = 11;
 
 /// `IPPROTO_IP` options (<linux/in.h>).
 pub const IP_TOS: i32 = 1;
@@ -229,6 +234,9 @@ pub const IPV6_MULTICAST_HOPS: i32 = 18;
 pub const IPV6_MULTICAST_LOOP: i32 = 19;
 pub const IPV6_V6ONLY: i32 = 26;
 pub const IPV6_RECVPKTINFO: i32 = 49;
+pub const IPV6_RECVHOPLIMIT: i32 = 51;
+pub const IPV6_HOPLIMIT: i32 = 52;
+pub const IPV6_RECVTCLASS: i32 = 66;
 pub const IPV6_TCLASS: i32 = 67;
 
 /// `IPPROTO_TCP` options (<linux/tcp.h>).
@@ -415,6 +423,14 @@ mod tests {
             ("IPV6_V6ONLY", IPV6_V6ONLY),
             ("IPV6_RECVPKTINFO", IPV6_RECVPKTINFO),
             ("IPV6_TCLASS", IPV6_TCLASS),
+            ("IPV6_RECVHOPLIMIT", IPV6_RECVHOPLIMIT),
+            ("IPV6_HOPLIMIT", IPV6_HOPLIMIT),
+            ("IPV6_RECVTCLASS", IPV6_RECVTCLASS),
+            ("IP_RECVTTL", IP_RECVTTL),
+            ("IP_RECVTOS", IP_RECVTOS),
+            ("UDPLITE_SEND_CSCOV", UDPLITE_SEND_CSCOV),
+            ("UDPLITE_RECV_CSCOV", UDPLITE_RECV_CSCOV),
+            ("SOL_UDPLITE", SOL_UDPLITE),
             ("TCP_NODELAY", TCP_NODELAY),
             ("TCP_MAXSEG", TCP_MAXSEG),
             ("TCP_CORK", TCP_CORK),
@@ -492,7 +508,7 @@ mod tests {
             "#define _GNU_SOURCE\n#include <stdio.h>\n#include <stddef.h>\n\
              #include <sys/socket.h>\n#include <sys/un.h>\n#include <sys/ioctl.h>\n#include <linux/sockios.h>\n\
              #include <netinet/in.h>\n#include <netinet/tcp.h>\n#include <net/if.h>\n\
-             #include <linux/netlink.h>\n#include <linux/rtnetlink.h>\n\
+             #include <linux/netlink.h>\n#include <linux/rtnetlink.h>\n#include <linux/udp.h>\n\
              int main(void) {\n",
         );
         for (name, _) in &v {

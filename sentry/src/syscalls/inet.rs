@@ -1,7 +1,8 @@
 //! The AF_INET and AF_INET6 side of the socket calls (`socket.rs` and
 //! `sockmsg.rs` dispatch here): which sockets socket(2) makes, address
 //! arguments with Linux's checks in its order, connect's waiting, and
-//! the options of `SOL_IP`, `SOL_IPV6`, `SOL_TCP` and `SOL_UDP`.
+//! the options of `SOL_IP`, `SOL_IPV6`, `SOL_TCP`, `SOL_UDP` and
+//! `SOL_UDPLITE`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,13 +15,13 @@ use crate::creds::CAP_NET_BIND_SERVICE;
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
 use crate::net::inet::tcp::{Connecting, Tcp, TcpOptions};
-use crate::net::inet::udp::Udp;
+use crate::net::inet::udp::{PacketMeta, SendMeta, Udp};
 use crate::net::inet::{self, Domain, Given, IpOptions, PRIVILEGED_BELOW};
 use crate::net::{Family, Timeout};
 
 /// `IPPROTO_MAX`: protocols at or above it are `EINVAL`.
 const IPPROTO_MAX: i32 = 263;
-/// `UDP_CORK`, the one `SOL_UDP` option kept.
+/// `UDP_CORK`, the one `SOL_UDP` option kept besides UDP-Lite's.
 const UDP_CORK: i32 = 1;
 /// `TCP_MIN_MSS` and `MAX_TCP_WINDOW`: `TCP_MAXSEG`'s limits.
 const TCP_MIN_MSS: i32 = 88;
@@ -67,7 +68,8 @@ pub(super) fn create(t: &Task, family: i32, ty: i32, protocol: i32) -> Result<Fa
             _ => Err(Errno::EPROTONOSUPPORT),
         },
         SOCK_DGRAM => match protocol {
-            0 | IPPROTO_UDP => Ok(Family::Udp(Udp::new(domain, &t.kernel.inet, owner))),
+            0 | IPPROTO_UDP => Ok(Family::Udp(Udp::new(domain, &t.kernel.inet, owner, false))),
+            IPPROTO_UDPLITE => Ok(Family::Udp(Udp::new(domain, &t.kernel.inet, owner, true))),
             p if p == ping => Err(Errno::EACCES),
             _ => Err(Errno::EPROTONOSUPPORT),
         },
@@ -190,6 +192,79 @@ pub(super) fn udp_destination(s: &Udp, raw: &[u8]) -> Result<Option<SocketAddr>,
     }
 }
 
+/// What a UDP send's control messages ask of its datagram (Linux's
+/// `ip_cmsg_send` for AF_INET, `ip6_datagram_send_ctl` for AF_INET6):
+/// the hop limit and class, each an int (`IP_TOS` may be one byte);
+/// an `IPV6_HOPLIMIT` of -1 is the socket's; a value out of range or a wrong
+/// length is `EINVAL`. Other levels' and types' messages are passed
+/// over.
+pub(super) fn udp_send_meta(
+    domain: Domain,
+    cmsgs: &[(i32, i32, Vec<u8>)],
+) -> Result<SendMeta, Errno> {
+    let mut ask = SendMeta::default();
+    for (level, ty, data) in cmsgs {
+        let int = || -> Result<i32, Errno> {
+            let b: [u8; 4] = data.as_slice().try_into().map_err(|_| Errno::EINVAL)?;
+            Ok(i32::from_ne_bytes(b))
+        };
+        let byte = |v: i32, min: i32| {
+            u8::try_from(v)
+                .ok()
+                .filter(|_| v >= min)
+                .ok_or(Errno::EINVAL)
+        };
+        match (domain, *level, *ty) {
+            (Domain::V4, SOL_IP, IP_TTL) => ask.hops = Some(byte(int()?, 1)?),
+            (Domain::V4, SOL_IP, IP_TOS) => {
+                let v = match data.as_slice() {
+                    [b] => i32::from(*b),
+                    _ => int()?,
+                };
+                ask.tclass = Some(byte(v, 0)?);
+            }
+            (Domain::V6, SOL_IPV6, IPV6_HOPLIMIT) => {
+                let v = int()?;
+                ask.hops = if v == -1 { None } else { Some(byte(v, 0)?) };
+            }
+            // Linux starts from the socket's class, and a -1 given goes
+            // into the header as 0xff.
+            (Domain::V6, SOL_IPV6, IPV6_TCLASS) => {
+                let v = int()?;
+                ask.tclass = Some(if v == -1 { u8::MAX } else { byte(v, 0)? });
+            }
+            _ => {}
+        }
+    }
+    Ok(ask)
+}
+
+/// The control messages a UDP socket's receive reports of a datagram
+/// that came over IPv4 (`v4`) or IPv6 with `meta`, as its options ask
+/// and in Linux's order: `IP_TTL` (an int) and `IP_TOS` (a byte), or
+/// `IPV6_HOPLIMIT` and `IPV6_TCLASS` (ints).
+pub(super) fn udp_cmsgs(s: &Udp, v4: bool, meta: PacketMeta) -> Vec<(i32, i32, Vec<u8>)> {
+    let o = s.with_ip_options(|o| o.clone());
+    let int = |v: u8| i32::from(v).to_ne_bytes().to_vec();
+    let mut out = Vec::new();
+    if v4 {
+        if o.recvttl {
+            out.push((SOL_IP, IP_TTL, int(meta.hops)));
+        }
+        if o.recvtos {
+            out.push((SOL_IP, IP_TOS, vec![meta.tclass]));
+        }
+    } else {
+        if o.recvhoplimit {
+            out.push((SOL_IPV6, IPV6_HOPLIMIT, int(meta.hops)));
+        }
+        if o.recvtclass {
+            out.push((SOL_IPV6, IPV6_TCLASS, int(meta.tclass)));
+        }
+    }
+    out
+}
+
 /// accept(2) on a TCP listener: waits for a connection unless
 /// non-blocking; `EINVAL` when not listening.
 pub(super) fn accept(t: &Task, f: &FileDescription, s: &Arc<Tcp>) -> Result<Arc<Tcp>, Errno> {
@@ -274,12 +349,21 @@ pub(super) fn setsockopt(
 ) -> Result<(), Errno> {
     match (level, fam) {
         (SOL_TCP, Family::Tcp(s)) => set_tcp(t, s, name, optval, optlen),
-        (SOL_UDP, Family::Udp(_)) => {
-            if name != UDP_CORK {
+        // Linux's `udp_lib_setsockopt` serves both levels on both
+        // protocols; the coverages are UDP-Lite's alone.
+        (SOL_UDP | SOL_UDPLITE, Family::Udp(s)) => {
+            if !matches!(name, UDP_CORK | UDPLITE_SEND_CSCOV | UDPLITE_RECV_CSCOV) {
                 return Err(Errno::ENOPROTOOPT);
             }
             // Corking only gathers what loopback delivers at once.
-            read_int(t, optval, optlen, false).map(|_| ())
+            let v = read_int(t, optval, optlen, false)?;
+            if name != UDP_CORK {
+                if !s.is_lite() {
+                    return Err(Errno::ENOPROTOOPT);
+                }
+                s.set_cscov(name == UDPLITE_RECV_CSCOV, v);
+            }
+            Ok(())
         }
         (SOL_IP, _) => set_ip(t, fam, name, optval, optlen),
         (SOL_IPV6, _) if domain(fam) == Domain::V6 => set_ipv6(t, fam, name, optval, optlen),
@@ -296,8 +380,11 @@ fn set_ip(t: &Task, fam: &Family, name: i32, optval: u64, optlen: usize) -> Resu
     match name {
         IP_TOS => {
             let v = read_int(t, optval, optlen, true)?;
-            // The ECN bits are the stack's.
-            ip_options(fam, |o| o.tos = (v & !3) | (o.tos & 3));
+            // A stream's ECN bits are the stack's.
+            let stream = matches!(fam, Family::Tcp(_));
+            ip_options(fam, |o| {
+                o.tos = if stream { (v & !3) | (o.tos & 3) } else { v };
+            });
         }
         IP_TTL => {
             let v = read_int(t, optval, optlen, true)?;
@@ -361,6 +448,8 @@ fn set_ipv6(t: &Task, fam: &Family, name: i32, optval: u64, optlen: usize) -> Re
         }
         IPV6_MULTICAST_LOOP => ip_options(fam, |o| o.mcast_noloop = v == 0),
         IPV6_RECVPKTINFO => ip_options(fam, |o| o.recvpktinfo6 = v != 0),
+        IPV6_RECVHOPLIMIT => ip_options(fam, |o| o.recvhoplimit = v != 0),
+        IPV6_RECVTCLASS => ip_options(fam, |o| o.recvtclass = v != 0),
         _ => return Err(Errno::ENOPROTOOPT),
     }
     Ok(())
@@ -490,8 +579,10 @@ pub(super) fn getsockopt(
                 _ => return Err(Errno::ENOPROTOOPT),
             })
         }
-        (SOL_UDP, Family::Udp(_)) => match name {
+        (SOL_UDP | SOL_UDPLITE, Family::Udp(s)) => match name {
             UDP_CORK => Ok(int(0)),
+            UDPLITE_SEND_CSCOV => Ok(int(i32::from(s.cscov().0))),
+            UDPLITE_RECV_CSCOV => Ok(int(i32::from(s.cscov().1))),
             _ => Err(Errno::ENOPROTOOPT),
         },
         (SOL_IP, _) => {
@@ -536,6 +627,8 @@ pub(super) fn getsockopt(
                 IPV6_MULTICAST_HOPS => o.mcast_ttl,
                 IPV6_MULTICAST_LOOP => i32::from(!o.mcast_noloop),
                 IPV6_RECVPKTINFO => i32::from(o.recvpktinfo6),
+                IPV6_RECVHOPLIMIT => i32::from(o.recvhoplimit),
+                IPV6_RECVTCLASS => i32::from(o.recvtclass),
                 _ => return Err(Errno::ENOPROTOOPT),
             }))
         }

@@ -647,7 +647,14 @@ fn identity(fam: &Family) -> (i32, i32, i32) {
     match fam {
         Family::Unix(ep) => (ep.kind().raw(), 0, AF_UNIX),
         Family::Tcp(s) => (SOCK_STREAM, IPPROTO_TCP, s.domain().raw()),
-        Family::Udp(s) => (SOCK_DGRAM, IPPROTO_UDP, s.domain().raw()),
+        Family::Udp(s) => {
+            let proto = if s.is_lite() {
+                IPPROTO_UDPLITE
+            } else {
+                IPPROTO_UDP
+            };
+            (SOCK_DGRAM, proto, s.domain().raw())
+        }
         Family::Netlink(n) => (n.ty(), NETLINK_ROUTE, AF_NETLINK),
     }
 }

@@ -1,7 +1,9 @@
 //! Socket data calls: sendto, recvfrom, sendmsg, recvmsg, sendmmsg,
 //! recvmmsg, and read/write on sockets; control messages carry
 //! descriptions (`SCM_RIGHTS`, installed in the receiver) and
-//! credentials (`SCM_CREDENTIALS`) between AF_UNIX sockets. A TCP
+//! credentials (`SCM_CREDENTIALS`) between AF_UNIX sockets, and a UDP
+//! datagram's hop limit and traffic class (RFC 3542's `IPV6_HOPLIMIT`
+//! and `IPV6_TCLASS`, IPv4's `IP_TTL` and `IP_TOS`) both ways. A TCP
 //! connection's reads and writes are an AF_UNIX stream's.
 
 use std::mem::offset_of;
@@ -25,6 +27,7 @@ use crate::creds::{CAP_SETGID, CAP_SETUID, CAP_SYS_ADMIN};
 use crate::fsimpl::FileDescription;
 use crate::kernel::Task;
 use crate::net::inet::tcp::Tcp;
+use crate::net::inet::udp::SendMeta;
 use crate::net::netlink;
 use crate::net::unix::{Ancillary, Endpoint, Kind, Name, Pass, StreamRead};
 use crate::net::{Family, Timeout};
@@ -50,6 +53,8 @@ struct Received {
     /// message carried none).
     creds: Option<Option<Ucred>>,
     rights: Vec<Arc<FileDescription>>,
+    /// IP-level control messages: level, type and data.
+    ip: Vec<(i32, i32, Vec<u8>)>,
 }
 
 /// Copies up to `max` bytes of the application ranges `segs` in,
@@ -135,6 +140,7 @@ fn writable_room(t: &Task, segs: &[(u64, usize)]) -> usize {
 
 /// Sends `src` on the socket `fam`, to the address `to` (raw, as
 /// given) if any.
+#[allow(clippy::too_many_arguments)]
 fn send(
     t: &Task,
     f: &FileDescription,
@@ -142,6 +148,7 @@ fn send(
     src: Source,
     to: Option<Vec<u8>>,
     anc: Ancillary,
+    ip: SendMeta,
     flags: u32,
 ) -> Result<usize, Errno> {
     let nonblocking = f.nonblocking() || flags & MSG_DONTWAIT != 0;
@@ -191,7 +198,7 @@ fn send(
                 Some(raw) => inet::udp_destination(s, &raw)?,
                 None => None,
             };
-            s.send(&message(t, src, &anc, flags)?, dst)
+            s.send(&message(t, src, &anc, flags)?, dst, ip)
         }
         Family::Netlink(n) => {
             let tgid = u32::try_from(t.tgid).unwrap_or(0);
@@ -371,14 +378,10 @@ fn recv(
             }
             let take = |waits| s.recv(size, peek, waits);
             wait_datagram(t, s.queue(), nonblocking, timeout, take, |d| {
-                datagram(
-                    t,
-                    segs,
-                    &d.data,
-                    d.len,
-                    flags,
-                    inet::name(s.domain(), d.from),
-                )
+                let from = inet::name(s.domain(), d.from);
+                let mut r = datagram(t, segs, &d.data, d.len, flags, from)?;
+                r.ip = inet::udp_cmsgs(s, d.from.is_ipv4(), d.meta);
+                Ok(r)
             })
         }
         Family::Netlink(n) => {
@@ -432,8 +435,7 @@ fn datagram(
         },
         flags: if whole > data.len() { MSG_TRUNC } else { 0 },
         from,
-        creds: None,
-        rights: Vec::new(),
+        ..Received::default()
     })
 }
 
@@ -488,6 +490,7 @@ fn recv_stream(
         from: sender_addr(r.from.as_deref()),
         creds: r.creds,
         rights: r.rights,
+        ip: Vec::new(),
     })
 }
 
@@ -513,7 +516,18 @@ pub(super) fn write(
     fam: &Family,
     segs: &[(u64, usize)],
 ) -> Result<u64, Errno> {
-    send(t, f, fam, Source::App(segs), None, Ancillary::default(), 0).map(|n| n as u64)
+    let anc = Ancillary::default();
+    send(
+        t,
+        f,
+        fam,
+        Source::App(segs),
+        None,
+        anc,
+        SendMeta::default(),
+        0,
+    )
+    .map(|n| n as u64)
 }
 
 /// A write of sentry bytes to a socket (sendfile, splice): a send
@@ -533,6 +547,7 @@ pub(super) fn write_bytes(
         Source::Buf(data),
         None,
         Ancillary::default(),
+        SendMeta::default(),
         flags,
     )
 }
@@ -557,15 +572,17 @@ fn check_creds(t: &Task, c: &Ucred) -> Result<(), Errno> {
     Ok(())
 }
 
-/// Reads and checks a send's control messages (Linux's `__scm_send`).
-fn parse_control(t: &Task, addr: u64, len: u64) -> Result<Ancillary, Errno> {
+/// A send's control messages as level, type and data, read and split
+/// with Linux's checks (`ENOBUFS` for too much, `EINVAL` for a length
+/// that does not fit).
+fn read_control(t: &Task, addr: u64, len: u64) -> Result<Vec<(i32, i32, Vec<u8>)>, Errno> {
     if len > u64::from(i32::MAX.cast_unsigned()) || len >= OPTMEM_MAX {
         return Err(Errno::ENOBUFS);
     }
     let len = usize::try_from(len).expect("below optmem_max");
-    let mut anc = Ancillary::default();
+    let mut out = Vec::new();
     if len == 0 {
-        return Ok(anc);
+        return Ok(out);
     }
     let mut buf = vec![0u8; len];
     t.mm.copy_in(addr, &mut buf)?;
@@ -576,9 +593,20 @@ fn parse_control(t: &Task, addr: u64, len: u64) -> Result<Ancillary, Errno> {
         if clen < CMSGHDR_SIZE || clen > len - off {
             return Err(Errno::EINVAL);
         }
-        let data = &buf[off + CMSGHDR_SIZE..off + clen];
-        if h.cmsg_level == SOL_SOCKET {
-            match h.cmsg_type {
+        let data = buf[off + CMSGHDR_SIZE..off + clen].to_vec();
+        out.push((h.cmsg_level, h.cmsg_type, data));
+        off += cmsg_align(clen);
+    }
+    Ok(out)
+}
+
+/// Checks a send's `SOL_SOCKET` control messages (Linux's `__scm_send`).
+fn parse_control(t: &Task, cmsgs: &[(i32, i32, Vec<u8>)]) -> Result<Ancillary, Errno> {
+    let mut anc = Ancillary::default();
+    for (level, ty, data) in cmsgs {
+        let (clen, data) = (cmsg_len(data.len()), data.as_slice());
+        if *level == SOL_SOCKET {
+            match *ty {
                 SCM_RIGHTS => {
                     let n = data.len() / 4;
                     if n > SCM_MAX_FD || anc.rights.len() + n > SCM_MAX_FD {
@@ -601,7 +629,6 @@ fn parse_control(t: &Task, addr: u64, len: u64) -> Result<Ancillary, Errno> {
                 _ => return Err(Errno::EINVAL),
             }
         }
-        off += cmsg_align(clen);
     }
     Ok(anc)
 }
@@ -698,7 +725,7 @@ impl Control {
 fn deliver(t: &Task, addr: u64, len: u64, r: &mut Received, cloexec: bool) -> (usize, u32) {
     let rights = std::mem::take(&mut r.rights);
     if addr == 0 {
-        let lost = r.creds.is_some() || !rights.is_empty();
+        let lost = r.creds.is_some() || !rights.is_empty() || !r.ip.is_empty();
         return (0, if lost { MSG_CTRUNC } else { 0 });
     }
     let mut ctl = Control {
@@ -707,6 +734,9 @@ fn deliver(t: &Task, addr: u64, len: u64, r: &mut Received, cloexec: bool) -> (u
         used: 0,
         flags: 0,
     };
+    for (level, ty, data) in &r.ip {
+        ctl.put(t, *level, *ty, data);
+    }
     if let Some(c) = r.creds {
         let c = c.unwrap_or(Ucred {
             pid: 0,
@@ -797,8 +827,13 @@ fn sendmsg_one(
     }
     let segs = iovecs(t, hdr.msg_iov, hdr.msg_iovlen)?;
     let total = segs.iter().map(|s| s.1).sum();
-    let anc = parse_control(t, hdr.msg_control, hdr.msg_controllen)?;
-    let n = send(t, f, ep, Source::App(&segs), to, anc, flags)?;
+    let cmsgs = read_control(t, hdr.msg_control, hdr.msg_controllen)?;
+    let anc = parse_control(t, &cmsgs)?;
+    let ip = match ep {
+        Family::Udp(s) => inet::udp_send_meta(s.domain(), &cmsgs)?,
+        _ => SendMeta::default(),
+    };
+    let n = send(t, f, ep, Source::App(&segs), to, anc, ip, flags)?;
     Ok((n, total))
 }
 
@@ -825,6 +860,7 @@ pub fn sys_sendto(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
         Source::App(&[seg]),
         to,
         Ancillary::default(),
+        SendMeta::default(),
         a.uint(3),
     )
     .map(|n| n as u64)

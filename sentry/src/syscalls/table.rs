@@ -909,7 +909,7 @@ fn linux64() -> Vec<(u32, Entry)> {
             partial(
                 "socket",
                 socket::sys_socket,
-                "AF_UNIX; AF_INET/AF_INET6 TCP and UDP over the sandbox's own loopback (no raw or ping sockets); AF_NETLINK NETLINK_ROUTE link and address dumps; other families EAFNOSUPPORT",
+                "AF_UNIX; AF_INET/AF_INET6 TCP, UDP and UDP-Lite over the sandbox's own loopback (no raw or ping sockets); AF_NETLINK NETLINK_ROUTE link and address dumps; other families EAFNOSUPPORT",
             ),
         ),
         (

@@ -4,7 +4,8 @@
 //! and never by a host socket. [`tcp`] connects two sockets of the
 //! sandbox as a reliable byte stream (no segments: a connection is a
 //! pair of AF_UNIX-like stream endpoints with TCP's close and reset
-//! rules), [`udp`] delivers datagrams between them, [`iface`] describes
+//! rules), [`udp`] delivers datagrams between them (UDP's and
+//! UDP-Lite's, in port spaces of their own), [`iface`] describes
 //! `lo` to ioctls and netlink.
 //!
 //! This module owns the addresses: parsing and writing `sockaddr_in`
@@ -249,6 +250,9 @@ pub struct IpOptions {
     /// `IP_MULTICAST_LOOP`, on by default.
     pub mcast_noloop: bool,
     pub recvpktinfo6: bool,
+    /// `IPV6_RECVHOPLIMIT` and `IPV6_RECVTCLASS`.
+    pub recvhoplimit: bool,
+    pub recvtclass: bool,
     pub bind_no_port: bool,
 }
 
@@ -544,6 +548,8 @@ impl<T: Bound> Drop for Binding<T> {
 pub struct Stack {
     tcp: Arc<Mutex<Ports<tcp::Tcp>>>,
     udp: Arc<Mutex<Ports<udp::Udp>>>,
+    /// UDP-Lite's own port space.
+    udplite: Arc<Mutex<Ports<udp::Udp>>>,
 }
 
 impl Default for Stack {
@@ -551,6 +557,7 @@ impl Default for Stack {
         Stack {
             tcp: Arc::new(Mutex::new(Ports::new())),
             udp: Arc::new(Mutex::new(Ports::new())),
+            udplite: Arc::new(Mutex::new(Ports::new())),
         }
     }
 }
@@ -583,13 +590,23 @@ impl Stack {
         bind_in(&self.tcp, owner, want, port)
     }
 
+    /// The port table of UDP, or with `lite` of UDP-Lite.
+    fn udp_table(&self, lite: bool) -> &Arc<Mutex<Ports<udp::Udp>>> {
+        if lite {
+            &self.udplite
+        } else {
+            &self.udp
+        }
+    }
+
     pub fn bind_udp(
         &self,
         owner: Weak<udp::Udp>,
         want: &Want,
         port: u16,
+        lite: bool,
     ) -> Result<Binding<udp::Udp>, Errno> {
-        bind_in(&self.udp, owner, want, port)
+        bind_in(self.udp_table(lite), owner, want, port)
     }
 
     /// A place for a connection a listener took, on the listener's port
@@ -632,9 +649,18 @@ impl Stack {
     /// The socket a datagram from `src` to `dst` reaches (Linux's
     /// `compute_score`): one bound to the exact address and connected
     /// to `src` scores highest; a socket connected elsewhere takes
-    /// nothing; among equals the one bound last.
-    pub fn udp_receiver(&self, dst: SocketAddr, src: SocketAddr) -> Option<Arc<udp::Udp>> {
-        let takers = self.udp.lock().takers(canon(dst.ip()), dst.port());
+    /// nothing; among equals the one bound last. `lite` looks among
+    /// UDP-Lite's sockets.
+    pub fn udp_receiver(
+        &self,
+        dst: SocketAddr,
+        src: SocketAddr,
+        lite: bool,
+    ) -> Option<Arc<udp::Udp>> {
+        let takers = self
+            .udp_table(lite)
+            .lock()
+            .takers(canon(dst.ip()), dst.port());
         let mut best: Option<(Arc<udp::Udp>, u32)> = None;
         for (u, exact) in takers {
             let Some(score) = u.score_for(src) else {

@@ -5,6 +5,14 @@
 //! receives only from its peer, and hears `ECONNREFUSED` on its next
 //! call after sending to a port nobody has (the ICMP port-unreachable
 //! Linux reports to connected sockets).
+//!
+//! UDP-Lite sockets are these too, in a port space of their own: on
+//! loopback nothing is corrupted, so the checksum coverage they set
+//! (`UDPLITE_SEND_CSCOV`) only decides which datagrams a receiver that
+//! asks for a minimum coverage (`UDPLITE_RECV_CSCOV`) drops.
+//!
+//! Each datagram carries the hop limit (IPv4's TTL) and traffic class
+//! (IPv4's TOS) it was sent with, for a receiver that asks for them.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -15,7 +23,9 @@ use abi::types::Stat;
 use abi::Errno;
 use parking_lot::Mutex;
 
-use super::{check_bindable, route, source_for, Binding, Bound, Domain, IpOptions, Stack, Want};
+use super::{
+    check_bindable, route, source_for, Binding, Bound, Domain, IpOptions, Stack, Want, DEFAULT_TTL,
+};
 use crate::fsimpl::events::{
     POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDHUP, POLLRDNORM, POLLWRBAND, POLLWRNORM,
 };
@@ -26,11 +36,33 @@ use crate::waiter::WaitQueue;
 /// `IP_PMTUDISC_WANT`, the default.
 const PMTUDISC_WANT: i32 = 1;
 
+/// The size of a UDP header, which UDP-Lite's coverage counts.
+const UDP_HEADER: u16 = 8;
+
+/// What the IP header of a datagram said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PacketMeta {
+    /// The hop limit (IPv4's TTL).
+    pub hops: u8,
+    /// The traffic class (IPv4's TOS).
+    pub tclass: u8,
+}
+
+/// What one send's control messages ask of its datagram (`None`: the
+/// socket's option): `IP_TTL` and `IP_TOS` from an AF_INET socket,
+/// `IPV6_HOPLIMIT` and `IPV6_TCLASS` from an AF_INET6 one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SendMeta {
+    pub hops: Option<u8>,
+    pub tclass: Option<u8>,
+}
+
 /// One queued datagram.
 #[derive(Debug)]
 struct Dgram {
     data: Vec<u8>,
     from: SocketAddr,
+    meta: PacketMeta,
     charge: usize,
 }
 
@@ -42,6 +74,7 @@ pub struct Received {
     /// Its whole length.
     pub len: usize,
     pub from: SocketAddr,
+    pub meta: PacketMeta,
 }
 
 #[derive(Debug)]
@@ -59,6 +92,10 @@ struct Inner {
     err: Option<Errno>,
     shutdown: u8,
     ip: IpOptions,
+    /// UDP-Lite's `UDPLITE_SEND_CSCOV` and `UDPLITE_RECV_CSCOV`, once
+    /// set (Linux's `pcslen` and `pcrlen` with their `pcflag` bits).
+    send_cscov: Option<u16>,
+    recv_cscov: Option<u16>,
     owner: (u32, u32),
 }
 
@@ -66,6 +103,8 @@ struct Inner {
 #[derive(Debug)]
 pub struct Udp {
     domain: Domain,
+    /// UDP-Lite rather than UDP.
+    lite: bool,
     stack: Arc<Stack>,
     this: Weak<Udp>,
     ino: u64,
@@ -90,9 +129,11 @@ impl Bound for Udp {
 }
 
 impl Udp {
-    pub fn new(domain: Domain, stack: &Arc<Stack>, owner: (u32, u32)) -> Arc<Udp> {
+    /// A UDP socket, or with `lite` a UDP-Lite one.
+    pub fn new(domain: Domain, stack: &Arc<Stack>, owner: (u32, u32), lite: bool) -> Arc<Udp> {
         Arc::new_cyclic(|this| Udp {
             domain,
+            lite,
             stack: stack.clone(),
             this: this.clone(),
             ino: crate::net::next_ino(),
@@ -109,6 +150,8 @@ impl Udp {
                 err: None,
                 shutdown: 0,
                 ip: IpOptions::new(PMTUDISC_WANT),
+                send_cscov: None,
+                recv_cscov: None,
                 owner,
             }),
             opts: Mutex::new(Options::default()),
@@ -117,6 +160,36 @@ impl Udp {
 
     pub fn domain(&self) -> Domain {
         self.domain
+    }
+
+    /// Whether it is a UDP-Lite socket.
+    pub fn is_lite(&self) -> bool {
+        self.lite
+    }
+
+    /// UDP-Lite's checksum coverages, sending and receiving (0 until
+    /// set).
+    pub fn cscov(&self) -> (u16, u16) {
+        let st = self.inner.lock();
+        (st.send_cscov.unwrap_or(0), st.recv_cscov.unwrap_or(0))
+    }
+
+    /// Sets UDP-Lite's sending (or with `recv`, the least acceptable
+    /// receiving) checksum coverage as Linux's `udp_lib_setsockopt`:
+    /// 0 is the whole datagram, what is less than a header becomes a
+    /// header's 8 bytes, and more than 65535 is 65535.
+    pub fn set_cscov(&self, recv: bool, v: i32) {
+        let v = if v != 0 && v < i32::from(UDP_HEADER) {
+            UDP_HEADER
+        } else {
+            u16::try_from(v).unwrap_or(u16::MAX)
+        };
+        let mut st = self.inner.lock();
+        if recv {
+            st.recv_cscov = Some(v);
+        } else {
+            st.send_cscov = Some(v);
+        }
     }
 
     pub fn queue(&self) -> &WaitQueue {
@@ -209,7 +282,9 @@ impl Udp {
             return Err(Errno::EINVAL);
         }
         let want = self.want(&st, addr.ip());
-        let b = self.stack.bind_udp(self.this.clone(), &want, addr.port())?;
+        let b = self
+            .stack
+            .bind_udp(self.this.clone(), &want, addr.port(), self.lite)?;
         st.local = Some(SocketAddr::new(addr.ip(), b.port()));
         st.bound = Some(addr);
         st.binding = Some(b);
@@ -225,7 +300,9 @@ impl Udp {
         if st.binding.is_none() {
             let ip = st.local.map_or(self.domain.any(), |l| l.ip());
             let want = self.want(st, ip).for_connect();
-            let b = self.stack.bind_udp(self.this.clone(), &want, 0)?;
+            let b = self
+                .stack
+                .bind_udp(self.this.clone(), &want, 0, self.lite)?;
             st.local = Some(SocketAddr::new(ip, b.port()));
             st.binding = Some(b);
         }
@@ -298,13 +375,19 @@ impl Udp {
 
     /// Sends `data` to `dst` (canonical), or to the peer: `EDESTADDRREQ`
     /// without one. Sent to nobody, it is lost; a connected socket hears
-    /// `ECONNREFUSED` next.
-    pub fn send(&self, data: &[u8], dst: Option<SocketAddr>) -> Result<usize, Errno> {
+    /// `ECONNREFUSED` next. `ask` is what the send's control messages
+    /// set (an AF_INET6 socket's do not reach IPv4 destinations).
+    pub fn send(
+        &self,
+        data: &[u8],
+        dst: Option<SocketAddr>,
+        ask: SendMeta,
+    ) -> Result<usize, Errno> {
         let max = match self.domain {
             Domain::V4 => 65507,
             Domain::V6 => 65527,
         };
-        let (src, to, to_peer) = {
+        let (src, to, to_peer, meta, cov) = {
             let mut st = self.inner.lock();
             if let Some(e) = st.err.take() {
                 return Err(e);
@@ -333,10 +416,31 @@ impl Udp {
             } else {
                 super::canon(local.ip())
             };
-            (SocketAddr::new(ip, local.port()), to, st.peer == Some(to))
+            let meta = if to.ip().is_ipv4() {
+                let ask = if self.domain == Domain::V4 {
+                    ask
+                } else {
+                    SendMeta::default()
+                };
+                PacketMeta {
+                    hops: ask.hops.unwrap_or_else(|| byte(st.ip.ttl)),
+                    tclass: ask.tclass.unwrap_or_else(|| byte(Some(st.ip.tos & 0xff))),
+                }
+            } else {
+                PacketMeta {
+                    hops: ask.hops.unwrap_or_else(|| byte(st.ip.hops)),
+                    tclass: ask.tclass.unwrap_or_else(|| byte(Some(st.ip.tclass))),
+                }
+            };
+            // Linux's `udplite_csum`: a coverage short of the datagram.
+            let cov = st
+                .send_cscov
+                .filter(|&c| c > 0 && usize::from(c) < data.len() + usize::from(UDP_HEADER));
+            let src = SocketAddr::new(ip, local.port());
+            (src, to, st.peer == Some(to), meta, cov)
         };
-        match self.stack.udp_receiver(to, src) {
-            Some(r) => r.deliver(data, src),
+        match self.stack.udp_receiver(to, src, self.lite) {
+            Some(r) => r.deliver(data, src, meta, cov),
             None if to_peer => {
                 self.inner.lock().err = Some(Errno::ECONNREFUSED);
                 self.queue.notify(POLLERR);
@@ -347,18 +451,26 @@ impl Udp {
     }
 
     /// Queues a datagram from `from`, unless the queue is already past
-    /// `SO_RCVBUF` (the last one in may overshoot it).
-    fn deliver(&self, data: &[u8], from: SocketAddr) {
+    /// `SO_RCVBUF` (the last one in may overshoot it), or it is a
+    /// UDP-Lite datagram checked over `cov` bytes only, less than the
+    /// socket's `UDPLITE_RECV_CSCOV` (0 there: it wants them whole).
+    fn deliver(&self, data: &[u8], from: SocketAddr, meta: PacketMeta, cov: Option<u16>) {
         let charge = dgram_truesize(data.len());
         {
             let mut st = self.inner.lock();
             if st.rmem > self.opts.lock().rcvbuf {
                 return;
             }
+            if let (Some(want), Some(cov)) = (st.recv_cscov, cov) {
+                if want == 0 || cov < want {
+                    return;
+                }
+            }
             st.rmem += charge;
             st.recv.push_back(Dgram {
                 data: data.to_vec(),
                 from,
+                meta,
                 charge,
             });
         }
@@ -385,6 +497,7 @@ impl Udp {
                 data: front.data[..front.data.len().min(max)].to_vec(),
                 len: front.data.len(),
                 from: front.from,
+                meta: front.meta,
             }));
         }
         let d = st.recv.pop_front().expect("looked at above");
@@ -396,6 +509,7 @@ impl Udp {
             data,
             len,
             from: d.from,
+            meta: d.meta,
         }))
     }
 
@@ -406,4 +520,10 @@ impl Udp {
         st.recv.clear();
         st.rmem = 0;
     }
+}
+
+/// An option's hop limit or class as a header carries it: `None` is
+/// the default hop limit.
+fn byte(v: Option<i32>) -> u8 {
+    u8::try_from(v.unwrap_or(DEFAULT_TTL)).unwrap_or(u8::MAX)
 }
