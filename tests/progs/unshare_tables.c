@@ -35,10 +35,12 @@ static void files(void) {
     CHECK_OK(pipe(go));
     long c = raw_clone(CLONE_FILES);
     if (c == 0) {
+        /* Nothing printed here: the parent prints meanwhile. */
         int a = open("/dev/null", O_RDONLY);
         if (a != 60 && dup2(a, 60) != 60)
             _exit(82);
-        CHECK_OK(unshare(CLONE_FILES));
+        if (unshare(CLONE_FILES) != 0)
+            _exit(87);
         if (dup2(a, 61) != 61)
             _exit(83);
         tell(ready[1]);
@@ -46,8 +48,8 @@ static void files(void) {
         /* Closing ours leaves the parent's. */
         _exit(close(60) == 0 ? check_status() : 84);
     }
-    CHECK(c > 0);
     wait_for(ready[0]);
+    CHECK(c > 0);
     CHECK_OK(fcntl(60, F_GETFD)); /* made while shared */
     CHECK_ERR(fcntl(61, F_GETFD), EBADF);
     tell(go[1]);
