@@ -234,6 +234,8 @@ pub const IPV6_MULTICAST_HOPS: i32 = 18;
 pub const IPV6_MULTICAST_LOOP: i32 = 19;
 pub const IPV6_V6ONLY: i32 = 26;
 pub const IPV6_RECVPKTINFO: i32 = 49;
+/// The control message `IPV6_RECVPKTINFO` asks for.
+pub const IPV6_PKTINFO: i32 = 50;
 pub const IPV6_RECVHOPLIMIT: i32 = 51;
 pub const IPV6_HOPLIMIT: i32 = 52;
 pub const IPV6_RECVTCLASS: i32 = 66;
@@ -422,6 +424,7 @@ mod tests {
             ("IPV6_MULTICAST_HOPS", IPV6_MULTICAST_HOPS),
             ("IPV6_V6ONLY", IPV6_V6ONLY),
             ("IPV6_RECVPKTINFO", IPV6_RECVPKTINFO),
+            ("IPV6_PKTINFO", IPV6_PKTINFO),
             ("IPV6_TCLASS", IPV6_TCLASS),
             ("IPV6_RECVHOPLIMIT", IPV6_RECVHOPLIMIT),
             ("IPV6_HOPLIMIT", IPV6_HOPLIMIT),

@@ -239,15 +239,44 @@ pub(super) fn udp_send_meta(
     Ok(ask)
 }
 
+/// `struct in6_pktinfo` of a datagram for `dst`, which came in on `lo`.
+fn in6_pktinfo(dst: std::net::Ipv6Addr) -> Vec<u8> {
+    let mut v = dst.octets().to_vec();
+    v.extend_from_slice(&crate::net::inet::iface::INDEX.to_ne_bytes());
+    v
+}
+
 /// The control messages a UDP socket's receive reports of a datagram
 /// that came over IPv4 (`v4`) or IPv6 with `meta`, as its options ask
-/// and in Linux's order: `IP_TTL` (an int) and `IP_TOS` (a byte), or
-/// `IPV6_HOPLIMIT` and `IPV6_TCLASS` (ints).
+/// and in Linux's order: an AF_INET6 socket's `IPV6_PKTINFO` first (the
+/// address mapped for IPv4), then `IP_PKTINFO`, `IP_TTL` (an int) and
+/// `IP_TOS` (a byte), or `IPV6_HOPLIMIT` and `IPV6_TCLASS` (ints).
 pub(super) fn udp_cmsgs(s: &Udp, v4: bool, meta: PacketMeta) -> Vec<(i32, i32, Vec<u8>)> {
     let o = s.with_ip_options(|o| o.clone());
     let int = |v: u8| i32::from(v).to_ne_bytes().to_vec();
     let mut out = Vec::new();
+    let dst6 = match meta.dst {
+        std::net::IpAddr::V4(a) => a.to_ipv6_mapped(),
+        std::net::IpAddr::V6(a) => a,
+    };
+    if o.recvpktinfo6 && s.domain() == Domain::V6 {
+        out.push((SOL_IPV6, IPV6_PKTINFO, in6_pktinfo(dst6)));
+    }
     if v4 {
+        if o.pktinfo {
+            // `struct in_pktinfo`: the interface, the local address the
+            // datagram reached (`ipi_spec_dst`) and its destination.
+            let dst4 = match meta.dst {
+                std::net::IpAddr::V4(a) => a,
+                std::net::IpAddr::V6(a) => a
+                    .to_ipv4_mapped()
+                    .unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
+            };
+            let mut v = crate::net::inet::iface::INDEX.to_ne_bytes().to_vec();
+            v.extend_from_slice(&dst4.octets());
+            v.extend_from_slice(&dst4.octets());
+            out.push((SOL_IP, IP_PKTINFO, v));
+        }
         if o.recvttl {
             out.push((SOL_IP, IP_TTL, int(meta.hops)));
         }

@@ -46,6 +46,8 @@ pub struct PacketMeta {
     pub hops: u8,
     /// The traffic class (IPv4's TOS).
     pub tclass: u8,
+    /// The destination address (`IP_PKTINFO`, `IPV6_PKTINFO`).
+    pub dst: std::net::IpAddr,
 }
 
 /// What one send's control messages ask of its datagram (`None`: the
@@ -425,11 +427,13 @@ impl Udp {
                 PacketMeta {
                     hops: ask.hops.unwrap_or_else(|| byte(st.ip.ttl)),
                     tclass: ask.tclass.unwrap_or_else(|| byte(Some(st.ip.tos & 0xff))),
+                    dst: to.ip(),
                 }
             } else {
                 PacketMeta {
                     hops: ask.hops.unwrap_or_else(|| byte(st.ip.hops)),
                     tclass: ask.tclass.unwrap_or_else(|| byte(Some(st.ip.tclass))),
+                    dst: to.ip(),
                 }
             };
             // Linux's `udplite_csum`: a coverage short of the datagram.
