@@ -348,7 +348,10 @@ pub fn sys_setpriority(t: &mut Task, a: &SyscallArgs) -> Result<u64, Errno> {
             .iter()
             .map(|x| {
                 tree.procs.get(&x.tgid).map_or(0, |p| {
-                    p.rlimits.lock()[abi::resource::RLIMIT_NICE as usize].rlim_cur
+                    p.rlimits
+                        .lock()
+                        .get(abi::resource::RLIMIT_NICE as usize)
+                        .map_or(0, |l| l.rlim_cur)
                 })
             })
             .collect()
