@@ -247,46 +247,37 @@ fn targets(t: &Task, who: Who) -> Result<Vec<Target>, Errno> {
         }
     };
     let pgid_of = |tgid: i32| tree.procs.get(&tgid).map_or(0, |p| p.pgid);
+    // 0 names the caller's own thread or group.
+    let who = match who {
+        Who::Thread(0) => Who::Thread(t.tid),
+        Who::Group(0) => Who::Group(pgid_of(t.tgid)),
+        w => w,
+    };
+    let candidates: Vec<(i32, &crate::kernel::process::ThreadEntry)> = match who {
+        Who::Thread(tid) => tree
+            .threads
+            .get(&tid)
+            .map(|e| (tid, e))
+            .into_iter()
+            .collect(),
+        _ => tree.threads.iter().map(|(&tid, e)| (tid, e)).collect(),
+    };
     let mut out: Vec<Target> = Vec::new();
-    match who {
-        Who::Thread(tid) => {
-            let tid = if tid == 0 { t.tid } else { tid };
-            if tid > 0 {
-                if let Some(e) = tree.threads.get(&tid) {
-                    if let Some(creds) = creds_of(tid, e) {
-                        out.push(Target {
-                            tid,
-                            tgid: e.tgid,
-                            creds,
-                        });
-                    }
-                }
-            }
-        }
-        Who::Group(pgid) => {
-            let pgid = if pgid == 0 { pgid_of(t.tgid) } else { pgid };
-            for (&tid, e) in &tree.threads {
-                if pgid > 0 && pgid_of(e.tgid) == pgid {
-                    if let Some(creds) = creds_of(tid, e) {
-                        out.push(Target {
-                            tid,
-                            tgid: e.tgid,
-                            creds,
-                        });
-                    }
-                }
-            }
-        }
-        Who::User(uid) => {
-            for (&tid, e) in &tree.threads {
-                if let Some(creds) = creds_of(tid, e).filter(|c| c.ruid == uid) {
-                    out.push(Target {
-                        tid,
-                        tgid: e.tgid,
-                        creds,
-                    });
-                }
-            }
+    for (tid, e) in candidates {
+        let Some(creds) = creds_of(tid, e) else {
+            continue;
+        };
+        let named = match who {
+            Who::Thread(_) => true,
+            Who::Group(pgid) => pgid > 0 && pgid_of(e.tgid) == pgid,
+            Who::User(uid) => creds.ruid == uid,
+        };
+        if named {
+            out.push(Target {
+                tid,
+                tgid: e.tgid,
+                creds,
+            });
         }
     }
     if out.is_empty() {
