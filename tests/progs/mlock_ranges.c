@@ -6,25 +6,13 @@
  * pages already locked once. A child of fork has no locks; MCL_FUTURE
  * locks later mappings, MCL_CURRENT alone stops that. */
 #include "check.h"
+#include "proc_util.h"
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
 #define PG 4096L
-
-static long status_kb(const char *key) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long v = -1;
-    size_t n = strlen(key);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, key, n) == 0 && line[n] == ':')
-            v = atol(line + n + 1);
-    if (f)
-        fclose(f);
-    return v;
-}
 
 /* The smaps "Locked:" kB and whether VmFlags has "lo", for the mapping
  * that starts at `p`. */
@@ -66,7 +54,7 @@ static char *fresh(long pages) {
 }
 
 int main(void) {
-    long base = status_kb("VmLck");
+    long base = proc_status_field("VmLck");
     CHECK_RET(base, 0);
 
     char *p = fresh(8);
@@ -75,7 +63,7 @@ int main(void) {
     /* Unaligned: rounded out to pages 1-2. */
     CHECK_OK(mlock(p + PG + 100, PG));
     CHECK_RET(resident_pages(p, 8), 2);
-    CHECK_RET(status_kb("VmLck"), 8);
+    CHECK_RET(proc_status_field("VmLck"), 8);
     long kb;
     int lo;
     smaps_of(p + PG, &kb, &lo);
@@ -86,25 +74,25 @@ int main(void) {
     CHECK_RET(lo, 0);
     /* Locking again counts once. */
     CHECK_OK(mlock(p + PG, 2 * PG));
-    CHECK_RET(status_kb("VmLck"), 8);
+    CHECK_RET(proc_status_field("VmLck"), 8);
     CHECK_OK(mlock(p, 0));
     /* MLOCK_ONFAULT: locked, not populated. */
     CHECK_OK(mlock2(p + 4 * PG, 2 * PG, MLOCK_ONFAULT));
     CHECK_RET(resident_pages(p, 8), 2);
-    CHECK_RET(status_kb("VmLck"), 16);
+    CHECK_RET(proc_status_field("VmLck"), 16);
     CHECK_ERR(mlock2(p, PG, 2), EINVAL);
     CHECK_ERR(syscall(SYS_mlock2, p, PG, -1), EINVAL);
 
     /* A fork's child has no locks. */
     pid_t c = fork();
     if (c == 0)
-        _exit(status_kb("VmLck") == 0 ? 0 : 1);
+        _exit(proc_status_field("VmLck") == 0 ? 0 : 1);
     int st;
     CHECK_RET(waitpid(c, &st, 0), c);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 
     CHECK_OK(munlock(p, 8 * PG));
-    CHECK_RET(status_kb("VmLck"), 0);
+    CHECK_RET(proc_status_field("VmLck"), 0);
 
     /* Holes. */
     CHECK_OK(munmap(p + 6 * PG, PG));
@@ -113,38 +101,38 @@ int main(void) {
     CHECK_ERR(mlock(p + 6 * PG, PG), ENOMEM);
     CHECK_OK(munlock(p, 2 * PG));
     CHECK_OK(munlockall());
-    CHECK_RET(status_kb("VmLck"), 0);
+    CHECK_RET(proc_status_field("VmLck"), 0);
 
     /* PROT_NONE memory is locked, but populating it fails: ENOMEM, unless
      * MLOCK_ONFAULT. */
     char *none = mmap(NULL, 2 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK_ERR(mlock(none, 2 * PG), ENOMEM);
-    CHECK_RET(status_kb("VmLck"), 8);
+    CHECK_RET(proc_status_field("VmLck"), 8);
     CHECK_OK(mlock2(none, 2 * PG, MLOCK_ONFAULT));
     CHECK_OK(munlock(none, 2 * PG));
-    CHECK_RET(status_kb("VmLck"), 0);
+    CHECK_RET(proc_status_field("VmLck"), 0);
 
     /* mlockall. */
     CHECK_ERR(mlockall(0), EINVAL);
     CHECK_ERR(mlockall(MCL_ONFAULT), EINVAL);
     CHECK_ERR(mlockall(8), EINVAL);
     CHECK_OK(mlockall(MCL_FUTURE));
-    CHECK_RET(status_kb("VmLck"), 0);
+    CHECK_RET(proc_status_field("VmLck"), 0);
     char *q = fresh(3); /* locked, so populated */
-    CHECK_RET(status_kb("VmLck"), 12);
+    CHECK_RET(proc_status_field("VmLck"), 12);
     CHECK_RET(resident_pages(q, 3), 3);
     CHECK_OK(mlockall(MCL_CURRENT | MCL_ONFAULT));
-    long all = status_kb("VmLck");
-    CHECK(all > 12 && all <= status_kb("VmSize"));
+    long all = proc_status_field("VmLck");
+    CHECK(all > 12 && all <= proc_status_field("VmSize"));
     char *r0 = fresh(2); /* without MCL_FUTURE now: not locked */
-    CHECK_RET(status_kb("VmLck"), all);
+    CHECK_RET(proc_status_field("VmLck"), all);
     CHECK_RET(resident_pages(r0, 2), 0);
     munmap(r0, 2 * PG);
     CHECK_OK(mlockall(MCL_CURRENT));
     char *r = fresh(2); /* MCL_CURRENT alone ended MCL_FUTURE */
-    CHECK_RET(status_kb("VmLck"), all);
+    CHECK_RET(proc_status_field("VmLck"), all);
     CHECK_OK(munlockall());
-    CHECK_RET(status_kb("VmLck"), 0);
+    CHECK_RET(proc_status_field("VmLck"), 0);
     munmap(r, 2 * PG);
     munmap(q, 3 * PG);
 

@@ -24,8 +24,8 @@ static void errno_action(void) {
     CHECK_RET(sc_on_nr(0, SYS_getgid, SECCOMP_RET_ERRNO | 5000), 0);
     CHECK_ERR(syscall(SYS_getgid), 4095);
     CHECK_RET(prctl(PR_GET_SECCOMP, 0, 0, 0, 0), 2);
-    CHECK_RET(sc_status_field("Seccomp"), 2);
-    CHECK_RET(sc_status_field("Seccomp_filters"), 3);
+    CHECK_RET(proc_status_field("Seccomp"), 2);
+    CHECK_RET(proc_status_field("Seccomp_filters"), 3);
 }
 
 static volatile siginfo_t got;
@@ -191,9 +191,9 @@ static void inherit(void) {
 static void exec_child(void) {
     CHECK_ERR(syscall(SYS_getppid), ENOTTY);
     CHECK_RET(prctl(PR_GET_SECCOMP, 0, 0, 0, 0), 2);
-    CHECK_RET(sc_status_field("Seccomp"), 2);
-    CHECK_RET(sc_status_field("Seccomp_filters"), 1);
-    CHECK_RET(sc_status_field("NoNewPrivs"), 1);
+    CHECK_RET(proc_status_field("Seccomp"), 2);
+    CHECK_RET(proc_status_field("Seccomp_filters"), 1);
+    CHECK_RET(proc_status_field("NoNewPrivs"), 1);
 }
 
 int main(int argc, char **argv) {

@@ -101,7 +101,7 @@ static void path_limit(void) {
     CHECK_ERR(install(big, 4085), ENOMEM);
     CHECK_RET(install(big, 4084), 0);
     CHECK_ERR(install(big, 1), ENOMEM);
-    CHECK_RET(sc_status_field("Seccomp_filters"), 4);
+    CHECK_RET(proc_status_field("Seccomp_filters"), 4);
 }
 
 static void queries(void) {
@@ -172,8 +172,8 @@ static void tsync_conflict(void) { tsync_run(1); }
 
 int main(void) {
     CHECK_RET(prctl(PR_GET_SECCOMP, 0, 0, 0, 0), 0);
-    CHECK_RET(sc_status_field("Seccomp"), 0);
-    CHECK_RET(sc_status_field("Seccomp_filters"), 0);
+    CHECK_RET(proc_status_field("Seccomp"), 0);
+    CHECK_RET(proc_status_field("Seccomp_filters"), 0);
     sc_report("without no_new_privs", sc_in_child(without_nnp));
     sc_report("bad programs", sc_in_child(bad_programs));
     sc_report("path limit", sc_in_child(path_limit));

@@ -3,6 +3,7 @@
 #ifndef SECCOMP_UTIL_H
 #define SECCOMP_UTIL_H
 #include "check.h"
+#include "proc_util.h"
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -55,17 +56,4 @@ __attribute__((unused)) static void sc_report(const char *what, int st) {
         printf("%s: status %#x\n", what, st);
 }
 
-/* The value of "name:" in /proc/self/status, or -1. */
-__attribute__((unused)) static long sc_status_field(const char *name) {
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long v = -1;
-    size_t n = strlen(name);
-    while (f && fgets(line, sizeof line, f))
-        if (strncmp(line, name, n) == 0 && line[n] == ':')
-            v = strtol(line + n + 1, NULL, 10);
-    if (f)
-        fclose(f);
-    return v;
-}
 #endif
