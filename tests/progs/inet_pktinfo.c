@@ -12,17 +12,28 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-static int bound(int fam, const char *addr) {
-    int s = socket(fam, SOCK_DGRAM, 0);
+/* `ip`:`port` of family `fam` in `ss`; returns its length. */
+static socklen_t addr_of(int fam, const char *ip, int port, struct sockaddr_storage *ss) {
+    memset(ss, 0, sizeof *ss);
     if (fam == AF_INET) {
-        struct sockaddr_in a = {.sin_family = AF_INET};
-        inet_pton(AF_INET, addr, &a.sin_addr);
-        bind(s, (struct sockaddr *)&a, sizeof a);
-    } else {
-        struct sockaddr_in6 a = {.sin6_family = AF_INET6};
-        inet_pton(AF_INET6, addr, &a.sin6_addr);
-        bind(s, (struct sockaddr *)&a, sizeof a);
+        struct sockaddr_in *a = (struct sockaddr_in *)ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons(port);
+        inet_pton(AF_INET, ip, &a->sin_addr);
+        return sizeof *a;
     }
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(port);
+    inet_pton(AF_INET6, ip, &a->sin6_addr);
+    return sizeof *a;
+}
+
+static int bound(int fam, const char *ip) {
+    struct sockaddr_storage ss;
+    socklen_t len = addr_of(fam, ip, 0, &ss);
+    int s = socket(fam, SOCK_DGRAM, 0);
+    bind(s, (struct sockaddr *)&ss, len);
     return s;
 }
 
@@ -33,21 +44,17 @@ static int port_of(int s) {
     return ntohs(a.sin6_port); /* sin_port is at the same offset */
 }
 
-static void send4(const char *to, int port) {
-    int c = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-    inet_pton(AF_INET, to, &a.sin_addr);
-    CHECK_RET(sendto(c, "x", 1, 0, (struct sockaddr *)&a, sizeof a), 1);
+/* One byte from a fresh socket of family `fam` to `to`:`port`. */
+static void send_from(int fam, const char *to, int port) {
+    struct sockaddr_storage ss;
+    socklen_t len = addr_of(fam, to, port, &ss);
+    int c = socket(fam, SOCK_DGRAM, 0);
+    CHECK_RET(sendto(c, "x", 1, 0, (struct sockaddr *)&ss, len), 1);
     close(c);
 }
 
-static void send6(const char *to, int port) {
-    int c = socket(AF_INET6, SOCK_DGRAM, 0);
-    struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
-    inet_pton(AF_INET6, to, &a.sin6_addr);
-    CHECK_RET(sendto(c, "x", 1, 0, (struct sockaddr *)&a, sizeof a), 1);
-    close(c);
-}
+static void send4(const char *to, int port) { send_from(AF_INET, to, port); }
+static void send6(const char *to, int port) { send_from(AF_INET6, to, port); }
 
 /* Receives one datagram and prints its control messages. */
 static void show(int s, const char *what) {
