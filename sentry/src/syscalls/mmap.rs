@@ -473,17 +473,15 @@ fn lock(t: &Task, addr: u64, len: u64, on_fault: bool) -> Result<u64, Errno> {
     let (start, len) = lock_range(addr, len);
     let end = start.checked_add(len);
     if !t.creds.has_cap(CAP_IPC_LOCK) {
-        let vmas = t.mm.vmas();
-        let locked: u64 = vmas.iter().filter(|v| v.locked).map(|v| v.len()).sum();
-        let again: u64 = vmas
-            .iter()
-            .filter(|v| v.locked)
-            .map(|v| {
-                let e = end.unwrap_or(u64::MAX);
-                v.end.min(e).saturating_sub(v.start.max(start))
-            })
-            .sum();
-        if locked + len - again > t.rlimit_cur(RLIMIT_MEMLOCK) {
+        // Locked memory outside the range, plus the range itself.
+        let e = end.unwrap_or(u64::MAX);
+        let others: u64 =
+            t.mm.vmas()
+                .iter()
+                .filter(|v| v.locked)
+                .map(|v| v.len() - v.end.min(e).saturating_sub(v.start.max(start)))
+                .sum();
+        if others.saturating_add(len) > t.rlimit_cur(RLIMIT_MEMLOCK) {
             return Err(Errno::ENOMEM);
         }
     }
